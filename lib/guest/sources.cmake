@@ -1,0 +1,1 @@
+target_sources(vcrypto-guest PRIVATE)
