@@ -62,7 +62,12 @@ enum vcrypto_guest_flags {
 	 * vcrypto's host takes both.
 	 */
 	VCRYPTO_GUEST_F_DIRECT_DESC = 1u << 0,
-	/** Do not publish avail_event; the host must poll (for tests of host polling). */
+	/**
+	 * Do not negotiate VIRTIO_RING_F_EVENT_IDX: notifications are then
+	 * suppressed only with the ring flags (VRING_USED_F_NO_NOTIFY,
+	 * VRING_AVAIL_F_NO_INTERRUPT), never with used_event/avail_event
+	 * (for tests of a host's handling of both modes).
+	 */
 	VCRYPTO_GUEST_F_NO_EVENT_IDX = 1u << 1,
 };
 
@@ -198,7 +203,9 @@ VCRYPTO_API bool vcrypto_guest_is_connected(const struct vcrypto_guest *g);
  * @param[out] session_id The host's session id; written only on success.
  * @return 0, or:
  *   - -EINVAL: invalid parameters;
- *   - -ENOTSUP: the host refused the algorithm (VCRYPTO_STATUS_NOTSUPP);
+ *   - -ENOTSUP: the host refused the algorithm (VCRYPTO_STATUS_NOTSUPP), or
+ *     the connection's session layout cannot express the session
+ *     (VCRYPTO_SESSION_LAYOUT_QEMU_7 carries CIPHER and CHAIN only);
  *   - -EKEYREJECTED: the host refused the key;
  *   - -ENOSPC: the host has no free session;
  *   - -ENOTCONN: not connected;
@@ -303,8 +310,14 @@ VCRYPTO_API int vcrypto_guest_poll(struct vcrypto_guest *g, uint16_t queue,
  * @param g          The connection.
  * @param queue      Data queue index.
  * @param timeout_ms Milliseconds; -1 waits for ever, 0 does not wait.
- * @return 1 if signalled (completions may be ready), 0 on timeout,
- *         -ENOTCONN if the host disconnected, -EINVAL, or -EINTR.
+ * Arms the host's notification first (used_event, or clears
+ * VRING_AVAIL_F_NO_INTERRUPT) and returns at once if completions are
+ * already in the used ring.
+ *
+ * @return 1 if signalled or completions are ready (also when the host has
+ *         disconnected while requests were outstanding: vcrypto_guest_poll()
+ *         then returns them with -ENOTCONN), 0 on timeout, -ENOTCONN if the
+ *         host disconnected and nothing is outstanding, -EINVAL, or -EINTR.
  *
  * @par Thread safety
  * Data plane: one thread per queue.
@@ -314,8 +327,13 @@ VCRYPTO_API int vcrypto_guest_wait(struct vcrypto_guest *g, uint16_t queue, int 
 /**
  * The call eventfd of a data queue, for an application's own event loop.
  *
- * Readable when the host has signalled; vcrypto_guest_poll() and
- * vcrypto_guest_wait() reset it.
+ * Readable when the host has signalled. vcrypto_guest_wait() resets it;
+ * vcrypto_guest_poll() does not (it makes no system call), so an event loop
+ * that polls this descriptor itself reads it (8 bytes, eventfd semantics)
+ * before calling vcrypto_guest_poll(). The host is asked to signal only
+ * after a vcrypto_guest_poll() that found nothing (or a
+ * vcrypto_guest_wait()): poll until it returns 0 before sleeping on the
+ * descriptor.
  *
  * @param g     The connection.
  * @param queue Data queue index.
@@ -337,7 +355,10 @@ VCRYPTO_API int vcrypto_guest_call_fd(const struct vcrypto_guest *g, uint16_t qu
  * @param op         The request.
  * @param timeout_ms Milliseconds to wait; -1 for ever.
  * @return The virtio status (an enum vcrypto_status, >= 0), or a negative
- *         errno as in vcrypto_guest_submit(), or -ETIMEDOUT.
+ *         errno as in vcrypto_guest_submit(), -ENOSPC if the ring is full
+ *         (submitted requests are outstanding), -ENOTCONN if the host went
+ *         away before completing it, or -ETIMEDOUT (the request stays
+ *         outstanding; a later vcrypto_guest_poll() returns it).
  *
  * @par Thread safety
  * Data plane: one thread per queue.

@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+/*
+ * The split-virtqueue data path: submit, poll, wait, run.
+ *
+ * Hot path rules: no allocation, no locks, no system call except the kick
+ * eventfd write (and, when a queue is idle with requests outstanding, a
+ * non-blocking peek at the socket every VC_IDLE_CHECK polls to notice a
+ * vanished host).
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/virtio_crypto_wire.h"
+#include "guest/guest_internal.h"
+
+#define VC_IDLE_CHECK 1024
+#define ALIGN4K(x) (((x) + 4095) & ~(uint64_t)4095)
+
+static uint64_t desc_bytes(uint16_t size)
+{
+	return ALIGN4K(16ull * size);
+}
+
+static uint64_t avail_bytes(uint16_t size)
+{
+	return ALIGN4K(6ull + 2ull * size);
+}
+
+static uint64_t used_bytes(uint16_t size)
+{
+	return ALIGN4K(6ull + 8ull * size);
+}
+
+uint64_t vc_vq_region_bytes(uint16_t size)
+{
+	return desc_bytes(size) + avail_bytes(size) + used_bytes(size) +
+	       ALIGN4K((uint64_t)VC_SLOT_SIZE * size);
+}
+
+void vc_vq_reset(struct vc_vq *vq)
+{
+	memset(vq->desc, 0, 16ull * vq->size);
+	memset(vq->avail, 0, 6ull + 2ull * vq->size);
+	memset(vq->used, 0, 6ull + 8ull * vq->size);
+	memset(vq->slots, 0, sizeof(*vq->slots) * vq->size);
+	vq->avail_idx = 0;
+	vq->last_used = 0;
+	vq->inflight = 0;
+	vq->idle_polls = 0;
+	vq->armed = true;
+	vq->free_head = 0;
+	vq->nfree = vq->size;
+	for (uint16_t i = 0; i < vq->size; i++)
+		vq->next_free[i] = (uint16_t)(i + 1);
+}
+
+int vc_vq_init(struct vcrypto_guest *g, struct vc_vq *vq, uint64_t off, uint16_t size)
+{
+	uint8_t *base = g->mem + off;
+
+	memset(vq, 0, sizeof(*vq));
+	vq->kick_fd = vq->call_fd = -1;
+	vq->size = size;
+	vq->mask = (uint16_t)(size - 1);
+	vq->direct = g->opts.flags & VCRYPTO_GUEST_F_DIRECT_DESC;
+	vq->desc = (struct vring_desc *)base;
+	vq->avail = (struct vring_avail *)(base + desc_bytes(size));
+	vq->used = (struct vring_used *)(base + desc_bytes(size) + avail_bytes(size));
+	vq->slot_va = base + desc_bytes(size) + avail_bytes(size) + used_bytes(size);
+	vq->used_event = &vq->avail->ring[size];
+	vq->avail_event = (volatile uint16_t *)&vq->used->ring[size];
+	vq->desc_gpa = vc_gpa(g, vq->desc);
+	vq->avail_gpa = vc_gpa(g, vq->avail);
+	vq->used_gpa = vc_gpa(g, vq->used);
+	vq->slot_gpa = vc_gpa(g, vq->slot_va);
+	vq->slots = calloc(size, sizeof(*vq->slots));
+	vq->next_free = calloc(size, sizeof(*vq->next_free));
+	vq->failed = calloc(size, sizeof(*vq->failed));
+	if (!vq->slots || !vq->next_free || !vq->failed)
+		return -ENOMEM;
+	vq->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	vq->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vq->kick_fd < 0 || vq->call_fd < 0)
+		return -errno;
+	vc_vq_reset(vq);
+	return 0;
+}
+
+void vc_vq_fini(struct vc_vq *vq)
+{
+	free(vq->slots);
+	free(vq->next_free);
+	free(vq->failed);
+	if (vq->kick_fd >= 0)
+		close(vq->kick_fd);
+	if (vq->call_fd >= 0)
+		close(vq->call_fd);
+	vq->slots = NULL;
+	vq->next_free = NULL;
+	vq->failed = NULL;
+	vq->kick_fd = vq->call_fd = -1;
+}
+
+/* ---------------------------------------------------------------- submit */
+
+struct part {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+};
+
+static inline bool in_heap(const struct vcrypto_guest *g, const void *p, uint64_t len)
+{
+	uintptr_t a = (uintptr_t)p, h = (uintptr_t)g->heap;
+
+	return a >= h && a - h <= g->heap_len && len <= g->heap_len - (a - h);
+}
+
+/* Check @p op against its session. 0 or a negative errno. */
+static int check_op(const struct vcrypto_guest *g, const struct vc_sess *s,
+		    const struct vcrypto_guest_op *op)
+{
+	uint32_t src = op->src_len, dst = op->dst_len;
+
+	if (op->iv_len > VCRYPTO_MAX_IV_LEN || (op->iv_len && !op->iv))
+		return -EINVAL;
+	if (s->iv_len >= 0 ? op->iv_len != (uint32_t)s->iv_len : op->iv_len < 7 || op->iv_len > 13)
+		return -EINVAL;
+	if (op->aad_len != s->aad_len || (op->aad_len && !op->aad))
+		return -EINVAL;
+	if (op->src_len && (!op->src || !in_heap(g, op->src, op->src_len)))
+		return op->src ? -EFAULT : -EINVAL;
+	switch (s->type) {
+	case VCRYPTO_SESSION_CIPHER:
+	case VCRYPTO_SESSION_CHAIN: {
+		uint32_t coff = op->cipher_offset, clen, hoff = op->hash_offset, hlen;
+
+		if (!src || dst != src || !op->dst)
+			return -EINVAL;
+		if (s->type == VCRYPTO_SESSION_CIPHER) {
+			if (coff || op->cipher_len || hoff || op->hash_len)
+				return -EINVAL;
+			clen = src;
+		} else {
+			if (coff > src || hoff > src)
+				return -EINVAL;
+			clen = op->cipher_len ? op->cipher_len : src - coff;
+			hlen = op->hash_len ? op->hash_len : src - hoff;
+			if (clen > src - coff || hlen > src - hoff)
+				return -EINVAL;
+			if (!op->digest)
+				return -EINVAL;
+			if (!in_heap(g, op->digest, s->digest_len))
+				return -EFAULT;
+		}
+		if (clen % s->block)
+			return -EINVAL;
+		if (s->algo == VCRYPTO_CIPHER_AES_XTS && clen < 16)
+			return -EINVAL;
+		break;
+	}
+	case VCRYPTO_SESSION_HASH:
+	case VCRYPTO_SESSION_MAC:
+		if (!op->digest)
+			return -EINVAL;
+		if (!in_heap(g, op->digest, s->digest_len))
+			return -EFAULT;
+		break;
+	case VCRYPTO_SESSION_AEAD:
+		if (s->direction == VCRYPTO_ENCRYPT) {
+			if ((uint64_t)dst != (uint64_t)src + s->digest_len)
+				return -EINVAL;
+		} else {
+			if (src < s->digest_len || dst != src - s->digest_len)
+				return -EINVAL;
+		}
+		if (dst && !op->dst)
+			return -EINVAL;
+		break;
+	default:
+		return -EBADF;
+	}
+	if (dst && s->type != VCRYPTO_SESSION_HASH && s->type != VCRYPTO_SESSION_MAC &&
+	    !in_heap(g, op->dst, dst))
+		return -EFAULT;
+	return 0;
+}
+
+/* Write the 72-byte header and the parts of one request; returns the part count. */
+static unsigned int build(const struct vcrypto_guest *g, const struct vc_vq *vq, uint16_t slot,
+			  const struct vc_sess *s, const struct vcrypto_guest_op *op,
+			  struct part *p)
+{
+	uint8_t *area = vq->slot_va + (size_t)slot * VC_SLOT_SIZE;
+	uint64_t gpa = vq->slot_gpa + (uint64_t)slot * VC_SLOT_SIZE;
+	struct vc_op_data_req *h = (struct vc_op_data_req *)(area + VC_SLOT_OFF_HDR);
+	bool enc = s->direction == VCRYPTO_ENCRYPT;
+	unsigned int n = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->header.algo = s->algo;
+	h->header.session_id = op->session_id;
+	switch (s->type) {
+	case VCRYPTO_SESSION_CIPHER:
+		h->header.opcode = enc ? VC_CIPHER_ENCRYPT : VC_CIPHER_DECRYPT;
+		h->u.sym_req.u.cipher.para.iv_len = op->iv_len;
+		h->u.sym_req.u.cipher.para.src_data_len = op->src_len;
+		h->u.sym_req.u.cipher.para.dst_data_len = op->dst_len;
+		h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+		break;
+	case VCRYPTO_SESSION_CHAIN: {
+		struct vc_chain_para *c = &h->u.sym_req.u.chain;
+
+		h->header.opcode = enc ? VC_CIPHER_ENCRYPT : VC_CIPHER_DECRYPT;
+		c->iv_len = op->iv_len;
+		c->src_data_len = op->src_len;
+		c->dst_data_len = op->dst_len;
+		c->cipher_start_src_offset = op->cipher_offset;
+		c->len_to_cipher = op->cipher_len ? op->cipher_len :
+						    op->src_len - op->cipher_offset;
+		c->hash_start_src_offset = op->hash_offset;
+		c->len_to_hash = op->hash_len ? op->hash_len : op->src_len - op->hash_offset;
+		c->aad_len = op->aad_len;
+		c->hash_result_len = s->digest_len;
+		h->u.sym_req.op_type = VC_SYM_OP_CHAIN;
+		break;
+	}
+	case VCRYPTO_SESSION_HASH:
+		h->header.opcode = VC_HASH;
+		h->u.hash_req.para.src_data_len = op->src_len;
+		h->u.hash_req.para.hash_result_len = s->digest_len;
+		break;
+	case VCRYPTO_SESSION_MAC:
+		h->header.opcode = VC_MAC;
+		h->u.mac_req.para.src_data_len = op->src_len;
+		h->u.mac_req.para.hash_result_len = s->digest_len;
+		break;
+	case VCRYPTO_SESSION_AEAD:
+		h->header.opcode = enc ? VC_AEAD_ENCRYPT : VC_AEAD_DECRYPT;
+		h->u.aead_req.para.iv_len = op->iv_len;
+		h->u.aead_req.para.aad_len = op->aad_len;
+		h->u.aead_req.para.src_data_len = op->src_len;
+		h->u.aead_req.para.dst_data_len = op->dst_len;
+		break;
+	}
+	p[n++] = (struct part){gpa + VC_SLOT_OFF_HDR, sizeof(*h), 0};
+	if (op->iv_len) {
+		memcpy(area + VC_SLOT_OFF_IV, op->iv, op->iv_len);
+		p[n++] = (struct part){gpa + VC_SLOT_OFF_IV, op->iv_len, 0};
+	}
+	if (op->aad_len) {
+		memcpy(area + VC_SLOT_OFF_AAD, op->aad, op->aad_len);
+		p[n++] = (struct part){gpa + VC_SLOT_OFF_AAD, op->aad_len, 0};
+	}
+	if (op->src_len)
+		p[n++] = (struct part){vc_gpa(g, op->src), op->src_len, 0};
+	if (s->type != VCRYPTO_SESSION_HASH && s->type != VCRYPTO_SESSION_MAC && op->dst_len)
+		p[n++] = (struct part){vc_gpa(g, op->dst), op->dst_len, VRING_DESC_F_WRITE};
+	if (s->type == VCRYPTO_SESSION_HASH || s->type == VCRYPTO_SESSION_MAC ||
+	    s->type == VCRYPTO_SESSION_CHAIN)
+		p[n++] = (struct part){vc_gpa(g, op->digest), s->digest_len, VRING_DESC_F_WRITE};
+	area[VC_SLOT_OFF_STATUS] = VC_STATUS_UNSET;
+	p[n++] = (struct part){gpa + VC_SLOT_OFF_STATUS, 1, VRING_DESC_F_WRITE};
+	return n;
+}
+
+static inline void kick(struct vc_vq *vq, uint16_t old)
+{
+	uint16_t new_idx = vq->avail_idx;
+	bool need;
+
+	__atomic_store_n(&vq->avail->idx, new_idx, __ATOMIC_RELEASE);
+	/* The host's suppression flag/event must be read after our idx store. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vq->event_idx) {
+		uint16_t ev = *vq->avail_event;
+
+		need = (uint16_t)(new_idx - ev - 1) < (uint16_t)(new_idx - old);
+	} else {
+		need = !(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED) &
+			 VRING_USED_F_NO_NOTIFY);
+	}
+	if (need) {
+		uint64_t one = 1;
+		ssize_t r = write(vq->kick_fd, &one, sizeof(one));
+
+		(void)r; /* EAGAIN: the counter is saturated, the host will wake anyway */
+	}
+}
+
+VCRYPTO_API int vcrypto_guest_submit(struct vcrypto_guest *g, uint16_t queue,
+				     const struct vcrypto_guest_op *ops, unsigned int n)
+{
+	struct vc_vq *vq;
+	uint16_t old;
+	unsigned int i;
+	int err = 0;
+
+	if (!g || queue >= g->nq || (n && !ops))
+		return -EINVAL;
+	if (!atomic_load_explicit(&g->connected, memory_order_relaxed))
+		return -ENOTCONN;
+	vq = &g->vq[queue];
+	old = vq->avail_idx;
+	for (i = 0; i < n; i++) {
+		const struct vcrypto_guest_op *op = &ops[i];
+		const struct vc_sess *s = vc_sess_lookup(g, op->session_id);
+		struct part p[VC_MAX_REQ_DESC];
+		unsigned int np, k;
+		uint16_t head;
+
+		if (!s) {
+			err = -EBADF;
+			break;
+		}
+		err = check_op(g, s, op);
+		if (err)
+			break;
+		if (!vq->direct) {
+			head = vq->avail_idx & vq->mask;
+			if (vq->slots[head].in_use)
+				break; /* ring full */
+			np = build(g, vq, head, s, op, p);
+			{
+				struct vring_desc *t =
+					(struct vring_desc *)(vq->slot_va +
+							      (size_t)head * VC_SLOT_SIZE +
+							      VC_SLOT_OFF_TABLE);
+
+				for (k = 0; k < np; k++) {
+					t[k].addr = p[k].addr;
+					t[k].len = p[k].len;
+					t[k].flags =
+						(uint16_t)(p[k].flags |
+							   (k + 1 < np ? VRING_DESC_F_NEXT : 0));
+					t[k].next = (uint16_t)(k + 1 < np ? k + 1 : 0);
+				}
+			}
+			vq->desc[head].addr =
+				vq->slot_gpa + (uint64_t)head * VC_SLOT_SIZE + VC_SLOT_OFF_TABLE;
+			vq->desc[head].len = (uint32_t)(np * sizeof(struct vring_desc));
+			vq->desc[head].flags = VRING_DESC_F_INDIRECT;
+			vq->desc[head].next = 0;
+		} else {
+			uint16_t d, prev = 0;
+
+			if (vq->nfree < VC_MAX_REQ_DESC)
+				break; /* ring full (conservative: the worst case) */
+			head = vq->free_head;
+			np = build(g, vq, head, s, op, p);
+			d = head;
+			for (k = 0; k < np; k++) {
+				if (k)
+					vq->desc[prev].next = d;
+				vq->desc[d].addr = p[k].addr;
+				vq->desc[d].len = p[k].len;
+				vq->desc[d].flags =
+					(uint16_t)(p[k].flags |
+						   (k + 1 < np ? VRING_DESC_F_NEXT : 0));
+				vq->desc[d].next = 0;
+				prev = d;
+				d = vq->next_free[d];
+			}
+			vq->free_head = d;
+			vq->nfree = (uint16_t)(vq->nfree - np);
+			vq->slots[head].ndesc = (uint16_t)np;
+			vq->slots[head].last = prev;
+		}
+		vq->slots[head].user_data = op->user_data;
+		vq->slots[head].in_use = 1;
+		vq->avail->ring[vq->avail_idx & vq->mask] = head;
+		vq->avail_idx++;
+		vq->inflight++;
+	}
+	if (i)
+		kick(vq, old);
+	if (i == 0 && err)
+		return err;
+	return (int)i;
+}
+
+/* ------------------------------------------------------------------ poll */
+
+static inline void release_slot(struct vc_vq *vq, uint16_t id)
+{
+	struct vc_slot *sl = &vq->slots[id];
+
+	if (vq->direct) {
+		/* The chain id..last was taken from the free list in order: put it back. */
+		vq->next_free[sl->last] = vq->free_head;
+		vq->free_head = id;
+		vq->nfree = (uint16_t)(vq->nfree + sl->ndesc);
+	}
+	sl->in_use = 0;
+	vq->inflight--;
+}
+
+static inline int32_t map_status(uint8_t st)
+{
+	return st <= VCRYPTO_STATUS_KEY_REJECTED ? (int32_t)st : -EIO;
+}
+
+/* Enable host notifications for the next completion. */
+static inline void arm(struct vc_vq *vq)
+{
+	if (vq->event_idx)
+		__atomic_store_n(vq->used_event, vq->last_used, __ATOMIC_RELAXED);
+	else if (!vq->armed)
+		__atomic_store_n(&vq->avail->flags, 0, __ATOMIC_RELAXED);
+	vq->armed = true;
+}
+
+static inline void disarm(struct vc_vq *vq)
+{
+	if (!vq->event_idx && vq->armed)
+		__atomic_store_n(&vq->avail->flags, VRING_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELAXED);
+	vq->armed = false;
+}
+
+/* The host is gone: complete every outstanding request with -ENOTCONN. */
+static unsigned int flush_dead(struct vc_vq *vq, struct vcrypto_guest_completion *c,
+			       unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i < vq->size && n < max && vq->inflight; i++) {
+		if (!vq->slots[i].in_use)
+			continue;
+		c[n].user_data = vq->slots[i].user_data;
+		c[n].status = -ENOTCONN;
+		n++;
+		release_slot(vq, (uint16_t)i);
+	}
+	return n;
+}
+
+VCRYPTO_API int vcrypto_guest_poll(struct vcrypto_guest *g, uint16_t queue,
+				   struct vcrypto_guest_completion *c, unsigned int max)
+{
+	struct vc_vq *vq;
+	unsigned int n = 0;
+	uint16_t used_idx;
+
+	if (!g || queue >= g->nq || (max && !c))
+		return -EINVAL;
+	vq = &g->vq[queue];
+	while (vq->failed_pos < vq->nfailed && n < max) {
+		c[n].user_data = vq->failed[vq->failed_pos++];
+		c[n].status = -ENOTCONN;
+		n++;
+	}
+	if (vq->failed_pos == vq->nfailed)
+		vq->failed_pos = vq->nfailed = 0;
+
+	used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	/* A host cannot complete more than the ring holds: bound the walk. */
+	for (uint32_t walked = 0; n < max && vq->last_used != used_idx && walked < vq->size;
+	     walked++) {
+		const volatile struct vring_used_elem *e =
+			&vq->used->ring[vq->last_used & vq->mask];
+		uint32_t id = e->id;
+
+		vq->last_used++;
+		if (id >= vq->size || !vq->slots[id].in_use) {
+			VC_LOG_RL(&vq->log_rl, WARNING,
+				  "guest: host returned unknown descriptor %u", id);
+			continue;
+		}
+		c[n].user_data = vq->slots[id].user_data;
+		c[n].status =
+			map_status(vq->slot_va[(size_t)id * VC_SLOT_SIZE + VC_SLOT_OFF_STATUS]);
+		n++;
+		release_slot(vq, (uint16_t)id);
+	}
+	if (n) {
+		vq->idle_polls = 0;
+		disarm(vq);
+		return (int)n;
+	}
+	if (vq->inflight) {
+		if (!atomic_load_explicit(&g->connected, memory_order_relaxed))
+			return (int)flush_dead(vq, c, max);
+		if (++vq->idle_polls >= VC_IDLE_CHECK) {
+			vq->idle_polls = 0;
+			if (!g->detached && vc_vu_peer_gone(g)) {
+				vc_guest_mark_down(g);
+				return (int)flush_dead(vq, c, max);
+			}
+		}
+	}
+	arm(vq);
+	return 0;
+}
+
+VCRYPTO_API int vcrypto_guest_wait(struct vcrypto_guest *g, uint16_t queue, int timeout_ms)
+{
+	struct pollfd pfd[2];
+	struct vc_vq *vq;
+	int r;
+
+	if (!g || queue >= g->nq)
+		return -EINVAL;
+	vq = &g->vq[queue];
+	if (vq->failed_pos < vq->nfailed)
+		return 1;
+	if (!atomic_load_explicit(&g->connected, memory_order_relaxed))
+		return vq->inflight ? 1 : -ENOTCONN;
+	arm(vq);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) != vq->last_used)
+		return 1;
+	pfd[0] = (struct pollfd){vq->call_fd, POLLIN, 0};
+	pfd[1] = (struct pollfd){g->detached ? -1 : g->sock, POLLRDHUP, 0};
+	r = poll(pfd, 2, timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? -EINTR : -errno;
+	if (pfd[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+		vc_guest_mark_down(g);
+		/* Outstanding requests are now ready to complete with -ENOTCONN. */
+		return vq->inflight ? 1 : -ENOTCONN;
+	}
+	if (pfd[0].revents & POLLIN) {
+		uint64_t v;
+		ssize_t rr = read(vq->call_fd, &v, sizeof(v));
+
+		(void)rr;
+		return 1;
+	}
+	return 0;
+}
+
+VCRYPTO_API int vcrypto_guest_call_fd(const struct vcrypto_guest *g, uint16_t queue)
+{
+	if (!g || queue >= g->nq)
+		return -EINVAL;
+	if (!atomic_load_explicit(&g->connected, memory_order_relaxed))
+		return -ENOTCONN;
+	return g->vq[queue].call_fd;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+VCRYPTO_API int vcrypto_guest_run(struct vcrypto_guest *g, uint16_t queue,
+				  const struct vcrypto_guest_op *op, int timeout_ms)
+{
+	struct vcrypto_guest_completion c;
+	int64_t deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : INT64_MAX;
+	int rc;
+
+	if (!op)
+		return -EINVAL;
+	rc = vcrypto_guest_submit(g, queue, op, 1);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return -ENOSPC;
+	for (unsigned int spin = 0;; spin++) {
+		rc = vcrypto_guest_poll(g, queue, &c, 1);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			return c.status;
+		if (spin < 2000)
+			continue;
+		{
+			int64_t now = mono_ms(), left;
+
+			if (now >= deadline)
+				return -ETIMEDOUT;
+			left = deadline == INT64_MAX ? 100 : deadline - now;
+			rc = vcrypto_guest_wait(g, queue, (int)(left < 100 ? left : 100));
+			if (rc < 0 && rc != -ENOTCONN && rc != -EINTR)
+				return rc;
+		}
+	}
+}
