@@ -114,7 +114,7 @@ struct vcrypto_engine_opts {
 	size_t sz;		   /**< sizeof(struct vcrypto_engine_opts). */
 	uint16_t nb_queue_pairs;   /**< create: queue pairs to configure; attach: pairs vcrypto may use, from first_queue_pair. Default: 1 per lcore of the EAL, at most the device's maximum. */
 	uint16_t first_queue_pair; /**< attach: first queue pair vcrypto may use. Default: 0. */
-	uint32_t qp_descriptors;   /**< create: descriptors per queue pair. Default: 2048. */
+	uint32_t qp_descriptors;   /**< create: descriptors per queue pair; attach: the number the application configured (vcrypto keeps fewer ops than this in a queue pair). Default: 2048. */
 	uint32_t max_sessions;	   /**< Sessions across all ports of this engine. Default: 2048. */
 	uint32_t nb_ops;	   /**< Operations (and mbufs) in the pools. Default: 8192. */
 	int socket_id;		   /**< NUMA socket of the pools. Default (0 or SOCKET_ID_ANY as -1): the device's socket. */
@@ -195,7 +195,15 @@ enum vcrypto_port_mode {
 	VCRYPTO_PORT_CLIENT = 1, /**< vcrypto connects, and reconnects when the peer restarts. */
 };
 
-/** When the cryptodev works on guest memory directly instead of on copies. */
+/**
+ * When the cryptodev works on guest memory directly instead of on copies.
+ *
+ * Zero copy needs DPDK in IOVA-as-VA mode and applies to a request only if
+ * its source, destination and digest are each contiguous in host memory and
+ * at most 65535 bytes long (DPDK's mbuf lengths are 16-bit); out-of-place
+ * zero copy (destination != source) is used for plain cipher and AEAD
+ * requests only. Other requests are copied whatever the policy.
+ */
 enum vcrypto_zero_copy {
 	VCRYPTO_ZERO_COPY_OFF = 0,  /**< Always copy (safe default). */
 	VCRYPTO_ZERO_COPY_ON = 1,   /**< Always work in place on guest memory. */
@@ -219,7 +227,7 @@ struct vcrypto_port_opts {
 	uint32_t zc_after_requests;	/**< AUTO: successful requests before zero-copy starts. Default: 1024. */
 	uint32_t zc_after_ms;		/**< AUTO: and milliseconds since the device became ready. Default: 2000. */
 	uint32_t max_sessions;		/**< Sessions this guest may hold. Default: 256. */
-	uint32_t max_inflight;		/**< Requests of one queue in the cryptodev at once. Default: queue size. */
+	uint32_t max_inflight;		/**< Requests of one queue in the cryptodev at once (never more than the queue size). Default: 1024. */
 	uint32_t max_request_len;	/**< Largest data length of one request. Default: 256 KiB. */
 	uint32_t max_chain_descs;	/**< Most descriptors one request may use. Default: 4096. */
 };
@@ -234,6 +242,11 @@ enum vcrypto_port_state {
 
 /**
  * Create a port: a vhost-user socket for one guest device.
+ *
+ * Limits a guest meets: AEAD requests whose data exceed 256 KiB complete
+ * with VCRYPTO_STATUS_NOTSUPP (the cryptodev wants the result in one
+ * contiguous buffer); a copied result may be scattered over at most 64
+ * guest buffers, else the request completes with VCRYPTO_STATUS_ERR.
  *
  * @param[in]  path   Socket path. Server mode creates it (an existing
  *                    socket file is replaced); client mode connects to it.
@@ -338,7 +351,7 @@ VCRYPTO_API int vcrypto_port_stats_get(const struct vcrypto_port *port,
 struct vcrypto_poller_opts {
 	size_t sz;	     /**< sizeof(struct vcrypto_poller_opts). */
 	uint16_t burst;	     /**< Most requests fetched from one queue per round. Default: 32. */
-	uint16_t queue_pair; /**< The engine's queue pair this poller owns (no two pollers share one). Default: 0. */
+	uint16_t queue_pair; /**< The engine's queue pair this poller owns (no two pollers share one), counted from the engine's first one (vcrypto_engine_opts::first_queue_pair). Default: 0. */
 };
 
 /**

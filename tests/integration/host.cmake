@@ -1,1 +1,32 @@
 # SPDX-License-Identifier: BSD-3-Clause
+#
+# Host library served to the guest library in one process (host poller
+# thread + guest), over a real vhost-user socket and memfd memory, with
+# crypto_openssl. Results checked against OpenSSL.
+
+if(NOT TARGET vcrypto_test_dpdk_env)
+  add_library(vcrypto_test_dpdk_env STATIC ${PROJECT_SOURCE_DIR}/tests/support/dpdk_env.c)
+  target_include_directories(vcrypto_test_dpdk_env PUBLIC ${PROJECT_SOURCE_DIR}/tests/support)
+  target_compile_definitions(vcrypto_test_dpdk_env PRIVATE _GNU_SOURCE ALLOW_EXPERIMENTAL_API)
+  target_link_libraries(vcrypto_test_dpdk_env PUBLIC vcrypto::vcrypto PkgConfig::DPDK
+    PRIVATE vcrypto_warnings)
+endif()
+
+add_executable(test_host_guest ${CMAKE_CURRENT_LIST_DIR}/test_host_guest.c)
+target_compile_definitions(test_host_guest PRIVATE _GNU_SOURCE)
+target_compile_definitions(test_host_guest PRIVATE ALLOW_EXPERIMENTAL_API)
+target_link_libraries(test_host_guest PRIVATE vcrypto::vcrypto vcrypto::vcrypto-guest
+  vcrypto_test_dpdk_env vcrypto_test_oracle PkgConfig::DPDK rte_bus_vdev PkgConfig::CHECK
+  vcrypto_warnings)
+add_test(NAME host_guest COMMAND test_host_guest)
+set_tests_properties(host_guest PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# A raw vhost-user front end written in the test: malformed requests,
+# hostile rings, session messages, memory-table changes, client mode.
+add_executable(test_host_raw ${CMAKE_CURRENT_LIST_DIR}/test_host_raw.c)
+target_include_directories(test_host_raw PRIVATE ${PROJECT_SOURCE_DIR}/lib)
+target_compile_definitions(test_host_raw PRIVATE _GNU_SOURCE)
+target_link_libraries(test_host_raw PRIVATE vcrypto::vcrypto vcrypto::vcrypto-guest
+  vcrypto_test_dpdk_env vcrypto_test_oracle PkgConfig::CHECK vcrypto_warnings)
+add_test(NAME host_raw COMMAND test_host_raw)
+set_tests_properties(host_raw PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 300)

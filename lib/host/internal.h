@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+/* Internal structures of libvcrypto (the host side). */
+#ifndef VCRYPTO_HOST_INTERNAL_H
+#define VCRYPTO_HOST_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_crypto.h>
+#include <rte_cryptodev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_spinlock.h>
+
+#include <vcrypto/host.h>
+
+#include "common/log.h"
+#include "common/session_msg.h"
+#include "host/walk.h"
+
+/* ---- statistics helpers: one writer, relaxed readers ---- */
+#define VC_STAT_ADD(field, n) __atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
+#define VC_STAT_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+
+/* ---- engine ---- */
+
+#define VC_MAX_AAD_LEN 256
+/* Data room of the mbufs used for copies (one request may chain several). */
+#define VC_MBUF_DATA 8192
+/*
+ * Contiguous buffers for AEAD results (the PMDs want one destination
+ * segment): the largest AEAD request, and how many can be in flight.
+ */
+#define VC_BIG_BUF (256u * 1024)
+#define VC_BIG_BUFS 24
+
+/* Private area of every crypto op: IV first (its offset is fixed in the session). */
+struct vc_op_priv {
+	uint8_t iv[VCRYPTO_MAX_IV_LEN];
+	uint8_t digest[VCRYPTO_MAX_DIGEST_LEN];
+	uint8_t aad[VC_MAX_AAD_LEN];
+	struct vc_slot *slot;
+};
+
+#define VC_IV_OFFSET (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
+
+struct vcrypto_engine {
+	uint8_t dev_id;
+	bool created; /* vcrypto configured (and will close) the device */
+	bool null_crypto;
+	uint8_t null_dev_id; /* sessions run here with F_NULL_CRYPTO */
+	bool null_created;
+	uint16_t first_qp, nb_qp;
+	uint32_t max_sessions;
+	atomic_uint sessions; /* sessions in use across ports */
+	struct rte_mempool *sess_pool;
+	struct rte_mempool *op_pool;
+	struct rte_mempool *mbuf_pool;
+	struct rte_mempool *big_pool; /* contiguous 64 KiB buffers (AEAD destinations) */
+	uint32_t nb_ops;
+	uint32_t qp_depth; /* ops one queue pair holds: never enqueue more */
+	bool zc_possible;  /* IOVA as VA: guest memory usable by the device */
+	uint64_t dev_features;
+	pthread_mutex_t lock; /* queue pair ownership */
+	uint8_t *qp_owned;    /* per queue pair: taken by a poller */
+	atomic_uint users;    /* ports and pollers */
+	char name[64];
+};
+
+/* A cryptodev session with refcount (map entry + requests in flight). */
+struct vc_sess {
+	void *cs;	/* cryptodev session */
+	uint8_t dev_id; /* device that runs it */
+	atomic_uint refs;
+	struct vcrypto_engine *engine;
+	struct vc_session_desc d; /* parameters (keys wiped) */
+	int iv_len;		  /* required IV length, -1 variable */
+	uint32_t block;		  /* data length multiple */
+	uint32_t digest_len;
+};
+
+int vc_sess_create(struct vcrypto_engine *e, const struct vc_session_desc *d, struct vc_sess **out);
+void vc_sess_put(struct vc_sess *s);
+static inline void vc_sess_get(struct vc_sess *s)
+{
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+}
+void vc_engine_get(struct vcrypto_engine *e);
+void vc_engine_put(struct vcrypto_engine *e);
+
+/* ---- port ---- */
+
+#define VC_MAX_QUEUES 64
+#define VC_MAX_OUT_SEGS 64
+
+enum vc_kind {
+	VC_K_CIPHER = 1,
+	VC_K_HASH,
+	VC_K_CHAIN,
+	VC_K_AEAD,
+};
+
+/* One request between fetch and completion. */
+struct vc_slot {
+	struct rte_crypto_op *op;
+	struct vc_sess *sess;
+	struct vc_vq *vq;
+	uint32_t gen; /* vq->gen at fetch; a mismatch means the ring was reset */
+	uint16_t head;
+	uint8_t zc;
+	uint8_t kind;
+	uint8_t out_dst;   /* copy mode: the result is in m_dst */
+	uint32_t data_len; /* bytes counted as done */
+	uint32_t dst_len;  /* bytes of the op result to write at W offset 0 */
+	uint32_t dst_skip; /* copy mode: offset in the mbuf data of the result */
+	uint32_t dig_len;  /* digest bytes to write from the op's digest buffer */
+	uint32_t dig_woff; /* W offset of the digest */
+	uint32_t nout;
+	uint64_t status_gpa;
+	struct rte_mbuf_ext_shared_info zc_sh[2]; /* zero copy: src, dst buffers */
+	struct {
+		uint64_t gpa;
+		uint32_t len;
+	} out[VC_MAX_OUT_SEGS]; /* W stream [0, dst_len + dig_len) */
+};
+
+struct vc_vq_stats {
+	uint64_t requests, requests_ok, bytes;
+	uint64_t err_badmsg, err_notsupp, err_invsess, err_other, err_ring;
+	uint64_t zero_copy, notifications;
+};
+
+struct vc_vq {
+	struct vcrypto_port *port;
+	uint16_t idx;
+	/* ring snapshot (valid while ready; under port->lock) */
+	bool ready;
+	bool broken;   /* guest broke the ring rules: stopped until reset */
+	bool started;  /* indices loaded since the last ring reset */
+	bool evidx_ok; /* used_event / avail_event locations are mapped */
+	uint32_t gen;  /* incremented on every ring reset */
+	volatile struct vc_desc *desc;
+	volatile uint16_t *avail; /* flags, idx, ring[size], used_event */
+	volatile uint8_t *used;	  /* flags, idx, ring[size] {id u32, len u32}, avail_event */
+	uint32_t size;
+	int callfd;
+	uint16_t last_avail;
+	uint16_t used_idx;	 /* shadow of used->idx */
+	uint16_t used_published; /* used->idx last written */
+	/* poller side */
+	struct vcrypto_poller *poller; /* serving poller or NULL (under port->lock + engine) */
+	atomic_uint inflight;	       /* fetched, not yet completed */
+	uint32_t backlog;      /* fetched, not yet accepted by the device (poller-written) */
+	atomic_bool detaching; /* being removed from its poller: no new fetches */
+	uint32_t max_inflight;
+	struct vc_slot *slots;
+	uint32_t *free_slots;
+	uint32_t nfree;
+	struct vc_seg *scratch; /* walker output */
+	uint32_t scratch_cap;
+	struct vc_desc *ind; /* indirect table copy */
+	struct vc_vq_stats st;
+	struct vc_ratelimit rl;
+};
+
+struct vc_smap {
+	struct vc_sess *s;
+	uint32_t gen;
+	uint32_t next_free;
+};
+
+struct vcrypto_port {
+	char *path;
+	char *name;
+	struct vcrypto_engine *engine;
+	struct vcrypto_port_opts o;
+	rte_spinlock_t lock; /* poller work on the rings vs vhost messages */
+	int vid;	     /* -1: none (under g_lock and lock) */
+	bool registered;
+	atomic_int state;  /* enum vcrypto_port_state */
+	atomic_bool pause; /* no new fetches (a vhost message is being handled) */
+	atomic_bool dying;
+	bool msg_open; /* a pre hook stopped the port and its post hook has not run yet */
+	bool mem_seen;
+	struct vc_memtab mt;
+	uint64_t features;
+	atomic_int zc_policy;
+	uint64_t ready_ns;
+	uint64_t ok_requests; /* for AUTO zero copy (poller-written) */
+	uint16_t nq;
+	struct vc_vq *vq;
+	/* sessions (changed by the vhost thread under lock, read by pollers under lock) */
+	struct vc_smap *smap;
+	uint32_t smap_free_head, smap_free_tail;
+	uint32_t sess_active;
+	uint64_t sess_created, sess_closed, sess_failed;
+	uint32_t connects;
+	struct vc_ratelimit rl;
+};
+
+/* ---- poller ---- */
+
+#define VC_POLLER_MAX_ENTRIES 128
+
+struct vcrypto_poller {
+	struct vcrypto_engine *engine;
+	uint16_t qp;
+	uint16_t burst;
+	rte_spinlock_t round_lock; /* held by a round; taken by control to change entries */
+	uint32_t n;
+	struct vc_vq *entries[VC_POLLER_MAX_ENTRIES];
+	struct rte_crypto_op **backlog;
+	uint32_t bl_cap, bl_head, bl_tail; /* FIFO; cap power of two */
+	struct rte_crypto_op **deq;
+	uint32_t in_dev; /* ops in the device queue pair */
+	atomic_bool stop;
+	atomic_bool launched;
+	unsigned int lcore;
+	struct vcrypto_poller_stats st;
+};
+
+/* Internal poller interface used by the port code. */
+void vc_vq_complete_orphan(struct vc_slot *s);
+int vc_poller_round(struct vcrypto_poller *p);
+uint64_t vc_now_ns(void);
+
+/* Port helpers shared by port.c and poller.c */
+struct vc_sess *vc_port_session(struct vcrypto_port *port, uint64_t id);
+/* Internal and for tests: a port without a vhost-user socket. */
+int vc_port_alloc(struct vcrypto_engine *engine, const struct vcrypto_port_opts *opts,
+		  struct vcrypto_port **out);
+void vc_port_free(struct vcrypto_port *port);
+int vc_port_session_add(struct vcrypto_port *port, struct vc_sess *s, uint64_t *id);
+int vc_port_session_close(struct vcrypto_port *port, uint64_t id);
+int vc_port_detach_all(struct vcrypto_port *port);
+
+#endif /* VCRYPTO_HOST_INTERNAL_H */

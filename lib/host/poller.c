@@ -1,0 +1,1152 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+/*
+ * Pollers: the burst pipeline. Per round, for each served (port, queue):
+ * fetch and validate requests, build cryptodev ops; then enqueue (what the
+ * device refuses stays in a FIFO backlog), dequeue, write results back,
+ * publish used entries and signal the guest once per queue.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include "common/opts.h"
+#include "common/virtio_crypto_wire.h"
+#include "host/internal.h"
+
+#define VC_REQ_HDR_LEN ((uint32_t)sizeof(struct vc_op_data_req))
+#define VC_DEQ_BURST 64
+#define VRING_AVAIL_F_NO_INTERRUPT 1u
+#define VC_REMOVE_TIMEOUT_NS 5000000000ull
+
+static void extbuf_free_noop(void *addr, void *opaque)
+{
+	(void)addr;
+	(void)opaque;
+}
+
+/* ---- ring access ---- */
+
+static inline uint16_t ring_avail_idx(const struct vc_vq *vq)
+{
+	return __atomic_load_n(&vq->avail[1], __ATOMIC_ACQUIRE);
+}
+
+static inline uint16_t ring_avail_entry(const struct vc_vq *vq, uint16_t i)
+{
+	return vq->avail[2 + (i & (vq->size - 1))];
+}
+
+static inline void ring_used_put(struct vc_vq *vq, uint16_t head, uint32_t len)
+{
+	volatile uint32_t *e =
+		(volatile uint32_t *)(vq->used + 4 + 8 * (size_t)(vq->used_idx & (vq->size - 1)));
+
+	e[0] = head;
+	e[1] = len;
+	vq->used_idx++;
+}
+
+static inline bool need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
+
+/* ---- completion helpers ---- */
+
+static void count_status(struct vc_vq *vq, uint8_t status)
+{
+	VC_STAT_ADD(vq->st.requests, 1);
+	switch (status) {
+	case VCRYPTO_STATUS_OK:
+		VC_STAT_ADD(vq->st.requests_ok, 1);
+		break;
+	case VCRYPTO_STATUS_BADMSG:
+		VC_STAT_ADD(vq->st.err_badmsg, 1);
+		break;
+	case VCRYPTO_STATUS_NOTSUPP:
+		VC_STAT_ADD(vq->st.err_notsupp, 1);
+		break;
+	case VCRYPTO_STATUS_INVSESS:
+		VC_STAT_ADD(vq->st.err_invsess, 1);
+		break;
+	default:
+		VC_STAT_ADD(vq->st.err_other, 1);
+		break;
+	}
+}
+
+/* Complete a request that never reached the cryptodev (under port lock). */
+static void complete_now(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head,
+			 uint8_t *status_hva, uint8_t status)
+{
+	if (status_hva) {
+		*(volatile uint8_t *)status_hva = status;
+		ring_used_put(vq, head, 1);
+		count_status(vq, status);
+	} else {
+		ring_used_put(vq, head, 0);
+		VC_STAT_ADD(vq->st.err_ring, 1);
+	}
+	VC_STAT_ADD(p->st.completed, 1);
+}
+
+/* Write @len bytes at offset @off of a slot's output stream (guest addresses). */
+static int out_write(const struct vc_memtab *mt, const struct vc_slot *s, uint64_t off,
+		     const uint8_t *src, uint64_t len)
+{
+	for (uint32_t i = 0; i < s->nout && len; i++) {
+		uint64_t seg_len = s->out[i].len, chunk, gpa;
+
+		if (off >= seg_len) {
+			off -= seg_len;
+			continue;
+		}
+		chunk = seg_len - off;
+		if (chunk > len)
+			chunk = len;
+		gpa = s->out[i].gpa + off;
+		while (chunk) {
+			struct vc_seg t[4];
+			int n = vc_mem_translate(mt, gpa, chunk, t, 4);
+			uint64_t done = 0;
+
+			if (n == -E2BIG)
+				n = 4;
+			else if (n < 0)
+				return -EFAULT;
+			for (int k = 0; k < n && done < chunk; k++) {
+				uint64_t c = t[k].len;
+
+				if (c > chunk - done)
+					c = chunk - done;
+				memcpy(t[k].hva, src, c);
+				src += c;
+				done += c;
+			}
+			gpa += done;
+			chunk -= done;
+			len -= done;
+		}
+		off = 0;
+	}
+	return len ? -ERANGE : 0;
+}
+
+static void slot_release(struct vc_vq *vq, struct vc_slot *s)
+{
+	struct rte_crypto_op *op = s->op;
+
+	if (op) {
+		if (op->sym->m_dst && op->sym->m_dst != op->sym->m_src)
+			rte_pktmbuf_free(op->sym->m_dst);
+		rte_pktmbuf_free(op->sym->m_src);
+		rte_crypto_op_free(op);
+	}
+	vc_sess_put(s->sess);
+	s->sess = NULL;
+	s->op = NULL;
+	vq->free_slots[vq->nfree++] = (uint32_t)(s - vq->slots);
+	atomic_fetch_sub_explicit(&vq->inflight, 1, memory_order_release);
+}
+
+static uint8_t op_status(const struct rte_crypto_op *op)
+{
+	switch (op->status) {
+	case RTE_CRYPTO_OP_STATUS_SUCCESS:
+		return VCRYPTO_STATUS_OK;
+	case RTE_CRYPTO_OP_STATUS_AUTH_FAILED:
+		return VCRYPTO_STATUS_BADMSG;
+	case RTE_CRYPTO_OP_STATUS_INVALID_SESSION:
+		return VCRYPTO_STATUS_INVSESS;
+	case RTE_CRYPTO_OP_STATUS_INVALID_ARGS:
+		return VCRYPTO_STATUS_BADMSG;
+	default:
+		return VCRYPTO_STATUS_ERR;
+	}
+}
+
+/* Finish one dequeued op (under its port's lock). */
+static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
+{
+	struct vc_vq *vq = s->vq;
+	struct vcrypto_port *port = vq->port;
+	struct rte_crypto_op *op = s->op;
+	uint8_t status, *sh;
+	uint32_t wlen = 1;
+
+	if (s->gen != vq->gen || !vq->started || !vq->ready) {
+		/* The ring was reset or the front end left: drop the result. */
+		slot_release(vq, s);
+		return;
+	}
+	status = op_status(op);
+	if (status == VCRYPTO_STATUS_OK && !s->zc) {
+		struct vc_op_priv *pv = (struct vc_op_priv *)((uint8_t *)op + VC_IV_OFFSET);
+		uint64_t off = 0, skip = s->dst_skip, left = s->dst_len;
+		int err = 0;
+
+		struct rte_mbuf *res = op->sym->m_src;
+
+		if (s->out_dst) {
+			/* One contiguous buffer, possibly longer than an mbuf can say. */
+			err = out_write(&port->mt, s, 0,
+					rte_pktmbuf_mtod(op->sym->m_dst, uint8_t *), left);
+			left = 0;
+		}
+		for (struct rte_mbuf *m = res; m && left && !err; m = m->next) {
+			uint64_t dl = rte_pktmbuf_data_len(m), c;
+
+			if (skip >= dl) {
+				skip -= dl;
+				continue;
+			}
+			c = dl - skip;
+			if (c > left)
+				c = left;
+			err = out_write(&port->mt, s, off,
+					rte_pktmbuf_mtod_offset(m, uint8_t *, skip), c);
+			off += c;
+			left -= c;
+			skip = 0;
+		}
+		if (!err && left)
+			err = -ERANGE;
+		if (!err && s->dig_len)
+			err = out_write(&port->mt, s, s->dig_woff, pv->digest, s->dig_len);
+		if (err)
+			status = VCRYPTO_STATUS_ERR;
+	}
+	if (status == VCRYPTO_STATUS_OK)
+		wlen = s->dst_len + s->dig_len + 1;
+	sh = vc_mem_contig(&port->mt, s->status_gpa, 1);
+	if (sh) {
+		*(volatile uint8_t *)sh = status;
+		ring_used_put(vq, s->head, wlen);
+		count_status(vq, status);
+		if (status == VCRYPTO_STATUS_OK) {
+			VC_STAT_ADD(vq->st.bytes, s->data_len);
+			port->ok_requests++;
+			if (s->zc)
+				VC_STAT_ADD(vq->st.zero_copy, 1);
+		}
+	} else {
+		ring_used_put(vq, s->head, 0);
+		VC_STAT_ADD(vq->st.err_ring, 1);
+	}
+	VC_STAT_ADD(p->st.completed, 1);
+	slot_release(vq, s);
+}
+
+static const char *walk_err(int err)
+{
+	switch (err) {
+	case -ERANGE:
+		return "descriptor index out of range";
+	case -ELOOP:
+		return "descriptor loop or chain too long";
+	case -EPROTO:
+		return "bad indirect descriptor";
+	case -EFAULT:
+		return "buffer outside guest memory";
+	case -EINVAL:
+		return "writable descriptor before a readable one";
+	case -E2BIG:
+		return "too many pieces";
+	case 0:
+		return "no status byte";
+	default:
+		return "malformed";
+	}
+}
+
+/* ---- request parsing ---- */
+
+struct vc_plan {
+	uint8_t kind;
+	uint32_t iv_len;
+	uint32_t aad_len;
+	uint32_t src_off, src_len; /* readable stream */
+	uint32_t data_len;	   /* bytes the op works on (in the mbuf) */
+	uint32_t dst_len;	   /* result bytes at W offset 0 */
+	uint32_t dig_len, dig_woff;
+	uint32_t tag_roff; /* AEAD decrypt: tag in the readable stream */
+	bool aead_dec;
+	uint32_t c_off, c_len, h_off, h_len;
+};
+
+/* Validate a request against its session; returns a virtio status. */
+static uint8_t plan_request(const struct vcrypto_port *port, const struct vc_op_data_req *h,
+			    const struct vc_sess *s, const struct vc_chain *c, struct vc_plan *pl)
+{
+	const struct vc_session_desc *d = &s->d;
+	uint32_t op = h->header.opcode, max = port->o.max_request_len;
+	uint64_t rneed, wneed;
+
+	memset(pl, 0, sizeof(*pl));
+	switch (op) {
+	case VC_CIPHER_ENCRYPT:
+	case VC_CIPHER_DECRYPT: {
+		uint32_t want = op == VC_CIPHER_ENCRYPT ? VCRYPTO_ENCRYPT : VCRYPTO_DECRYPT;
+		uint32_t ot = h->u.sym_req.op_type;
+
+		if (ot == VC_SYM_OP_CIPHER) {
+			const struct vc_cipher_para *cp = &h->u.sym_req.u.cipher.para;
+
+			if (d->type != VCRYPTO_SESSION_CIPHER || d->direction != want)
+				return VCRYPTO_STATUS_BADMSG;
+			pl->kind = VC_K_CIPHER;
+			pl->iv_len = cp->iv_len;
+			pl->src_len = cp->src_data_len;
+			if (cp->dst_data_len != cp->src_data_len)
+				return VCRYPTO_STATUS_BADMSG;
+			pl->data_len = pl->src_len;
+			pl->dst_len = pl->src_len;
+			pl->c_len = pl->src_len;
+		} else if (ot == VC_SYM_OP_CHAIN) {
+			const struct vc_chain_para *ch = &h->u.sym_req.u.chain;
+
+			if (d->type != VCRYPTO_SESSION_CHAIN || d->direction != want)
+				return VCRYPTO_STATUS_BADMSG;
+			pl->kind = VC_K_CHAIN;
+			pl->iv_len = ch->iv_len;
+			pl->aad_len = ch->aad_len;
+			pl->src_len = ch->src_data_len;
+			if (ch->dst_data_len != ch->src_data_len || ch->aad_len != d->aad_len ||
+			    ch->hash_result_len != s->digest_len)
+				return VCRYPTO_STATUS_BADMSG;
+			if ((uint64_t)ch->cipher_start_src_offset + ch->len_to_cipher >
+				    pl->src_len ||
+			    (uint64_t)ch->hash_start_src_offset + ch->len_to_hash > pl->src_len)
+				return VCRYPTO_STATUS_BADMSG;
+			if (ch->len_to_cipher % s->block)
+				return VCRYPTO_STATUS_BADMSG;
+			pl->c_off = ch->cipher_start_src_offset;
+			pl->c_len = ch->len_to_cipher;
+			pl->h_off = ch->hash_start_src_offset;
+			pl->h_len = ch->len_to_hash;
+			pl->data_len = pl->src_len;
+			pl->dst_len = pl->src_len;
+			pl->dig_len = s->digest_len;
+			pl->dig_woff = pl->dst_len;
+		} else if (ot == VC_SYM_OP_NONE) {
+			return VCRYPTO_STATUS_BADMSG;
+		} else {
+			return VCRYPTO_STATUS_NOTSUPP;
+		}
+		if (pl->kind == VC_K_CIPHER && (pl->src_len == 0 || pl->src_len % s->block))
+			return VCRYPTO_STATUS_BADMSG;
+		if (pl->iv_len != (uint32_t)s->iv_len)
+			return VCRYPTO_STATUS_BADMSG;
+		break;
+	}
+	case VC_HASH:
+	case VC_MAC: {
+		const struct vc_hash_para *hp = op == VC_HASH ? &h->u.hash_req.para :
+								&h->u.mac_req.para;
+
+		if (d->type != (op == VC_HASH ? VCRYPTO_SESSION_HASH : VCRYPTO_SESSION_MAC))
+			return VCRYPTO_STATUS_BADMSG;
+		if (hp->hash_result_len != s->digest_len)
+			return VCRYPTO_STATUS_BADMSG;
+		pl->kind = VC_K_HASH;
+		pl->src_len = hp->src_data_len;
+		pl->data_len = pl->src_len;
+		pl->h_len = pl->src_len;
+		pl->dig_len = s->digest_len;
+		pl->dig_woff = 0;
+		break;
+	}
+	case VC_AEAD_ENCRYPT:
+	case VC_AEAD_DECRYPT: {
+		const struct vc_aead_para *ap = &h->u.aead_req.para;
+		bool enc = op == VC_AEAD_ENCRYPT;
+
+		if (d->type != VCRYPTO_SESSION_AEAD ||
+		    d->direction != (enc ? VCRYPTO_ENCRYPT : VCRYPTO_DECRYPT))
+			return VCRYPTO_STATUS_BADMSG;
+		pl->kind = VC_K_AEAD;
+		pl->iv_len = ap->iv_len;
+		pl->aad_len = ap->aad_len;
+		pl->src_len = ap->src_data_len;
+		if (pl->iv_len != (uint32_t)s->iv_len || pl->aad_len != d->aad_len)
+			return VCRYPTO_STATUS_BADMSG;
+		if (enc) {
+			if ((uint64_t)ap->dst_data_len !=
+			    (uint64_t)ap->src_data_len + s->digest_len)
+				return VCRYPTO_STATUS_BADMSG;
+			pl->data_len = pl->src_len;
+			pl->dst_len = pl->src_len;
+			pl->dig_len = s->digest_len;
+			pl->dig_woff = pl->src_len;
+		} else {
+			if (ap->src_data_len < s->digest_len ||
+			    ap->dst_data_len != ap->src_data_len - s->digest_len)
+				return VCRYPTO_STATUS_BADMSG;
+			pl->aead_dec = true;
+			pl->data_len = ap->dst_data_len;
+			pl->dst_len = ap->dst_data_len;
+		}
+		/* The result must fit one contiguous destination buffer. */
+		if (pl->data_len > VC_BIG_BUF)
+			return VCRYPTO_STATUS_NOTSUPP;
+		break;
+	}
+	default:
+		return VCRYPTO_STATUS_NOTSUPP;
+	}
+	if (pl->src_len > max || pl->iv_len > VCRYPTO_MAX_IV_LEN || pl->aad_len > VC_MAX_AAD_LEN)
+		return VCRYPTO_STATUS_BADMSG;
+	pl->src_off = VC_REQ_HDR_LEN + pl->iv_len + pl->aad_len;
+	if (pl->aead_dec)
+		pl->tag_roff = pl->src_off + pl->data_len;
+	rneed = (uint64_t)pl->src_off + pl->src_len;
+	wneed = (uint64_t)pl->dst_len + pl->dig_len + 1;
+	if (rneed > c->rlen || wneed > c->wlen)
+		return VCRYPTO_STATUS_BADMSG;
+	return VCRYPTO_STATUS_OK;
+}
+
+static bool use_zero_copy(struct vcrypto_port *port)
+{
+	int pol = atomic_load_explicit(&port->zc_policy, memory_order_relaxed);
+
+	if (!port->engine->zc_possible || pol == VCRYPTO_ZERO_COPY_OFF)
+		return false;
+	if (pol == VCRYPTO_ZERO_COPY_ON)
+		return true;
+	return port->ok_requests >= port->o.zc_after_requests && port->ready_ns &&
+	       vc_now_ns() - port->ready_ns >= (uint64_t)port->o.zc_after_ms * 1000000u;
+}
+
+static struct rte_mbuf *zc_mbuf(struct vcrypto_engine *e, struct rte_mbuf_ext_shared_info *sh,
+				uint8_t *hva, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->mbuf_pool);
+
+	if (!m)
+		return NULL;
+	sh->free_cb = extbuf_free_noop;
+	sh->fcb_opaque = NULL;
+	rte_mbuf_ext_refcnt_set(sh, 1);
+	rte_pktmbuf_attach_extbuf(m, hva, (rte_iova_t)(uintptr_t)hva, (uint16_t)len, sh);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	return m;
+}
+
+static void big_free(void *addr, void *opaque)
+{
+	rte_mempool_put(opaque, addr);
+}
+
+/*
+ * A one-segment mbuf over a buffer of the engine's big pool. Above 65535
+ * bytes the mbuf's 16-bit lengths cannot describe it: data_len is clipped
+ * and pkt_len holds the real length. crypto_openssl writes AEAD results
+ * through the segment's data pointer for the op's full length, which is
+ * what this relies on; a PMD that checks data_len refuses the op (ERR).
+ */
+static struct rte_mbuf *big_mbuf(struct vcrypto_engine *e, struct rte_mbuf_ext_shared_info *sh,
+				 uint32_t len)
+{
+	struct rte_mbuf *m;
+	void *b;
+
+	if (rte_mempool_get(e->big_pool, &b) < 0)
+		return NULL;
+	m = rte_pktmbuf_alloc(e->mbuf_pool);
+	if (!m) {
+		rte_mempool_put(e->big_pool, b);
+		return NULL;
+	}
+	sh->free_cb = big_free;
+	sh->fcb_opaque = e->big_pool;
+	rte_mbuf_ext_refcnt_set(sh, 1);
+	rte_pktmbuf_attach_extbuf(m, b, rte_mempool_virt2iova(b),
+				  (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len), sh);
+	m->data_len = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
+	m->pkt_len = len;
+	return m;
+}
+
+/* Copy-mode mbuf chain holding @len bytes of the readable stream at @off. */
+static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_chain *c, uint32_t off,
+				   uint32_t len)
+{
+	struct rte_mbuf *ms[64];
+	uint32_t n = len ? (len + VC_MBUF_DATA - 1) / VC_MBUF_DATA : 1;
+	struct rte_mbuf **arr = ms, *head;
+	uint32_t done = 0;
+
+	if (n > RTE_DIM(ms)) {
+		arr = malloc(n * sizeof(*arr));
+		if (!arr)
+			return NULL;
+	}
+	if (rte_pktmbuf_alloc_bulk(e->mbuf_pool, arr, n) < 0) {
+		if (arr != ms)
+			free(arr);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t c_len = len - done > VC_MBUF_DATA ? VC_MBUF_DATA : len - done;
+
+		vc_stream_read(c->segs, c->nr, off + done, rte_pktmbuf_mtod(arr[i], uint8_t *),
+			       c_len);
+		arr[i]->data_len = (uint16_t)c_len;
+		arr[i]->pkt_len = c_len;
+		done += c_len;
+		if (i)
+			arr[i - 1]->next = arr[i];
+	}
+	head = arr[0];
+	head->nb_segs = (uint16_t)n;
+	head->pkt_len = len;
+	if (arr != ms)
+		free(arr);
+	return head;
+}
+
+/*
+ * Fetch one request (under port lock). Returns 1 if consumed (queued or
+ * completed), 0 if it must wait for resources (not consumed).
+ */
+static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
+{
+	struct vcrypto_port *port = vq->port;
+	struct vcrypto_engine *e = port->engine;
+	struct vc_chain c = {.segs = vq->scratch, .cap = vq->scratch_cap};
+	struct rte_mbuf *msrc = NULL, *mdst = NULL;
+	struct vc_op_data_req h;
+	struct vc_op_priv *pv;
+	struct rte_crypto_op *op;
+	struct rte_crypto_sym_op *so;
+	struct vc_sess *s;
+	struct vc_slot *sl;
+	struct vc_plan pl;
+	uint8_t *zsrc = NULL, *zdst = NULL, *zdig = NULL;
+	struct vc_seg outs[VC_MAX_OUT_SEGS];
+	int nout = 0, ret;
+	uint8_t st;
+	bool zc = false;
+
+	if (head >= vq->size) {
+		VC_LOG_RL(&vq->rl, WARNING, "%s/%u: descriptor head %u out of range", port->name,
+			  vq->idx, head);
+		complete_now(p, vq, head, NULL, 0);
+		return 1;
+	}
+	ret = vc_walk_chain(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
+			    &c);
+	if (!c.status_ok) {
+		VC_LOG_RL(&vq->rl, WARNING, "%s/%u: unusable descriptor chain at %u (%s)",
+			  port->name, vq->idx, head, walk_err(ret));
+		complete_now(p, vq, head, NULL, 0);
+		return 1;
+	}
+	if (ret < 0 || c.rlen < VC_REQ_HDR_LEN) {
+		VC_LOG_RL(&vq->rl, WARNING, "%s/%u: malformed descriptor chain (%s)", port->name,
+			  vq->idx, ret < 0 ? walk_err(ret) : "short header");
+		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_BADMSG);
+		return 1;
+	}
+	vc_stream_read(c.segs, c.nr, 0, &h, sizeof(h));
+	switch (h.header.opcode) {
+	case VC_CIPHER_ENCRYPT:
+	case VC_CIPHER_DECRYPT:
+	case VC_HASH:
+	case VC_MAC:
+	case VC_AEAD_ENCRYPT:
+	case VC_AEAD_DECRYPT:
+		break;
+	default:
+		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_NOTSUPP);
+		return 1;
+	}
+	s = vc_port_session(port, h.header.session_id);
+	if (!s) {
+		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_INVSESS);
+		return 1;
+	}
+	st = plan_request(port, &h, s, &c, &pl);
+	if (st != VCRYPTO_STATUS_OK) {
+		VC_LOG_RL(&vq->rl, INFO, "%s/%u: request refused (status %u)", port->name, vq->idx,
+			  st);
+		complete_now(p, vq, head, c.status_hva, st);
+		return 1;
+	}
+
+	/* Zero copy when every part is contiguous in host memory. */
+	if (use_zero_copy(port) && pl.data_len && pl.data_len <= UINT16_MAX) {
+		zsrc = vc_stream_contig(c.segs, c.nr, pl.src_off, pl.data_len);
+		zdst = pl.dst_len ? vc_stream_contig(c.segs + c.nr, c.nw, 0, pl.dst_len) : NULL;
+		if (pl.dig_len)
+			zdig = vc_stream_contig(c.segs + c.nr, c.nw, pl.dig_woff, pl.dig_len);
+		else if (pl.aead_dec)
+			zdig = vc_stream_contig(c.segs, c.nr, pl.tag_roff, s->digest_len);
+		zc = zsrc && (!pl.dst_len || zdst) && (!(pl.dig_len || pl.aead_dec) || zdig);
+		/* The devices take out-of-place only for plain cipher and AEAD. */
+		if (zc && pl.dst_len && zdst != zsrc && pl.kind != VC_K_CIPHER &&
+		    pl.kind != VC_K_AEAD)
+			zc = false;
+		if (zc && pl.dst_len && zdst != zsrc &&
+		    !(e->dev_features & RTE_CRYPTODEV_FF_OOP_LB_IN_LB_OUT))
+			zc = false;
+	}
+	if (!zc) {
+		nout = vc_stream_range(c.segs + c.nr, c.nw, 0, (uint64_t)pl.dst_len + pl.dig_len,
+				       outs, VC_MAX_OUT_SEGS);
+		if (nout < 0) {
+			VC_LOG_RL(&vq->rl, WARNING, "%s/%u: output in more than %u pieces",
+				  port->name, vq->idx, VC_MAX_OUT_SEGS);
+			complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_ERR);
+			return 1;
+		}
+	}
+
+	op = rte_crypto_op_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC);
+	if (!op)
+		return 0;
+	if (zc) {
+		sl = &vq->slots[vq->free_slots[vq->nfree - 1]];
+		msrc = zc_mbuf(e, &sl->zc_sh[0], zsrc, pl.data_len);
+		if (msrc && pl.dst_len && zdst != zsrc) {
+			mdst = zc_mbuf(e, &sl->zc_sh[1], zdst, pl.dst_len);
+			if (!mdst) {
+				rte_pktmbuf_free(msrc);
+				msrc = NULL;
+			}
+		}
+	} else {
+		msrc = copy_mbufs(e, &c, pl.src_off, pl.data_len);
+		if (msrc && pl.kind == VC_K_AEAD && msrc->nb_segs > 1) {
+			/* AEAD needs a contiguous destination: out of place. */
+			sl = &vq->slots[vq->free_slots[vq->nfree - 1]];
+			mdst = big_mbuf(e, &sl->zc_sh[1], pl.data_len);
+			if (!mdst) {
+				rte_pktmbuf_free(msrc);
+				msrc = NULL;
+			}
+		}
+	}
+	if (!msrc) {
+		rte_crypto_op_free(op);
+		return 0;
+	}
+
+	sl = &vq->slots[vq->free_slots[--vq->nfree]];
+	pv = (struct vc_op_priv *)((uint8_t *)op + VC_IV_OFFSET);
+	pv->slot = sl;
+	if (pl.iv_len)
+		vc_stream_read(c.segs, c.nr, VC_REQ_HDR_LEN, pv->iv, pl.iv_len);
+	so = op->sym;
+	so->m_src = msrc;
+	so->m_dst = mdst;
+	rte_crypto_op_attach_sym_session(op, s->cs);
+	switch (pl.kind) {
+	case VC_K_CIPHER:
+		so->cipher.data.offset = 0;
+		so->cipher.data.length = pl.data_len;
+		break;
+	case VC_K_CHAIN:
+		so->cipher.data.offset = pl.c_off;
+		so->cipher.data.length = pl.c_len;
+		/* fall through */
+	case VC_K_HASH:
+		so->auth.data.offset = pl.h_off;
+		so->auth.data.length = pl.h_len;
+		so->auth.digest.data = zc ? zdig : pv->digest;
+		so->auth.digest.phys_addr =
+			zc ? (rte_iova_t)(uintptr_t)zdig :
+			     rte_crypto_op_ctophys_offset(
+				     op, VC_IV_OFFSET + offsetof(struct vc_op_priv, digest));
+		break;
+	case VC_K_AEAD:
+		so->aead.data.offset = 0;
+		so->aead.data.length = pl.data_len;
+		if (pl.aad_len)
+			vc_stream_read(c.segs, c.nr, VC_REQ_HDR_LEN + pl.iv_len, pv->aad,
+				       pl.aad_len);
+		so->aead.aad.data = pv->aad;
+		so->aead.aad.phys_addr = rte_crypto_op_ctophys_offset(
+			op, VC_IV_OFFSET + offsetof(struct vc_op_priv, aad));
+		if (pl.aead_dec && !zc)
+			vc_stream_read(c.segs, c.nr, pl.tag_roff, pv->digest, s->digest_len);
+		so->aead.digest.data = zc ? zdig : pv->digest;
+		so->aead.digest.phys_addr =
+			zc ? (rte_iova_t)(uintptr_t)zdig :
+			     rte_crypto_op_ctophys_offset(
+				     op, VC_IV_OFFSET + offsetof(struct vc_op_priv, digest));
+		break;
+	default:
+		break;
+	}
+
+	sl->op = op;
+	vc_sess_get(s);
+	sl->sess = s;
+	sl->vq = vq;
+	sl->gen = vq->gen;
+	sl->head = head;
+	sl->zc = zc;
+	sl->kind = pl.kind;
+	sl->out_dst = !zc && mdst;
+	sl->data_len = pl.data_len;
+	sl->dst_len = pl.dst_len;
+	sl->dst_skip = 0;
+	sl->dig_len = pl.aead_dec ? 0 : pl.dig_len;
+	sl->dig_woff = pl.dig_woff;
+	sl->status_gpa = c.status_gpa;
+	sl->nout = (uint32_t)nout;
+	for (int i = 0; i < nout; i++) {
+		sl->out[i].gpa = outs[i].gpa;
+		sl->out[i].len = outs[i].len;
+	}
+	atomic_fetch_add_explicit(&vq->inflight, 1, memory_order_relaxed);
+	vq->backlog++;
+	p->backlog[p->bl_tail++ & (p->bl_cap - 1)] = op;
+	VC_STAT_ADD(p->st.fetched, 1);
+	return 1;
+}
+
+/* Fetch up to a burst from one queue (under port lock). */
+static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq)
+{
+	uint16_t avail = ring_avail_idx(vq), n = (uint16_t)(avail - vq->last_avail);
+	uint32_t limit = vq->max_inflight < vq->size ? vq->max_inflight : vq->size;
+	uint32_t in = atomic_load_explicit(&vq->inflight, memory_order_relaxed);
+	uint32_t room = p->bl_cap - (p->bl_tail - p->bl_head);
+	uint32_t budget, done = 0;
+
+	if (n > vq->size) {
+		VC_LOG_RL(&vq->rl, ERR,
+			  "%s/%u: avail index jumped by %u (queue size %u): queue stopped",
+			  vq->port->name, vq->idx, n, vq->size);
+		vq->broken = true;
+		vq->ready = false;
+		VC_STAT_ADD(vq->st.err_ring, 1);
+		return 0;
+	}
+	budget = n;
+	if (budget > p->burst)
+		budget = p->burst;
+	if (budget > limit - (in < limit ? in : limit))
+		budget = limit - (in < limit ? in : limit);
+	if (budget > room)
+		budget = room;
+	if (budget > vq->nfree)
+		budget = vq->nfree;
+	while (done < budget) {
+		uint16_t head = ring_avail_entry(vq, vq->last_avail);
+
+		if (!fetch_one(p, vq, head))
+			break;
+		vq->last_avail++;
+		done++;
+	}
+	if (vq->evidx_ok)
+		*(volatile uint16_t *)(vq->used + 4 + 8 * (size_t)vq->size) = vq->last_avail;
+	return (int)done;
+}
+
+/* Publish used entries and signal the guest (under port lock). */
+static void publish(struct vcrypto_poller *p, struct vc_vq *vq)
+{
+	uint16_t old = vq->used_published, now = vq->used_idx;
+	bool notify;
+
+	if (!vq->ready || old == now)
+		return;
+	__atomic_store_n((volatile uint16_t *)(vq->used + 2), now, __ATOMIC_RELEASE);
+	vq->used_published = now;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vq->port->features & (1ull << 29)) {
+		notify = !vq->evidx_ok || need_event(vq->avail[2 + vq->size], now, old);
+	} else {
+		/*
+		 * The front end may use EVENT_IDX without telling us (QEMU 7.2):
+		 * signal unless both ways of asking for silence agree.
+		 */
+		notify = !(vq->avail[0] & VRING_AVAIL_F_NO_INTERRUPT) ||
+			 (vq->evidx_ok && need_event(vq->avail[2 + vq->size], now, old));
+	}
+	if (notify && vq->callfd >= 0) {
+		eventfd_write(vq->callfd, 1);
+		VC_STAT_ADD(vq->st.notifications, 1);
+		VC_STAT_ADD(p->st.notifications, 1);
+	}
+}
+
+static uint8_t run_dev(const struct vcrypto_poller *p)
+{
+	return p->engine->null_crypto ? p->engine->null_dev_id : p->engine->dev_id;
+}
+
+static inline struct vc_slot *slot_of(struct rte_crypto_op *op)
+{
+	return ((struct vc_op_priv *)((uint8_t *)op + VC_IV_OFFSET))->slot;
+}
+
+/* Finalize ops, taking each port's lock once per run of its ops. */
+static void finalize_batch(struct vcrypto_poller *p, struct rte_crypto_op **ops, uint32_t n)
+{
+	struct vcrypto_port *locked = NULL;
+
+	for (uint32_t k = 0; k < n; k++) {
+		struct vc_slot *s = slot_of(ops[k]);
+
+		if (locked != s->vq->port) {
+			if (locked)
+				rte_spinlock_unlock(&locked->lock);
+			locked = s->vq->port;
+			rte_spinlock_lock(&locked->lock);
+		}
+		finalize(p, s);
+	}
+	if (locked)
+		rte_spinlock_unlock(&locked->lock);
+}
+
+int vc_poller_round(struct vcrypto_poller *p)
+{
+	uint8_t dev = run_dev(p);
+	uint16_t qp = (uint16_t)(p->engine->first_qp + p->qp);
+	int work = 0;
+
+	/* 1. fetch */
+	for (uint32_t i = 0; i < p->n; i++) {
+		struct vc_vq *vq = p->entries[i];
+		struct vcrypto_port *port = vq->port;
+
+		if (atomic_load_explicit(&port->pause, memory_order_acquire) || vq->detaching)
+			continue;
+		rte_spinlock_lock(&port->lock);
+		if (vq->ready && !atomic_load_explicit(&port->pause, memory_order_relaxed))
+			work += fetch_queue(p, vq);
+		rte_spinlock_unlock(&port->lock);
+	}
+
+	/* 2. enqueue, oldest first; the rest waits for the next round */
+	while (p->bl_head != p->bl_tail) {
+		uint32_t idx = p->bl_head & (p->bl_cap - 1);
+		uint32_t n = p->bl_tail - p->bl_head, sent, room;
+		struct rte_crypto_op *op;
+
+		room = p->engine->qp_depth > p->in_dev ? p->engine->qp_depth - p->in_dev : 0;
+		if (n > p->bl_cap - idx)
+			n = p->bl_cap - idx;
+		if (n > VC_DEQ_BURST)
+			n = VC_DEQ_BURST;
+		if (n > room)
+			n = room;
+		if (!n) {
+			VC_STAT_ADD(p->st.enqueue_retries, p->bl_tail - p->bl_head);
+			break;
+		}
+		sent = rte_cryptodev_enqueue_burst(dev, qp, &p->backlog[idx], (uint16_t)n);
+		for (uint32_t k = 0; k < sent; k++)
+			slot_of(p->backlog[idx + k])->vq->backlog--;
+		p->bl_head += sent;
+		p->in_dev += sent;
+		VC_STAT_ADD(p->st.enqueued, sent);
+		if (sent == n)
+			continue;
+		op = p->backlog[(idx + sent) & (p->bl_cap - 1)];
+		if (op->status != RTE_CRYPTO_OP_STATUS_NOT_PROCESSED) {
+			/*
+			 * The device worked on it and still refused it (crypto_openssl
+			 * does so when an op fails): complete it as it is, never retry.
+			 */
+			slot_of(op)->vq->backlog--;
+			p->bl_head++;
+			finalize_batch(p, &op, 1);
+			work++;
+			continue;
+		}
+		VC_STAT_ADD(p->st.enqueue_retries, p->bl_tail - p->bl_head);
+		break;
+	}
+
+	/* 3. dequeue and finalize */
+	for (int rounds = 0; rounds < 16; rounds++) {
+		uint16_t nd = rte_cryptodev_dequeue_burst(dev, qp, p->deq, VC_DEQ_BURST);
+
+		if (!nd)
+			break;
+		p->in_dev -= nd;
+		VC_STAT_ADD(p->st.dequeued, nd);
+		work += nd;
+		finalize_batch(p, p->deq, nd);
+		if (nd < VC_DEQ_BURST)
+			break;
+	}
+
+	/* 4. publish used indices, notify */
+	for (uint32_t i = 0; i < p->n; i++) {
+		struct vc_vq *vq = p->entries[i];
+
+		if (vq->used_idx == vq->used_published)
+			continue;
+		rte_spinlock_lock(&vq->port->lock);
+		publish(p, vq);
+		rte_spinlock_unlock(&vq->port->lock);
+	}
+	VC_STAT_ADD(p->st.rounds, 1);
+	VC_STAT_ADD(p->st.inflight, p->in_dev - p->st.inflight);
+	VC_STAT_ADD(p->st.backlog, (p->bl_tail - p->bl_head) - p->st.backlog);
+	if (work)
+		VC_STAT_ADD(p->st.busy_rounds, 1);
+	return work;
+}
+
+VCRYPTO_API int vcrypto_poller_poll(struct vcrypto_poller *p)
+{
+	int r;
+
+	if (!p || !rte_spinlock_trylock(&p->round_lock))
+		return 0;
+	r = vc_poller_round(p);
+	rte_spinlock_unlock(&p->round_lock);
+	return r;
+}
+
+/* ---- control plane ---- */
+
+VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
+				      const struct vcrypto_poller_opts *opts,
+				      struct vcrypto_poller **out)
+{
+	struct vcrypto_poller_opts o;
+	struct vcrypto_poller *p;
+	uint32_t cap = 1;
+	int ret;
+
+	if (!engine || !out)
+		return -EINVAL;
+	ret = vcrypto__opts_copy(&o, sizeof(o), opts);
+	if (ret)
+		return ret;
+	if (o.queue_pair >= engine->nb_qp)
+		return -EINVAL;
+	if (!o.burst)
+		o.burst = 32;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	while (cap < engine->nb_ops)
+		cap <<= 1;
+	p->backlog = calloc(cap, sizeof(*p->backlog));
+	p->deq = calloc(VC_DEQ_BURST, sizeof(*p->deq));
+	if (!p->backlog || !p->deq) {
+		free(p->backlog);
+		free(p->deq);
+		free(p);
+		return -ENOMEM;
+	}
+	p->bl_cap = cap;
+	p->engine = engine;
+	p->qp = o.queue_pair;
+	p->burst = o.burst;
+	rte_spinlock_init(&p->round_lock);
+	pthread_mutex_lock(&engine->lock);
+	if (engine->qp_owned[p->qp]) {
+		pthread_mutex_unlock(&engine->lock);
+		free(p->backlog);
+		free(p->deq);
+		free(p);
+		return -EBUSY;
+	}
+	engine->qp_owned[p->qp] = 1;
+	pthread_mutex_unlock(&engine->lock);
+	vc_engine_get(engine);
+	*out = p;
+	return 0;
+}
+
+VCRYPTO_API int vcrypto_poller_add_port(struct vcrypto_poller *p, struct vcrypto_port *port,
+					uint16_t queue)
+{
+	struct vc_vq *vq;
+	int ret = 0;
+
+	if (!p || !port || queue >= port->nq || port->engine != p->engine)
+		return -EINVAL;
+	vq = &port->vq[queue];
+	pthread_mutex_lock(&p->engine->lock);
+	if (vq->poller) {
+		ret = -EBUSY;
+	} else if (p->n >= VC_POLLER_MAX_ENTRIES) {
+		ret = -ENOSPC;
+	} else {
+		vq->detaching = false;
+		rte_spinlock_lock(&p->round_lock);
+		p->entries[p->n++] = vq;
+		rte_spinlock_unlock(&p->round_lock);
+		vq->poller = p;
+		VC_STAT_ADD(p->st.ports, 1);
+	}
+	pthread_mutex_unlock(&p->engine->lock);
+	return ret;
+}
+
+static int detach(struct vcrypto_poller *p, struct vc_vq *vq)
+{
+	uint64_t t0 = vc_now_ns();
+
+	vq->detaching = true;
+	while (atomic_load(&vq->inflight)) {
+		/* Run rounds ourselves if nobody else is polling right now. */
+		if (rte_spinlock_trylock(&p->round_lock)) {
+			vc_poller_round(p);
+			rte_spinlock_unlock(&p->round_lock);
+		}
+		if (!atomic_load(&vq->inflight))
+			break;
+		if (vc_now_ns() - t0 > VC_REMOVE_TIMEOUT_NS)
+			return -ETIMEDOUT;
+		usleep(50);
+	}
+	rte_spinlock_lock(&p->round_lock);
+	for (uint32_t i = 0; i < p->n; i++) {
+		if (p->entries[i] == vq) {
+			p->entries[i] = p->entries[--p->n];
+			break;
+		}
+	}
+	rte_spinlock_unlock(&p->round_lock);
+	vq->poller = NULL;
+	vq->detaching = false;
+	VC_STAT_ADD(p->st.ports, (uint32_t)-1);
+	return 0;
+}
+
+VCRYPTO_API int vcrypto_poller_remove_port(struct vcrypto_poller *p, struct vcrypto_port *port,
+					   uint16_t queue)
+{
+	struct vc_vq *vq;
+	int ret;
+
+	if (!p || !port || queue >= port->nq)
+		return -ENOENT;
+	vq = &port->vq[queue];
+	pthread_mutex_lock(&p->engine->lock);
+	if (vq->poller != p) {
+		pthread_mutex_unlock(&p->engine->lock);
+		return -ENOENT;
+	}
+	ret = detach(p, vq);
+	pthread_mutex_unlock(&p->engine->lock);
+	return ret;
+}
+
+int vc_port_detach_all(struct vcrypto_port *port)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&port->engine->lock);
+	for (uint16_t q = 0; q < port->nq; q++) {
+		struct vc_vq *vq = &port->vq[q];
+
+		if (vq->poller) {
+			int r = detach(vq->poller, vq);
+
+			if (r)
+				ret = r;
+		}
+	}
+	pthread_mutex_unlock(&port->engine->lock);
+	return ret;
+}
+
+VCRYPTO_API void vcrypto_poller_destroy(struct vcrypto_poller *p)
+{
+	if (!p)
+		return;
+	if (atomic_load(&p->launched))
+		vcrypto_poller_stop(p);
+	pthread_mutex_lock(&p->engine->lock);
+	while (p->n)
+		if (detach(p, p->entries[0]))
+			break;
+	p->engine->qp_owned[p->qp] = 0;
+	pthread_mutex_unlock(&p->engine->lock);
+	vc_engine_put(p->engine);
+	free(p->backlog);
+	free(p->deq);
+	free(p);
+}
+
+static int poller_main(void *arg)
+{
+	struct vcrypto_poller *p = arg;
+
+	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+		if (!vcrypto_poller_poll(p))
+			rte_pause();
+	}
+	return 0;
+}
+
+VCRYPTO_API int vcrypto_poller_launch(struct vcrypto_poller *p, unsigned int lcore_id)
+{
+	bool f = false;
+
+	if (!p || lcore_id >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lcore_id) ||
+	    lcore_id == rte_get_main_lcore())
+		return -EINVAL;
+	if (!atomic_compare_exchange_strong(&p->launched, &f, true))
+		return -EBUSY;
+	atomic_store(&p->stop, false);
+	p->lcore = lcore_id;
+	if (rte_eal_remote_launch(poller_main, p, lcore_id) < 0) {
+		atomic_store(&p->launched, false);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+VCRYPTO_API int vcrypto_poller_stop(struct vcrypto_poller *p)
+{
+	if (!p || !atomic_load(&p->launched))
+		return -EINVAL;
+	atomic_store(&p->stop, true);
+	rte_eal_wait_lcore(p->lcore);
+	atomic_store(&p->launched, false);
+	return 0;
+}
+
+VCRYPTO_API int vcrypto_poller_stats_get(const struct vcrypto_poller *p,
+					 struct vcrypto_poller_stats *stats)
+{
+	struct vcrypto_poller_stats s;
+	size_t n;
+
+	if (!p || !stats || stats->sz < sizeof(size_t))
+		return -EINVAL;
+	s.sz = sizeof(s);
+	s.rounds = VC_STAT_GET(p->st.rounds);
+	s.busy_rounds = VC_STAT_GET(p->st.busy_rounds);
+	s.fetched = VC_STAT_GET(p->st.fetched);
+	s.enqueued = VC_STAT_GET(p->st.enqueued);
+	s.enqueue_retries = VC_STAT_GET(p->st.enqueue_retries);
+	s.dequeued = VC_STAT_GET(p->st.dequeued);
+	s.completed = VC_STAT_GET(p->st.completed);
+	s.notifications = VC_STAT_GET(p->st.notifications);
+	s.ports = VC_STAT_GET(p->st.ports);
+	s.inflight = VC_STAT_GET(p->st.inflight);
+	s.backlog = VC_STAT_GET(p->st.backlog);
+	n = stats->sz < sizeof(s) ? stats->sz : sizeof(s);
+	memcpy((uint8_t *)stats + sizeof(size_t), (uint8_t *)&s + sizeof(size_t),
+	       n - sizeof(size_t));
+	return 0;
+}

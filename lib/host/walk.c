@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+#include "host/walk.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const struct vc_region *find_region(const struct vc_memtab *mt, uint64_t gpa)
+{
+	for (uint32_t i = 0; i < mt->n && i < VC_MAX_REGIONS; i++) {
+		const struct vc_region *r = &mt->r[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+int vc_mem_translate(const struct vc_memtab *mt, uint64_t gpa, uint64_t len, struct vc_seg *segs,
+		     uint32_t max)
+{
+	uint32_t n = 0;
+
+	if (len == 0)
+		return 0;
+	if (gpa + len < gpa)
+		return -EFAULT;
+	while (len) {
+		const struct vc_region *r = find_region(mt, gpa);
+		uint64_t off, chunk;
+		uint8_t *hva;
+
+		if (!r)
+			return -EFAULT;
+		off = gpa - r->gpa;
+		chunk = r->size - off;
+		if (chunk > len)
+			chunk = len;
+		if (chunk > UINT32_MAX)
+			chunk = UINT32_MAX & ~(uint64_t)4095;
+		hva = (uint8_t *)(uintptr_t)(r->hva + off);
+		if (n && segs[n - 1].hva + segs[n - 1].len == hva &&
+		    segs[n - 1].gpa + segs[n - 1].len == gpa &&
+		    (uint64_t)segs[n - 1].len + chunk <= UINT32_MAX) {
+			segs[n - 1].len += (uint32_t)chunk;
+		} else {
+			if (n == max)
+				return -E2BIG;
+			segs[n].gpa = gpa;
+			segs[n].hva = hva;
+			segs[n].len = (uint32_t)chunk;
+			n++;
+		}
+		gpa += chunk;
+		len -= chunk;
+	}
+	return (int)n;
+}
+
+void *vc_mem_contig(const struct vc_memtab *mt, uint64_t gpa, uint64_t len)
+{
+	struct vc_seg s;
+
+	if (len == 0 || vc_mem_translate(mt, gpa, len, &s, 1) != 1)
+		return NULL;
+	return s.hva;
+}
+
+bool vc_mem_hva_ok(const struct vc_memtab *mt, const void *hva, uint64_t len)
+{
+	uint64_t a = (uint64_t)(uintptr_t)hva;
+
+	if (a + len < a)
+		return false;
+	for (uint32_t i = 0; i < mt->n && i < VC_MAX_REGIONS; i++) {
+		const struct vc_region *r = &mt->r[i];
+
+		if (a >= r->hva && a - r->hva <= r->size && r->size - (a - r->hva) >= len)
+			return true;
+	}
+	return false;
+}
+
+/* Gather-copy guest memory [gpa, gpa + len) into @dst. */
+static int mem_read(const struct vc_memtab *mt, uint64_t gpa, void *dst, uint64_t len)
+{
+	uint8_t *d = dst;
+
+	if (gpa + len < gpa)
+		return -EFAULT;
+	while (len) {
+		const struct vc_region *r = find_region(mt, gpa);
+		uint64_t off, chunk;
+
+		if (!r)
+			return -EFAULT;
+		off = gpa - r->gpa;
+		chunk = r->size - off;
+		if (chunk > len)
+			chunk = len;
+		memcpy(d, (const void *)(uintptr_t)(r->hva + off), chunk);
+		d += chunk;
+		gpa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static inline void desc_load(const volatile struct vc_desc *t, uint32_t i, struct vc_desc *d)
+{
+	d->addr = t[i].addr;
+	d->len = t[i].len;
+	d->flags = t[i].flags;
+	d->next = t[i].next;
+}
+
+int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *table, uint32_t qsize,
+		  uint32_t head, uint32_t max_descs, struct vc_desc *ind_scratch,
+		  struct vc_chain *c)
+{
+	const volatile struct vc_desc *t = table;
+	uint32_t tsize = qsize, idx = head, count = 0, limit;
+	uint32_t nseg = 0;
+	bool seen_w = false;
+	int err = 0;
+
+	c->nr = c->nw = 0;
+	c->rlen = c->wlen = 0;
+	c->ndescs = 0;
+	c->indirect = false;
+	c->status_ok = false;
+	c->status_gpa = 0;
+	c->status_hva = NULL;
+
+	if (idx >= tsize)
+		return -ERANGE;
+	limit = tsize < max_descs ? tsize : max_descs;
+
+	for (;;) {
+		struct vc_desc d;
+		int n;
+
+		desc_load(t, idx, &d);
+		if (++count > limit) {
+			c->status_ok = false;
+			return -ELOOP;
+		}
+		c->ndescs++;
+
+		if (d.flags & VC_DESC_F_INDIRECT) {
+			uint32_t nd;
+
+			/* Only a direct chain's first and only descriptor may be indirect. */
+			c->status_ok = false;
+			if (c->indirect || count != 1 || (d.flags & VC_DESC_F_NEXT))
+				return -EPROTO;
+			if (d.len == 0 || d.len % sizeof(struct vc_desc))
+				return -EPROTO;
+			nd = d.len / (uint32_t)sizeof(struct vc_desc);
+			if (nd > max_descs)
+				return -EPROTO;
+			if (mem_read(mt, d.addr, ind_scratch, d.len) < 0)
+				return -EPROTO;
+			t = ind_scratch;
+			tsize = nd;
+			limit = nd;
+			idx = 0;
+			count = 0;
+			c->indirect = true;
+			continue;
+		}
+
+		c->status_ok = false;
+		if (d.flags & VC_DESC_F_WRITE) {
+			seen_w = true;
+		} else if (seen_w) {
+			/* Readable after writable: malformed; keep walking. */
+			err = err ? err : -EINVAL;
+		}
+
+		if (d.len && !err) {
+			n = vc_mem_translate(mt, d.addr, d.len, c->segs + nseg, c->cap - nseg);
+			if (n < 0) {
+				err = n == -E2BIG ? -E2BIG : -EFAULT;
+			} else if (d.flags & VC_DESC_F_WRITE) {
+				c->nw += (uint32_t)n;
+				c->wlen += d.len;
+				nseg += (uint32_t)n;
+			} else {
+				c->nr += (uint32_t)n;
+				c->rlen += d.len;
+				nseg += (uint32_t)n;
+			}
+		}
+		/* Candidate status byte: the last byte of this descriptor, if writable. */
+		if ((d.flags & VC_DESC_F_WRITE) && d.len) {
+			uint64_t sg = d.addr + d.len - 1;
+			uint8_t *sh;
+
+			if (sg >= d.addr) {
+				sh = vc_mem_contig(mt, sg, 1);
+				if (sh) {
+					c->status_ok = true;
+					c->status_gpa = sg;
+					c->status_hva = sh;
+				}
+			}
+		}
+
+		if (!(d.flags & VC_DESC_F_NEXT))
+			break;
+		idx = d.next;
+		if (idx >= tsize) {
+			c->status_ok = false;
+			return -ERANGE;
+		}
+	}
+	return err;
+}
+
+int vc_stream_range(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len,
+		    struct vc_seg *out, uint32_t max)
+{
+	uint32_t i = 0, k = 0;
+
+	while (i < n && off >= segs[i].len) {
+		off -= segs[i].len;
+		i++;
+	}
+	while (len) {
+		uint64_t chunk;
+
+		if (i >= n)
+			return -ERANGE;
+		chunk = segs[i].len - off;
+		if (chunk > len)
+			chunk = len;
+		if (k && out[k - 1].hva + out[k - 1].len == segs[i].hva + off &&
+		    out[k - 1].gpa + out[k - 1].len == segs[i].gpa + off) {
+			out[k - 1].len += (uint32_t)chunk;
+		} else {
+			if (k == max)
+				return -E2BIG;
+			out[k].gpa = segs[i].gpa + off;
+			out[k].hva = segs[i].hva + off;
+			out[k].len = (uint32_t)chunk;
+			k++;
+		}
+		len -= chunk;
+		off = 0;
+		i++;
+	}
+	return (int)k;
+}
+
+int vc_stream_read(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst, uint64_t len)
+{
+	uint8_t *d = dst;
+	uint32_t i = 0;
+
+	while (i < n && off >= segs[i].len) {
+		off -= segs[i].len;
+		i++;
+	}
+	while (len) {
+		uint64_t chunk;
+
+		if (i >= n)
+			return -ERANGE;
+		chunk = segs[i].len - off;
+		if (chunk > len)
+			chunk = len;
+		memcpy(d, segs[i].hva + off, chunk);
+		d += chunk;
+		len -= chunk;
+		off = 0;
+		i++;
+	}
+	return 0;
+}
+
+uint8_t *vc_stream_contig(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len)
+{
+	struct vc_seg s;
+
+	if (len == 0 || len > UINT32_MAX || vc_stream_range(segs, n, off, len, &s, 1) != 1)
+		return NULL;
+	return s.hva;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+/*
+ * Guest memory translation and virtqueue descriptor-chain walking, with no
+ * DPDK dependency (unit-tested over synthetic memory). Every guest address
+ * is checked against a snapshot of the guest's memory table; nothing here
+ * ever dereferences an address that was not translated.
+ */
+#ifndef VCRYPTO_HOST_WALK_H
+#define VCRYPTO_HOST_WALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* rte_vhost 22.11 accepts at most 8 regions (VHOST_MEMORY_MAX_NREGIONS). */
+#define VC_MAX_REGIONS 8
+
+#define VC_DESC_F_NEXT 1u
+#define VC_DESC_F_WRITE 2u
+#define VC_DESC_F_INDIRECT 4u
+
+/* Split-ring descriptor (virtio 1.x, little-endian). */
+struct vc_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+_Static_assert(sizeof(struct vc_desc) == 16, "vring_desc");
+
+struct vc_region {
+	uint64_t gpa;  /* guest physical start */
+	uint64_t size; /* bytes */
+	uint64_t hva;  /* host virtual start */
+};
+
+struct vc_memtab {
+	uint32_t n;
+	struct vc_region r[VC_MAX_REGIONS];
+};
+
+/* A piece of a descriptor chain, contiguous in both guest and host space. */
+struct vc_seg {
+	uint64_t gpa;
+	uint8_t *hva;
+	uint32_t len;
+};
+
+/*
+ * Translate [gpa, gpa + len) into at most @max segments (split at region
+ * boundaries, merged where host addresses are contiguous). Returns the number
+ * of segments, 0 for len 0, -EFAULT if some byte is not in guest memory or
+ * the range wraps, -E2BIG if more than @max segments would be needed.
+ */
+int vc_mem_translate(const struct vc_memtab *mt, uint64_t gpa, uint64_t len, struct vc_seg *segs,
+		     uint32_t max);
+
+/* Host address of [gpa, gpa + len) if contiguous in host memory, else NULL. */
+void *vc_mem_contig(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
+
+/* Whether the host range [hva, hva + len) lies inside one guest region. */
+bool vc_mem_hva_ok(const struct vc_memtab *mt, const void *hva, uint64_t len);
+
+/* Result of walking one descriptor chain. */
+struct vc_chain {
+	struct vc_seg *segs; /* caller's scratch: readable segments, then writable */
+	uint32_t cap;	     /* capacity of segs */
+	uint32_t nr;	     /* readable segments: segs[0, nr) */
+	uint32_t nw;	     /* writable segments: segs[nr, nr + nw) */
+	uint64_t rlen;	     /* readable bytes */
+	uint64_t wlen;	     /* writable bytes */
+	uint32_t ndescs;     /* descriptors visited */
+	bool indirect;	     /* went through an indirect table */
+	bool status_ok;	     /* status byte located (last byte of the last descriptor) */
+	uint64_t status_gpa;
+	uint8_t *status_hva;
+};
+
+/*
+ * Walk the chain starting at @head of a split ring whose descriptor table
+ * is @table (host address, @qsize entries; read with volatile loads, each
+ * descriptor copied once). An indirect table is copied into @ind_scratch
+ * (room for @max_descs descriptors) before use.
+ *
+ * Returns:
+ *  0        - well-formed chain, segments in @c;
+ *  -EINVAL  - malformed but walked to its end (writable before readable,
+ *             zero-length indirect...): c->status_ok says whether the status
+ *             byte is known, so the request can complete with BADMSG;
+ *  -EFAULT  - a buffer is outside guest memory (walked to the end, as -EINVAL);
+ *  -E2BIG   - more segments than c->cap (walked to the end, as -EINVAL);
+ *  -ERANGE  - head or next index out of range (abandoned: status unknown);
+ *  -ELOOP   - more than @max_descs descriptors or a loop (abandoned);
+ *  -EPROTO  - bad indirect descriptor (nested, not alone, bad length,
+ *             table not in memory) (abandoned).
+ * For the "abandoned" errors c->status_ok is false.
+ */
+int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *table, uint32_t qsize,
+		  uint32_t head, uint32_t max_descs, struct vc_desc *ind_scratch,
+		  struct vc_chain *c);
+
+/*
+ * Find the sub-range [off, off + len) of a segment list (a readable or
+ * writable stream). Returns the number of segments written to @out (at most
+ * @max), or -ERANGE if the stream is shorter, -E2BIG if @max is too small.
+ */
+int vc_stream_range(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len,
+		    struct vc_seg *out, uint32_t max);
+
+/* Copy @len bytes at offset @off of a stream into @dst. Returns 0 or -ERANGE. */
+int vc_stream_read(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst, uint64_t len);
+
+/* If [off, off + len) of a stream is contiguous in host memory, its address; else NULL. */
+uint8_t *vc_stream_contig(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len);
+
+#endif /* VCRYPTO_HOST_WALK_H */

@@ -1,0 +1,915 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+/*
+ * libvcrypto (host) served to libvcrypto-guest in the same process: host
+ * poller thread(s) on one side, guest on the other, a real vhost-user
+ * socket and memfd memory between them, crypto_openssl underneath.
+ * Every result is checked against OpenSSL (tests/support/oracle.c).
+ */
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cryptodev.h>
+
+#include <vcrypto/guest.h>
+#include <vcrypto/host.h>
+
+#include "dpdk_env.h"
+#include "oracle.h"
+
+static struct vc_test_host H;
+static char sock[108];
+
+static void host_up_opts(const struct vcrypto_engine_opts *eo, const struct vcrypto_port_opts *po,
+			 const struct vcrypto_poller_opts *plo)
+{
+	static unsigned int n;
+	char dev[64];
+
+	snprintf(dev, sizeof(dev), "crypto_openssl_hg%u", n++);
+	vc_test_sock_path(sock, sizeof(sock), "hg");
+	ck_assert_int_eq(vc_test_host_start(&H, sock, dev, NULL, eo, po, plo), 0);
+}
+
+static void host_up(void)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 2;
+	host_up_opts(&eo, NULL, NULL);
+}
+
+static void host_down(void)
+{
+	vc_test_host_stop(&H);
+}
+
+static struct vcrypto_guest *guest_up_q(uint16_t nq, uint16_t qsize)
+{
+	struct vcrypto_guest_opts o = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
+	struct vcrypto_guest *g = NULL;
+
+	o.queue_size = qsize;
+	o.num_queues = nq;
+	o.mem_size = 32 << 20;
+	o.connect_timeout_ms = 3000;
+	ck_assert_int_eq(vcrypto_guest_connect(sock, &o, &g), 0);
+	return g;
+}
+
+static struct vcrypto_guest *guest_up(void)
+{
+	return guest_up_q(1, 256);
+}
+
+static void fill(uint8_t *p, size_t n, unsigned int seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(rand_r(&seed) >> 3);
+}
+
+static void *buf(struct vcrypto_guest *g, size_t n)
+{
+	void *b = NULL;
+
+	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, n, &b), 0);
+	return b;
+}
+
+static const uint32_t sizes[] = {16, 48, 1024, 4096, 16384, 65536};
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+/* ---- cipher known answers ---- */
+
+struct calg {
+	enum vcrypto_cipher_algo algo;
+	uint32_t key_len, iv_len, block;
+};
+
+static void cipher_kat(struct vcrypto_guest *g, const struct calg *a)
+{
+	struct vcrypto_session_params p = {.sz = sizeof(p)};
+	uint8_t key[64], iv[16];
+	uint8_t *src = buf(g, 65536), *dst = buf(g, 65536), *want = malloc(65536);
+	uint64_t enc, dec;
+	int ret;
+
+	fill(key, sizeof(key), a->algo);
+	fill(iv, sizeof(iv), a->algo + 100);
+	p.type = VCRYPTO_SESSION_CIPHER;
+	p.direction = VCRYPTO_ENCRYPT;
+	p.cipher_algo = a->algo;
+	p.cipher_key = key;
+	p.cipher_key_len = a->key_len;
+	ret = vcrypto_guest_session_create(g, &p, &enc);
+	if (vcrypto_engine_supports(H.engine, &p) != 1) {
+		ck_assert_msg(ret == -ENOTSUP, "algo %d: unsupported but create gave %d", a->algo,
+			      ret);
+		free(want);
+		vcrypto_guest_buf_free(g, src);
+		vcrypto_guest_buf_free(g, dst);
+		return;
+	}
+	ck_assert_msg(ret == 0, "algo %d key %u: %d", a->algo, a->key_len, ret);
+	p.direction = VCRYPTO_DECRYPT;
+	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &dec), 0);
+	for (unsigned int i = 0; i < NSIZES; i++) {
+		uint32_t n = sizes[i] - sizes[i] % a->block;
+		struct vcrypto_guest_op op = {.session_id = enc,
+					      .iv = iv,
+					      .iv_len = a->iv_len,
+					      .src = src,
+					      .dst = dst,
+					      .src_len = n,
+					      .dst_len = n};
+
+		fill(src, n, i);
+		ck_assert_int_eq(oracle_cipher(a->algo, VCRYPTO_ENCRYPT, key, a->key_len, iv, src,
+					       n, want),
+				 0);
+		ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
+		ck_assert_msg(!memcmp(dst, want, n), "algo %d size %u encrypt", a->algo, n);
+		/* Decrypt in place. */
+		op.session_id = dec;
+		op.src = dst;
+		ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
+		ck_assert_msg(!memcmp(dst, src, n), "algo %d size %u decrypt", a->algo, n);
+	}
+	vcrypto_guest_session_close(g, enc);
+	vcrypto_guest_session_close(g, dec);
+	vcrypto_guest_buf_free(g, src);
+	vcrypto_guest_buf_free(g, dst);
+	free(want);
+}
+
+START_TEST(ciphers)
+{
+	static const struct calg algs[] = {
+		{VCRYPTO_CIPHER_AES_CBC, 16, 16, 16}, {VCRYPTO_CIPHER_AES_CBC, 32, 16, 16},
+		{VCRYPTO_CIPHER_AES_CTR, 16, 16, 1},  {VCRYPTO_CIPHER_AES_CTR, 32, 16, 1},
+		{VCRYPTO_CIPHER_3DES_CBC, 24, 8, 8},  {VCRYPTO_CIPHER_AES_XTS, 32, 16, 16},
+		{VCRYPTO_CIPHER_AES_XTS, 64, 16, 16},
+	};
+	struct vcrypto_guest *g;
+
+	host_up();
+	g = guest_up();
+	for (unsigned int i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		cipher_kat(g, &algs[i]);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* ---- hash / MAC ---- */
+
+START_TEST(hashes_and_macs)
+{
+	static const enum vcrypto_hash_algo hs[] = {VCRYPTO_HASH_SHA1, VCRYPTO_HASH_SHA_224,
+						    VCRYPTO_HASH_SHA_256, VCRYPTO_HASH_SHA_384,
+						    VCRYPTO_HASH_SHA_512};
+	static const enum vcrypto_mac_algo ms[] = {VCRYPTO_MAC_HMAC_SHA1, VCRYPTO_MAC_HMAC_SHA_256,
+						   VCRYPTO_MAC_HMAC_SHA_384,
+						   VCRYPTO_MAC_HMAC_SHA_512};
+	struct vcrypto_guest *g;
+	uint8_t *src, *dig, want[64], key[100];
+
+	host_up();
+	g = guest_up();
+	src = buf(g, 65536);
+	dig = buf(g, 64);
+	fill(key, sizeof(key), 77);
+	for (unsigned int k = 0; k < 2 * 5; k++) {
+		struct vcrypto_session_params p = {.sz = sizeof(p)};
+		bool mac = k >= 5;
+		uint64_t sid;
+		int dl;
+
+		if (mac && k - 5 >= 4)
+			break;
+		if (mac) {
+			p.type = VCRYPTO_SESSION_MAC;
+			p.mac_algo = ms[k - 5];
+			p.auth_key = key;
+			p.auth_key_len = 40 + k; /* longer and shorter than a block */
+		} else {
+			p.type = VCRYPTO_SESSION_HASH;
+			p.hash_algo = hs[k];
+		}
+		ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &sid), 0);
+		for (unsigned int i = 0; i < NSIZES; i++) {
+			uint32_t n = sizes[i] - 3;
+			struct vcrypto_guest_op op = {
+				.session_id = sid, .src = src, .digest = dig, .src_len = n};
+
+			fill(src, n, k * 10 + i);
+			memset(dig, 0, 64);
+			dl = mac ? oracle_mac(p.mac_algo, key, p.auth_key_len, src, n, want) :
+				   oracle_hash(p.hash_algo, src, n, want);
+			ck_assert_int_gt(dl, 0);
+			ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
+			ck_assert_msg(!memcmp(dig, want, (size_t)dl), "k %u size %u", k, n);
+		}
+		vcrypto_guest_session_close(g, sid);
+	}
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* ---- chains, both orders ---- */
+
+START_TEST(chains)
+{
+	struct vcrypto_guest *g;
+	uint8_t key[16], akey[32], iv[16], want_d[64];
+	uint8_t *src, *dst, *dig, *tmp = malloc(65536);
+
+	host_up();
+	g = guest_up();
+	src = buf(g, 65536);
+	dst = buf(g, 65536);
+	dig = buf(g, 64);
+	fill(key, 16, 1);
+	fill(akey, 32, 2);
+	fill(iv, 16, 3);
+	for (int order = 0; order < 2; order++) {
+		struct vcrypto_session_params p = {.sz = sizeof(p)};
+		bool c_then_h = order == 0;
+		uint64_t sid;
+
+		p.type = VCRYPTO_SESSION_CHAIN;
+		p.direction = c_then_h ? VCRYPTO_ENCRYPT : VCRYPTO_DECRYPT;
+		p.chain_order = c_then_h ? VCRYPTO_CHAIN_CIPHER_THEN_HASH :
+					   VCRYPTO_CHAIN_HASH_THEN_CIPHER;
+		p.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
+		p.cipher_key = key;
+		p.cipher_key_len = 16;
+		p.mac_algo = VCRYPTO_MAC_HMAC_SHA_256;
+		p.auth_key = akey;
+		p.auth_key_len = 32;
+		ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &sid), 0);
+		for (unsigned int i = 0; i < NSIZES; i++) {
+			uint32_t n = sizes[i] + 16; /* 16 bytes of clear "header" first */
+			struct vcrypto_guest_op op = {.session_id = sid,
+						      .iv = iv,
+						      .iv_len = 16,
+						      .src = src,
+						      .dst = dst,
+						      .digest = dig,
+						      .src_len = n,
+						      .dst_len = n,
+						      .cipher_offset = 16};
+
+			if (n > 65536)
+				n = op.src_len = op.dst_len = 65536;
+			fill(src, n, i + 50 * (unsigned int)order);
+			memcpy(tmp, src, 16);
+			oracle_cipher(VCRYPTO_CIPHER_AES_CBC, p.direction, key, 16, iv, src + 16,
+				      n - 16, tmp + 16);
+			/* cipher-then-hash hashes the result; hash-then-cipher the input */
+			oracle_mac(VCRYPTO_MAC_HMAC_SHA_256, akey, 32, c_then_h ? tmp : src, n,
+				   want_d);
+			ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
+			ck_assert_msg(!memcmp(dst, tmp, n), "order %d size %u data", order, n);
+			ck_assert_msg(!memcmp(dig, want_d, 32), "order %d size %u digest", order,
+				      n);
+		}
+		vcrypto_guest_session_close(g, sid);
+	}
+	free(tmp);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* ---- AEAD ---- */
+
+START_TEST(aead_gcm)
+{
+	struct vcrypto_guest *g;
+	uint8_t key[32], iv[12], aad[32];
+	static const uint32_t gsz[] = {11, 43, 1019, 4091, 16379, 65531, 65536, 262128};
+	uint8_t *src, *ct, *pt, *want = malloc(262144 + 16);
+
+	host_up();
+	g = guest_up();
+	src = buf(g, 262144);
+	ct = buf(g, 262144 + 16);
+	pt = buf(g, 262144);
+	fill(key, 32, 9);
+	fill(iv, 12, 10);
+	fill(aad, 32, 11);
+	for (uint32_t kl = 16; kl <= 32; kl += 16) {
+		struct vcrypto_session_params p = {.sz = sizeof(p)};
+		uint64_t enc, dec;
+
+		p.type = VCRYPTO_SESSION_AEAD;
+		p.direction = VCRYPTO_ENCRYPT;
+		p.aead_algo = VCRYPTO_AEAD_AES_GCM;
+		p.cipher_key = key;
+		p.cipher_key_len = kl;
+		p.aad_len = 32;
+		ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &enc), 0);
+		p.direction = VCRYPTO_DECRYPT;
+		ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &dec), 0);
+		for (unsigned int i = 0; i < sizeof(gsz) / sizeof(gsz[0]); i++) {
+			uint32_t n = gsz[i];
+			struct vcrypto_guest_op op = {.session_id = enc,
+						      .iv = iv,
+						      .iv_len = 12,
+						      .aad = aad,
+						      .aad_len = 32,
+						      .src = src,
+						      .dst = ct,
+						      .src_len = n,
+						      .dst_len = n + 16};
+
+			fill(src, n, i + kl);
+			ck_assert_int_eq(oracle_aead(VCRYPTO_AEAD_AES_GCM, VCRYPTO_ENCRYPT, key, kl,
+						     iv, 12, aad, 32, src, n, 16, want),
+					 0);
+			{
+				int r = vcrypto_guest_run(g, 0, &op, 5000);
+				struct vcrypto_poller_stats ps = {.sz = sizeof(ps)};
+
+				vcrypto_poller_stats_get(H.poller, &ps);
+				ck_assert_msg(r == VCRYPTO_STATUS_OK,
+					      "gcm %u size %u: %d (fetched %lu enq %lu deq %lu)",
+					      kl, n, r, (unsigned long)ps.fetched,
+					      (unsigned long)ps.enqueued,
+					      (unsigned long)ps.dequeued);
+			}
+			ck_assert_msg(!memcmp(ct, want, n + 16), "gcm %u size %u", kl, n);
+			op.session_id = dec;
+			op.src = ct;
+			op.dst = pt;
+			op.src_len = n + 16;
+			op.dst_len = n;
+			ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
+			ck_assert(!memcmp(pt, src, n));
+			/* Tag failure. */
+			ct[n + 7] ^= 0x40;
+			ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_BADMSG);
+		}
+	}
+	free(want);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* ---- many requests in flight, several queues, backpressure ---- */
+
+/* Submit @total AES-CBC requests of @len bytes in bursts of @burst, check all. */
+static void flood(struct vcrypto_guest *g, uint16_t queue, uint64_t sid, const uint8_t *key,
+		  unsigned int total, unsigned int burst, uint32_t len, unsigned int seed)
+{
+	uint8_t iv[16];
+	uint8_t *src = buf(g, (size_t)burst * len), *dst = buf(g, (size_t)burst * len);
+	uint8_t *want = malloc((size_t)burst * len);
+	struct vcrypto_guest_op *ops = calloc(burst, sizeof(*ops));
+	struct vcrypto_guest_completion *c = calloc(burst, sizeof(*c));
+	unsigned int done_total = 0;
+
+	fill(iv, 16, seed);
+	while (done_total < total) {
+		unsigned int n = total - done_total < burst ? total - done_total : burst;
+		unsigned int sent = 0, got = 0;
+
+		fill(src, (size_t)n * len, seed + done_total);
+		memset(dst, 0, (size_t)n * len);
+		for (unsigned int i = 0; i < n; i++) {
+			ops[i] = (struct vcrypto_guest_op){.session_id = sid,
+							   .user_data = i,
+							   .iv = iv,
+							   .iv_len = 16,
+							   .src = src + i * len,
+							   .dst = dst + i * len,
+							   .src_len = len,
+							   .dst_len = len};
+			oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv,
+				      src + i * len, len, want + i * len);
+		}
+		for (int spins = 0; got < n; spins++) {
+			int r;
+
+			if (sent < n) {
+				r = vcrypto_guest_submit(g, queue, ops + sent, n - sent);
+				ck_assert_int_ge(r, 0);
+				sent += (unsigned int)r;
+			}
+			r = vcrypto_guest_poll(g, queue, c, burst);
+			ck_assert_int_ge(r, 0);
+			for (int k = 0; k < r; k++) {
+				ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
+				ck_assert_uint_lt(c[k].user_data, n);
+			}
+			got += (unsigned int)r;
+			if (!r)
+				vcrypto_guest_wait(g, queue, 10);
+			ck_assert_msg(spins < 200000, "stalled: %u/%u", got, n);
+		}
+		ck_assert(!memcmp(dst, want, (size_t)n * len));
+		done_total += n;
+	}
+	vcrypto_guest_buf_free(g, src);
+	vcrypto_guest_buf_free(g, dst);
+	free(want);
+	free(ops);
+	free(c);
+}
+
+static uint64_t cbc_session(struct vcrypto_guest *g, const uint8_t *key)
+{
+	struct vcrypto_session_params p = {.sz = sizeof(p)};
+	uint64_t sid;
+
+	p.type = VCRYPTO_SESSION_CIPHER;
+	p.direction = VCRYPTO_ENCRYPT;
+	p.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
+	p.cipher_key = key;
+	p.cipher_key_len = 16;
+	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &sid), 0);
+	return sid;
+}
+
+START_TEST(backpressure_tiny_qp)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_poller_opts plo = VCRYPTO_OPTS_INIT(vcrypto_poller_opts);
+	struct vcrypto_poller_stats ps = {.sz = sizeof(ps)};
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+	struct vcrypto_guest *g;
+	uint8_t key[16];
+
+	eo.qp_descriptors = 32;
+	eo.nb_ops = 1024;
+	eo.nb_queue_pairs = 1;
+	plo.burst = 128;
+	host_up_opts(&eo, NULL, &plo);
+	g = guest_up_q(1, 256);
+	fill(key, 16, 5);
+	flood(g, 0, cbc_session(g, key), key, 2048, 256, 512, 1);
+	vcrypto_poller_stats_get(H.poller, &ps);
+	vcrypto_port_stats_get(H.port, &st);
+	ck_assert_uint_eq(st.requests_ok, 2048);
+	ck_assert_uint_eq(st.requests, 2048);
+	ck_assert_uint_gt(ps.enqueue_retries, 0); /* the device did refuse some */
+	ck_assert_uint_eq(ps.fetched, ps.enqueued);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+START_TEST(multi_queue)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_guest *g;
+	uint8_t key[16];
+	uint64_t sid;
+
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 1;
+	po.num_queues = 3;
+	host_up_opts(&eo, &po, NULL);
+	g = guest_up_q(3, 128);
+	fill(key, 16, 6);
+	sid = cbc_session(g, key);
+	for (uint16_t q = 0; q < 3; q++)
+		flood(g, q, sid, key, 300, 100, 256, q);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* Several ports on one poller, and two pollers on one engine. */
+START_TEST(ports_and_pollers)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_poller_opts plo = VCRYPTO_OPTS_INIT(vcrypto_poller_opts);
+	struct vc_test_host h2;
+	struct vcrypto_port *extra[2];
+	struct vcrypto_guest *g[4];
+	char paths[4][108];
+	uint8_t key[16];
+
+	eo.nb_ops = 4096;
+	eo.nb_queue_pairs = 2;
+	host_up_opts(&eo, NULL, NULL);
+	snprintf(paths[0], sizeof(paths[0]), "%s", sock);
+	/* Two more ports on the same (first) poller. */
+	for (int i = 0; i < 2; i++) {
+		vc_test_sock_path(paths[1 + i], sizeof(paths[1 + i]), "pp");
+		ck_assert_int_eq(vcrypto_port_create(paths[1 + i], H.engine, NULL, &extra[i]), 0);
+		ck_assert_int_eq(vcrypto_poller_add_port(H.poller, extra[i], 0), 0);
+	}
+	/* A second poller (queue pair 1) with its own port. */
+	plo.queue_pair = 1;
+	vc_test_sock_path(paths[3], sizeof(paths[3]), "pp");
+	ck_assert_int_eq(vc_test_host_start(&h2, paths[3], NULL, H.engine, NULL, NULL, &plo), 0);
+	fill(key, 16, 7);
+	for (int i = 0; i < 4; i++) {
+		memcpy(sock, paths[i], sizeof(sock));
+		g[i] = guest_up_q(1, 128);
+	}
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 4; i++)
+			flood(g[i], 0, cbc_session(g[i], key), key, 200, 64, 1024,
+			      (unsigned int)(i + 10 * round));
+	for (int i = 0; i < 4; i++)
+		vcrypto_guest_destroy(g[i]);
+	vc_test_host_stop(&h2);
+	for (int i = 0; i < 2; i++)
+		vcrypto_port_destroy(extra[i]);
+	host_down();
+}
+END_TEST
+
+/* ---- sessions ---- */
+
+START_TEST(many_sessions)
+{
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+	struct vcrypto_guest *g;
+	uint64_t sid[200], extra;
+	uint8_t key[16], *src, *dst, want[64];
+
+	eo.nb_ops = 1024;
+	eo.nb_queue_pairs = 1;
+	po.max_sessions = 200;
+	host_up_opts(&eo, &po, NULL);
+	g = guest_up();
+	src = buf(g, 64);
+	dst = buf(g, 64);
+	for (int i = 0; i < 200; i++) {
+		fill(key, 16, (unsigned int)i);
+		sid[i] = cbc_session(g, key);
+	}
+	{
+		struct vcrypto_session_params p = {.sz = sizeof(p)};
+
+		p.type = VCRYPTO_SESSION_CIPHER;
+		p.direction = VCRYPTO_ENCRYPT;
+		p.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
+		p.cipher_key = key;
+		p.cipher_key_len = 16;
+		ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &extra), -ENOSPC);
+	}
+	for (int i = 199; i >= 0; i--) {
+		uint8_t iv[16] = {0};
+		struct vcrypto_guest_op op = {.session_id = sid[i],
+					      .iv = iv,
+					      .iv_len = 16,
+					      .src = src,
+					      .dst = dst,
+					      .src_len = 64,
+					      .dst_len = 64};
+
+		fill(key, 16, (unsigned int)i);
+		fill(src, 64, (unsigned int)i + 1000);
+		oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src, 64, want);
+		ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
+		ck_assert(!memcmp(dst, want, 64));
+		ck_assert_int_eq(vcrypto_guest_session_close(g, sid[i]), 0);
+	}
+	vcrypto_port_stats_get(H.port, &st);
+	ck_assert_uint_eq(st.sessions_created, 200);
+	ck_assert_uint_eq(st.sessions_closed, 200);
+	ck_assert_uint_eq(st.sessions_failed, 1);
+	ck_assert_uint_eq(st.sessions_active, 0);
+	/* Ids are not reused right away. */
+	extra = cbc_session(g, key);
+	for (int i = 0; i < 200; i++)
+		ck_assert_uint_ne(extra, sid[i]);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* ---- zero copy ---- */
+
+static atomic_bool zc_stop;
+
+static void *zc_toggler(void *arg)
+{
+	for (unsigned int i = 0; !atomic_load(&zc_stop); i++) {
+		vcrypto_port_set_zero_copy(arg,
+					   i % 2 ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF);
+		usleep(100);
+	}
+	return NULL;
+}
+
+START_TEST(zero_copy_toggle)
+{
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+	struct vcrypto_guest *g;
+	uint8_t key[16];
+	uint64_t sid;
+
+	host_up();
+	g = guest_up();
+	fill(key, 16, 8);
+	sid = cbc_session(g, key);
+	flood(g, 0, sid, key, 256, 64, 4096, 1);
+	vcrypto_port_stats_get(H.port, &st);
+	ck_assert_uint_eq(st.zero_copy_requests, 0);
+	ck_assert_int_eq(vcrypto_port_set_zero_copy(H.port, VCRYPTO_ZERO_COPY_ON), 0);
+	flood(g, 0, sid, key, 256, 64, 4096, 2);
+	vcrypto_port_stats_get(H.port, &st);
+	ck_assert_uint_gt(st.zero_copy_requests, 0);
+	/* Toggle from another thread while requests are in flight: same results. */
+	{
+		pthread_t thr;
+
+		atomic_store(&zc_stop, false);
+		ck_assert_int_eq(pthread_create(&thr, NULL, zc_toggler, H.port), 0);
+		for (int i = 0; i < 8; i++)
+			flood(g, 0, sid, key, 256, 128, 2048, 3 + (unsigned int)i);
+		atomic_store(&zc_stop, true);
+		pthread_join(thr, NULL);
+	}
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+START_TEST(zero_copy_auto)
+{
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+	struct vcrypto_guest *g;
+	uint8_t key[16];
+	uint64_t sid;
+
+	eo.nb_ops = 1024;
+	eo.nb_queue_pairs = 1;
+	po.zero_copy = VCRYPTO_ZERO_COPY_AUTO;
+	po.zc_after_requests = 100;
+	po.zc_after_ms = 300;
+	host_up_opts(&eo, &po, NULL);
+	g = guest_up();
+	fill(key, 16, 9);
+	sid = cbc_session(g, key);
+	flood(g, 0, sid, key, 150, 50, 1024, 1);
+	vcrypto_port_stats_get(H.port, &st);
+	ck_assert_uint_eq(st.zero_copy_requests, 0); /* too early */
+	usleep(350000);
+	flood(g, 0, sid, key, 100, 50, 1024, 2);
+	vcrypto_port_stats_get(H.port, &st);
+	ck_assert_uint_gt(st.zero_copy_requests, 0);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* ---- connections ---- */
+
+START_TEST(disconnect_midflight_and_reconnect)
+{
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+	struct vcrypto_guest *g;
+	uint8_t key[16], iv[16] = {0};
+	uint8_t *src, *dst;
+	uint64_t sid;
+
+	host_up();
+	fill(key, 16, 10);
+	for (int round = 0; round < 5; round++) {
+		struct vcrypto_guest_op ops[64];
+		int n;
+
+		g = guest_up();
+		sid = cbc_session(g, key);
+		src = buf(g, 64 * 4096);
+		dst = buf(g, 64 * 4096);
+		for (int i = 0; i < 64; i++)
+			ops[i] = (struct vcrypto_guest_op){.session_id = sid,
+							   .iv = iv,
+							   .iv_len = 16,
+							   .src = src + i * 4096,
+							   .dst = dst + i * 4096,
+							   .src_len = 4096,
+							   .dst_len = 4096};
+		n = vcrypto_guest_submit(g, 0, ops, 64);
+		ck_assert_int_gt(n, 0);
+		/* Leave with requests in flight. */
+		vcrypto_guest_destroy(g);
+		/* The host must return to WAITING and free the sessions. */
+		for (int i = 0; i < 400; i++) {
+			vcrypto_port_stats_get(H.port, &st);
+			if (st.state == VCRYPTO_PORT_WAITING && st.sessions_active == 0)
+				break;
+			usleep(5000);
+		}
+		ck_assert_int_eq(st.state, VCRYPTO_PORT_WAITING);
+		ck_assert_uint_eq(st.sessions_active, 0);
+		ck_assert_uint_eq(st.inflight, 0);
+	}
+	/* A new guest works. */
+	g = guest_up();
+	flood(g, 0, cbc_session(g, key), key, 200, 50, 1024, 4);
+	vcrypto_port_stats_get(H.port, &st);
+	ck_assert_uint_eq(st.connects, 6);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* The host port goes away under a connected guest, then comes back. */
+START_TEST(host_restart_guest_reconnect)
+{
+	struct vcrypto_guest *g;
+	uint8_t key[16], iv[16] = {0}, *src, *dst;
+	struct vcrypto_guest_op op;
+	char dev_sock[108];
+
+	host_up();
+	snprintf(dev_sock, sizeof(dev_sock), "%s", sock);
+	g = guest_up();
+	fill(key, 16, 11);
+	src = buf(g, 4096);
+	dst = buf(g, 4096);
+	op = (struct vcrypto_guest_op){.session_id = cbc_session(g, key),
+				       .iv = iv,
+				       .iv_len = 16,
+				       .src = src,
+				       .dst = dst,
+				       .src_len = 4096,
+				       .dst_len = 4096};
+	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), 0);
+	/* Port destroyed while connected: the guest sees the disconnect. */
+	vcrypto_port_destroy(H.port);
+	H.port = NULL;
+	for (int i = 0; i < 200 && vcrypto_guest_is_connected(g); i++)
+		usleep(5000);
+	ck_assert_int_lt(vcrypto_guest_run(g, 0, &op, 1000), 0);
+	ck_assert(!vcrypto_guest_is_connected(g));
+	/* New port on the same path, same poller; the guest reconnects. */
+	ck_assert_int_eq(vcrypto_port_create(dev_sock, H.engine, NULL, &H.port), 0);
+	ck_assert_int_eq(vcrypto_poller_add_port(H.poller, H.port, 0), 0);
+	ck_assert_int_eq(vcrypto_guest_reconnect(g), 0);
+	op.session_id = cbc_session(g, key);
+	flood(g, 0, op.session_id, key, 100, 50, 1024, 5);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* The poller is removed and re-added while the guest keeps submitting. */
+START_TEST(remove_add_port_under_load)
+{
+	struct vcrypto_guest *g;
+	uint8_t key[16];
+	uint64_t sid;
+
+	host_up();
+	g = guest_up();
+	fill(key, 16, 12);
+	sid = cbc_session(g, key);
+	for (int i = 0; i < 5; i++) {
+		ck_assert_int_eq(vcrypto_poller_remove_port(H.poller, H.port, 0), 0);
+		ck_assert_int_eq(vcrypto_poller_add_port(H.poller, H.port, 0), 0);
+		flood(g, 0, sid, key, 64, 64, 1024, (unsigned int)i);
+	}
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/* An engine on a cryptodev the application configured and started itself. */
+START_TEST(attach_engine)
+{
+	struct rte_cryptodev_config conf = {.socket_id = SOCKET_ID_ANY, .nb_queue_pairs = 2};
+	struct rte_cryptodev_qp_conf qc = {.nb_descriptors = 512};
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_engine *e = NULL;
+	struct vcrypto_guest *g;
+	uint8_t key[16];
+	int id;
+
+	ck_assert_int_eq(rte_vdev_init("crypto_openssl_app", "max_nb_queue_pairs=2"), 0);
+	id = rte_cryptodev_get_dev_id("crypto_openssl_app");
+	ck_assert_int_ge(id, 0);
+	ck_assert_int_eq(rte_cryptodev_configure((uint8_t)id, &conf), 0);
+	for (uint16_t q = 0; q < 2; q++)
+		ck_assert_int_eq(rte_cryptodev_queue_pair_setup((uint8_t)id, q, &qc, SOCKET_ID_ANY),
+				 0);
+	ck_assert_int_eq(rte_cryptodev_start((uint8_t)id), 0);
+	/* vcrypto may use queue pair 1 only. */
+	eo.first_queue_pair = 1;
+	eo.nb_queue_pairs = 1;
+	eo.qp_descriptors = 512;
+	eo.nb_ops = 1024;
+	ck_assert_int_eq(vcrypto_engine_attach((uint8_t)id, &eo, &e), 0);
+	vc_test_sock_path(sock, sizeof(sock), "att");
+	ck_assert_int_eq(vc_test_host_start(&H, sock, NULL, e, NULL, NULL, NULL), 0);
+	g = guest_up();
+	fill(key, 16, 15);
+	flood(g, 0, cbc_session(g, key), key, 300, 100, 1024, 15);
+	vcrypto_guest_destroy(g);
+	host_down();
+	vcrypto_engine_destroy(e);
+	/* vcrypto neither stopped nor used queue pair 0 of the application's device. */
+	{
+		struct rte_cryptodev_stats cs;
+
+		ck_assert_int_eq(rte_cryptodev_stats_get((uint8_t)id, &cs), 0);
+		ck_assert_uint_ge(cs.enqueued_count, 300);
+	}
+	ck_assert_int_eq(rte_cryptodev_get_qp_status((uint8_t)id, 0), 1);
+	rte_cryptodev_stop((uint8_t)id);
+	rte_cryptodev_close((uint8_t)id);
+	rte_vdev_uninit("crypto_openssl_app");
+}
+END_TEST
+
+/* Measurement mode: sessions on crypto_null; data passes unchanged. */
+START_TEST(null_crypto)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_guest *g;
+	uint8_t key[16], iv[16] = {0}, *src, *dst;
+	struct vcrypto_guest_op op;
+
+	eo.nb_ops = 1024;
+	eo.nb_queue_pairs = 1;
+	eo.flags = VCRYPTO_ENGINE_F_NULL_CRYPTO;
+	host_up_opts(&eo, NULL, NULL);
+	g = guest_up();
+	fill(key, 16, 13);
+	src = buf(g, 4096);
+	dst = buf(g, 4096);
+	fill(src, 4096, 14);
+	op = (struct vcrypto_guest_op){.session_id = cbc_session(g, key),
+				       .iv = iv,
+				       .iv_len = 16,
+				       .src = src,
+				       .dst = dst,
+				       .src_len = 4096,
+				       .dst_len = 4096};
+	for (int i = 0; i < 100; i++) {
+		memset(dst, 0, 4096);
+		ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
+		ck_assert(!memcmp(dst, src, 4096)); /* not encrypted: NULL cipher */
+	}
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("host_guest");
+	SRunner *sr;
+	int failed;
+
+	if (vc_test_eal_init(NULL, 1024))
+		return 77;
+		/* One case per test: CK_RUN_CASE=<name> runs one. */
+#define ADD(t)                                                                                     \
+	do {                                                                                       \
+		TCase *tc_ = tcase_create(#t);                                                     \
+		tcase_set_timeout(tc_, 60);                                                        \
+		tcase_add_test(tc_, t);                                                            \
+		suite_add_tcase(s, tc_);                                                           \
+	} while (0)
+	ADD(ciphers);
+	ADD(hashes_and_macs);
+	ADD(chains);
+	ADD(aead_gcm);
+	ADD(backpressure_tiny_qp);
+	ADD(multi_queue);
+	ADD(ports_and_pollers);
+	ADD(many_sessions);
+	ADD(zero_copy_toggle);
+	ADD(zero_copy_auto);
+	ADD(disconnect_midflight_and_reconnect);
+	ADD(host_restart_guest_reconnect);
+	ADD(remove_add_port_under_load);
+	ADD(null_crypto);
+	ADD(attach_engine);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

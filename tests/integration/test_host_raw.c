@@ -1,0 +1,1177 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+/*
+ * The host library against a raw vhost-user front end written here: plain
+ * socket messages, a memfd region, and virtqueue descriptors laid out by
+ * hand. It sends what a correct front end never would (unknown or closed
+ * sessions, bad opcodes and lengths, buffers outside guest memory, loops,
+ * bad indices, garbage session messages), changes the memory table while
+ * requests flow, and acts as the server for the host's client mode.
+ */
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <vcrypto/host.h>
+
+#include "common/session_msg.h"
+#include "common/virtio_crypto_wire.h"
+#include "dpdk_env.h"
+#include "oracle.h"
+
+#define QSZ 64u
+#define MEMSZ (4u << 20)
+#define GPA0 0x80000000ull
+#define OFF_DESC 0
+#define OFF_AVAIL 4096
+#define OFF_USED 8192
+#define OFF_HEAP 16384
+
+enum {
+	U_GET_FEATURES = 1,
+	U_SET_FEATURES = 2,
+	U_SET_OWNER = 3,
+	U_SET_MEM_TABLE = 5,
+	U_SET_VRING_NUM = 8,
+	U_SET_VRING_ADDR = 9,
+	U_SET_VRING_BASE = 10,
+	U_GET_VRING_BASE = 11,
+	U_SET_VRING_KICK = 12,
+	U_SET_VRING_CALL = 13,
+	U_GET_PROTOCOL_FEATURES = 15,
+	U_SET_PROTOCOL_FEATURES = 16,
+};
+#define U_VERSION 1u
+#define U_REPLY 4u
+#define U_NEED_REPLY 8u
+
+struct vdesc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+#define F_NEXT 1
+#define F_WRITE 2
+#define F_INDIRECT 4
+
+/* The raw front end. */
+struct fe {
+	int sock;
+	int memfd;
+	int memfd2; /* a second, small region added and removed to change the table */
+	uint8_t *mem2;
+	bool two;
+	uint8_t *mem;
+	size_t heap;
+	int kickfd, callfd;
+	uint16_t avail_idx, used_seen;
+	struct vdesc *desc;
+	uint16_t *avail;
+	uint8_t *used;
+};
+
+static struct vc_test_host H;
+static char sock_path[108];
+
+/* ---- messages ---- */
+
+static int msg_send(struct fe *f, uint32_t req, uint32_t flags, const void *payload, uint32_t size,
+		    const int *fds, int nfds)
+{
+	uint8_t buf[12 + 1200];
+	struct msghdr mh = {0};
+	struct iovec iov;
+	char cbuf[CMSG_SPACE(8 * sizeof(int))];
+	uint32_t hdr[3] = {req, U_VERSION | flags, size};
+
+	memcpy(buf, hdr, 12);
+	if (size)
+		memcpy(buf + 12, payload, size);
+	iov.iov_base = buf;
+	iov.iov_len = 12 + size;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (nfds) {
+		struct cmsghdr *cm;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
+	}
+	return sendmsg(f->sock, &mh, MSG_NOSIGNAL) == (ssize_t)(12 + size) ? 0 : -errno;
+}
+
+static int msg_recv(struct fe *f, uint32_t req, void *payload, uint32_t cap, uint32_t *size)
+{
+	uint32_t hdr[3];
+	struct timeval tv = {5, 0};
+
+	setsockopt(f->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (recv(f->sock, hdr, 12, MSG_WAITALL) != 12)
+		return -EIO;
+	if (hdr[0] != req || !(hdr[1] & U_REPLY) || hdr[2] > cap)
+		return -EPROTO;
+	if (hdr[2] && recv(f->sock, payload, hdr[2], MSG_WAITALL) != (ssize_t)hdr[2])
+		return -EIO;
+	if (size)
+		*size = hdr[2];
+	return 0;
+}
+
+static uint64_t get_u64(struct fe *f, uint32_t req)
+{
+	uint64_t v = 0;
+	uint32_t n;
+
+	ck_assert_int_eq(msg_send(f, req, 0, NULL, 0, NULL, 0), 0);
+	ck_assert_int_eq(msg_recv(f, req, &v, 8, &n), 0);
+	return v;
+}
+
+static void set_u64(struct fe *f, uint32_t req, uint64_t v)
+{
+	ck_assert_int_eq(msg_send(f, req, 0, &v, 8, NULL, 0), 0);
+}
+
+static void set_mem_table(struct fe *f)
+{
+	struct {
+		uint32_t n, pad;
+		uint64_t r[2][4];
+	} m = {f->two ? 2 : 1,
+	       0,
+	       {{GPA0, MEMSZ, (uint64_t)(uintptr_t)f->mem, 0},
+		{0x10000000ull, 65536, (uint64_t)(uintptr_t)f->mem2, 0}}};
+	int fds[2] = {f->memfd, f->memfd2};
+
+	ck_assert_int_eq(msg_send(f, U_SET_MEM_TABLE, 0, &m, 8 + 32 * m.n, fds, (int)m.n), 0);
+}
+
+static void setup_ring(struct fe *f)
+{
+	struct {
+		uint32_t idx, num;
+	} st = {0, QSZ};
+	struct {
+		uint32_t idx, flags;
+		uint64_t desc, used, avail, log;
+	} addr = {0,
+		  0,
+		  (uint64_t)(uintptr_t)f->desc,
+		  (uint64_t)(uintptr_t)f->used,
+		  (uint64_t)(uintptr_t)f->avail,
+		  0};
+	uint64_t q = 0;
+
+	ck_assert_int_eq(msg_send(f, U_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0), 0);
+	ck_assert_int_eq(msg_send(f, U_SET_VRING_ADDR, 0, &addr, sizeof(addr), NULL, 0), 0);
+	st.num = f->avail_idx;
+	ck_assert_int_eq(msg_send(f, U_SET_VRING_BASE, 0, &st, sizeof(st), NULL, 0), 0);
+	ck_assert_int_eq(msg_send(f, U_SET_VRING_KICK, 0, &q, 8, &f->kickfd, 1), 0);
+	ck_assert_int_eq(msg_send(f, U_SET_VRING_CALL, 0, &q, 8, &f->callfd, 1), 0);
+}
+
+static void wait_ready(void)
+{
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+
+	for (int i = 0; i < 1000; i++) {
+		vcrypto_port_stats_get(H.port, &st);
+		if (st.state == VCRYPTO_PORT_READY)
+			return;
+		usleep(2000);
+	}
+	ck_abort_msg("port not ready");
+}
+
+/* Negotiate and set up memory and queue 0 on a connected socket. */
+static void fe_handshake(struct fe *f)
+{
+	uint64_t feat = get_u64(f, U_GET_FEATURES), pf;
+
+	ck_assert(feat & (1ull << 30));
+	ck_assert(feat & (1ull << 28));
+	set_u64(f, U_SET_FEATURES, (1ull << 32) | (1ull << 28) | (1ull << 30));
+	pf = get_u64(f, U_GET_PROTOCOL_FEATURES);
+	ck_assert(pf & (1ull << 7));
+	set_u64(f, U_SET_PROTOCOL_FEATURES, (1ull << 7) | (1ull << 3));
+	ck_assert_int_eq(msg_send(f, U_SET_OWNER, 0, NULL, 0, NULL, 0), 0);
+	set_mem_table(f);
+	setup_ring(f);
+	wait_ready();
+}
+
+static void fe_init(struct fe *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->memfd = memfd_create("vc-raw", MFD_CLOEXEC);
+	ck_assert_int_ge(f->memfd, 0);
+	ck_assert_int_eq(ftruncate(f->memfd, MEMSZ), 0);
+	f->mem = mmap(NULL, MEMSZ, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd, 0);
+	ck_assert_ptr_ne(f->mem, MAP_FAILED);
+	f->memfd2 = memfd_create("vc-raw2", MFD_CLOEXEC);
+	ck_assert_int_eq(ftruncate(f->memfd2, 65536), 0);
+	f->mem2 = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd2, 0);
+	ck_assert_ptr_ne(f->mem2, MAP_FAILED);
+	f->desc = (struct vdesc *)(f->mem + OFF_DESC);
+	f->avail = (uint16_t *)(f->mem + OFF_AVAIL);
+	f->used = f->mem + OFF_USED;
+	f->heap = OFF_HEAP;
+	f->kickfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	f->callfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	f->sock = -1;
+}
+
+static void fe_connect(struct fe *f)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	f->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memcpy(sa.sun_path, sock_path, sizeof(sa.sun_path) - 1);
+	ck_assert_int_eq(connect(f->sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	fe_handshake(f);
+}
+
+static void fe_close(struct fe *f)
+{
+	if (f->sock >= 0)
+		close(f->sock);
+	f->sock = -1;
+}
+
+static void fe_free(struct fe *f)
+{
+	fe_close(f);
+	munmap(f->mem, MEMSZ);
+	close(f->memfd);
+	munmap(f->mem2, 65536);
+	close(f->memfd2);
+	close(f->kickfd);
+	close(f->callfd);
+}
+
+/* ---- sessions over the socket ---- */
+
+static int64_t create_raw(struct fe *f, const uint8_t *payload, uint32_t size, size_t id_off)
+{
+	uint8_t reply[1200];
+	uint32_t got;
+	int64_t v;
+
+	ck_assert_int_eq(msg_send(f, VHOST_USER_CREATE_CRYPTO_SESSION, U_NEED_REPLY, payload, size,
+				  NULL, 0),
+			 0);
+	ck_assert_int_eq(msg_recv(f, VHOST_USER_CREATE_CRYPTO_SESSION, reply, sizeof(reply), &got),
+			 0);
+	ck_assert_uint_ge(got, id_off + 8);
+	memcpy(&v, reply + id_off, 8);
+	/* The keys were wiped from the reply. */
+	for (uint32_t i = 56; i < got && i < 632; i++)
+		ck_assert_uint_eq(reply[i], 0);
+	return v;
+}
+
+static int64_t create(struct fe *f, enum vcrypto_session_layout layout,
+		      const struct vc_session_desc *d)
+{
+	uint8_t buf[1200];
+	int n = vcrypto__session_encode(layout, d, buf, sizeof(buf));
+
+	ck_assert_int_gt(n, 0);
+	return create_raw(f, buf, (uint32_t)n, vcrypto__session_id_offset(layout));
+}
+
+static int close_session(struct fe *f, uint64_t id)
+{
+	uint64_t ack = 99;
+	uint32_t got;
+
+	ck_assert_int_eq(
+		msg_send(f, VHOST_USER_CLOSE_CRYPTO_SESSION, U_NEED_REPLY, &id, 8, NULL, 0), 0);
+	ck_assert_int_eq(msg_recv(f, VHOST_USER_CLOSE_CRYPTO_SESSION, &ack, 8, &got), 0);
+	return (int)ack;
+}
+
+static const uint8_t key16[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static const uint8_t iv16[16] = {0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7,
+				 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff};
+
+static uint64_t cbc_enc(struct fe *f)
+{
+	struct vc_session_desc d = {.type = VCRYPTO_SESSION_CIPHER,
+				    .direction = VCRYPTO_ENCRYPT,
+				    .cipher_algo = VCRYPTO_CIPHER_AES_CBC,
+				    .cipher_key_len = 16};
+	int64_t id;
+
+	memcpy(d.cipher_key, key16, 16);
+	id = create(f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d);
+	ck_assert_int_gt(id, 0);
+	return (uint64_t)id;
+}
+
+/* ---- ring ---- */
+
+static void *galloc(struct fe *f, size_t n)
+{
+	void *p;
+
+	f->heap = (f->heap + 63) & ~(size_t)63;
+	if (f->heap + n > MEMSZ)
+		f->heap = OFF_HEAP;
+	p = f->mem + f->heap;
+	f->heap += n;
+	return p;
+}
+
+static uint64_t gpa(struct fe *f, const void *p)
+{
+	return GPA0 + (uint64_t)((const uint8_t *)p - f->mem);
+}
+
+static void publish(struct fe *f, uint16_t head)
+{
+	uint64_t one = 1;
+
+	f->avail[2 + (f->avail_idx % QSZ)] = head;
+	__atomic_store_n(&f->avail[1], ++f->avail_idx, __ATOMIC_RELEASE);
+	(void)!write(f->kickfd, &one, 8);
+}
+
+/* Wait for the next used entry. Returns false on timeout. */
+static bool next_used(struct fe *f, uint32_t *id, uint32_t *len)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (__atomic_load_n((uint16_t *)(f->used + 2), __ATOMIC_ACQUIRE) != f->used_seen) {
+			uint32_t *e = (uint32_t *)(f->used + 4 + 8 * (f->used_seen % QSZ));
+
+			*id = e[0];
+			*len = e[1];
+			f->used_seen++;
+			return true;
+		}
+		usleep(1000);
+	}
+	return false;
+}
+
+struct part {
+	uint64_t addr;
+	uint32_t len;
+	bool w;
+};
+
+static void put_indirect(struct fe *f, const struct part *p, unsigned int n, uint16_t head)
+{
+	struct vdesc *t = galloc(f, 16 * n);
+
+	for (unsigned int i = 0; i < n; i++)
+		t[i] = (struct vdesc){p[i].addr, p[i].len,
+				      (uint16_t)((i + 1 < n ? F_NEXT : 0) | (p[i].w ? F_WRITE : 0)),
+				      (uint16_t)(i + 1)};
+	f->desc[head] = (struct vdesc){gpa(f, t), 16 * n, F_INDIRECT, 0};
+	publish(f, head);
+}
+
+/* One cipher request with explicit header fields; returns the status byte (or 0x100 + used len). */
+static int cipher_req(struct fe *f, uint64_t sid, uint32_t opcode, uint32_t op_type,
+		      uint32_t iv_len, uint32_t src_len, uint32_t dst_len, const uint8_t *src,
+		      uint32_t chain_src, uint8_t *dst, uint32_t chain_dst)
+{
+	struct vc_op_data_req *h = galloc(f, 72);
+	uint8_t *iv = galloc(f, 16), *st = galloc(f, 1), *gs = galloc(f, chain_src);
+	struct part p[5];
+	uint32_t id, len;
+
+	memset(h, 0, 72);
+	h->header.opcode = opcode;
+	h->header.session_id = sid;
+	h->u.sym_req.op_type = op_type;
+	h->u.sym_req.u.cipher.para = (struct vc_cipher_para){iv_len, src_len, dst_len, 0};
+	memcpy(iv, iv16, 16);
+	memcpy(gs, src, chain_src);
+	*st = 0xee;
+	p[0] = (struct part){gpa(f, h), 72, false};
+	p[1] = (struct part){gpa(f, iv), 16, false};
+	p[2] = (struct part){gpa(f, gs), chain_src, false};
+	p[3] = (struct part){gpa(f, dst), chain_dst, true};
+	p[4] = (struct part){gpa(f, st), 1, true};
+	put_indirect(f, p, 5, 0);
+	ck_assert(next_used(f, &id, &len));
+	ck_assert_uint_eq(id, 0);
+	return *st;
+}
+
+static int good_req(struct fe *f, uint64_t sid)
+{
+	uint8_t src[64], want[64], *dst = galloc(f, 64);
+
+	for (int i = 0; i < 64; i++)
+		src[i] = (uint8_t)(i * 5);
+	memset(dst, 0, 64);
+	oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16, iv16, src, 64, want);
+	if (cipher_req(f, sid, VC_CIPHER_ENCRYPT, VC_SYM_OP_CIPHER, 16, 64, 64, src, 64, dst, 64))
+		return -1;
+	return memcmp(dst, want, 64) ? -2 : 0;
+}
+
+static void host_up(enum vcrypto_port_mode mode)
+{
+	static unsigned int n;
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	char dev[64];
+
+	eo.nb_ops = 1024;
+	eo.nb_queue_pairs = 1;
+	po.mode = mode;
+	po.max_sessions = 16;
+	snprintf(dev, sizeof(dev), "crypto_openssl_raw%u", n++);
+	vc_test_sock_path(sock_path, sizeof(sock_path), "raw");
+	if (mode == VCRYPTO_PORT_CLIENT)
+		return; /* the test listens first, then starts the host */
+	ck_assert_int_eq(vc_test_host_start(&H, sock_path, dev, NULL, &eo, &po, NULL), 0);
+}
+
+static void stats(struct vcrypto_port_stats *st)
+{
+	st->sz = sizeof(*st);
+	ck_assert_int_eq(vcrypto_port_stats_get(H.port, st), 0);
+}
+
+/* ---- tests ---- */
+
+START_TEST(bad_requests_over_vhost_user)
+{
+	struct fe f;
+	struct vcrypto_port_stats st;
+	uint8_t src[128] = {0}, *dst;
+	uint64_t sid, closed;
+	struct {
+		const char *what;
+		int kind; /* 0 normal, 1 unknown session, 2 closed session */
+		uint32_t opcode, op_type, iv_len, src_len, dst_len, chain_src, chain_dst;
+		int want;
+	} cases[] = {
+		{"unknown session", 1, VC_CIPHER_ENCRYPT, 1, 16, 64, 64, 64, 64,
+		 VCRYPTO_STATUS_INVSESS},
+		{"closed session", 2, VC_CIPHER_ENCRYPT, 1, 16, 64, 64, 64, 64,
+		 VCRYPTO_STATUS_INVSESS},
+		{"unknown opcode", 0, 0x0999, 1, 16, 64, 64, 64, 64, VCRYPTO_STATUS_NOTSUPP},
+		{"asym opcode", 0, 0x0400, 1, 16, 64, 64, 64, 64, VCRYPTO_STATUS_NOTSUPP},
+		{"op_type 3", 0, VC_CIPHER_ENCRYPT, 3, 16, 64, 64, 64, 64, VCRYPTO_STATUS_NOTSUPP},
+		{"op_type none", 0, VC_CIPHER_ENCRYPT, 0, 16, 64, 64, 64, 64,
+		 VCRYPTO_STATUS_BADMSG},
+		{"wrong direction", 0, VC_CIPHER_DECRYPT, 1, 16, 64, 64, 64, 64,
+		 VCRYPTO_STATUS_BADMSG},
+		{"AEAD opcode, cipher session", 0, VC_AEAD_ENCRYPT, 1, 16, 64, 64, 64, 64,
+		 VCRYPTO_STATUS_BADMSG},
+		{"partial block", 0, VC_CIPHER_ENCRYPT, 1, 16, 65, 65, 65, 65,
+		 VCRYPTO_STATUS_BADMSG},
+		{"dst shorter", 0, VC_CIPHER_ENCRYPT, 1, 16, 64, 32, 64, 64, VCRYPTO_STATUS_BADMSG},
+		{"iv_len 0", 0, VC_CIPHER_ENCRYPT, 1, 0, 64, 64, 64, 64, VCRYPTO_STATUS_BADMSG},
+		{"src beyond chain", 0, VC_CIPHER_ENCRYPT, 1, 16, 128, 128, 64, 128,
+		 VCRYPTO_STATUS_BADMSG},
+		{"dst beyond chain", 0, VC_CIPHER_ENCRYPT, 1, 16, 64, 64, 64, 32,
+		 VCRYPTO_STATUS_BADMSG},
+		{"over max_request_len", 0, VC_CIPHER_ENCRYPT, 1, 16, 1u << 20, 1u << 20, 64, 64,
+		 VCRYPTO_STATUS_BADMSG},
+	};
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	sid = cbc_enc(&f);
+	closed = cbc_enc(&f);
+	ck_assert_int_eq(close_session(&f, closed), 0);
+	ck_assert_int_ne(close_session(&f, closed), 0); /* twice: refused, connection stays */
+	dst = galloc(&f, 128);
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t s = cases[i].kind == 1 ? 0x4242424242ull :
+			     cases[i].kind == 2 ? closed :
+						  sid;
+		int r = cipher_req(&f, s, cases[i].opcode, cases[i].op_type, cases[i].iv_len,
+				   cases[i].src_len, cases[i].dst_len, src, cases[i].chain_src, dst,
+				   cases[i].chain_dst);
+
+		ck_assert_msg(r == cases[i].want, "%s: status %d, want %d", cases[i].what, r,
+			      cases[i].want);
+		ck_assert_msg(good_req(&f, sid) == 0, "good request after %s", cases[i].what);
+	}
+	stats(&st);
+	ck_assert_uint_eq(st.err_invsess, 2);
+	ck_assert_uint_eq(st.err_notsupp, 3);
+	ck_assert_uint_eq(st.err_badmsg, sizeof(cases) / sizeof(cases[0]) - 5);
+	ck_assert_uint_eq(st.err_ring, 0);
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+/* AEAD over 64 KiB (beyond what one mbuf can describe) and over the limit. */
+START_TEST(aead_large)
+{
+	struct fe f;
+	struct vc_session_desc d = {.type = VCRYPTO_SESSION_AEAD,
+				    .direction = VCRYPTO_ENCRYPT,
+				    .aead_algo = VCRYPTO_AEAD_AES_GCM,
+				    .cipher_key_len = 16,
+				    .digest_len = 16};
+	static const uint32_t lens[] = {65536, 200000, 256 * 1024};
+	uint8_t ivb[12] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2};
+	uint8_t *want = malloc(256 * 1024 + 16);
+	int64_t sid;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	memcpy(d.cipher_key, key16, 16);
+	sid = create(&f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d);
+	ck_assert_int_gt(sid, 0);
+	for (unsigned int i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		uint32_t n = lens[i], id, len;
+		struct vc_op_data_req *h = galloc(&f, 72);
+		uint8_t *iv = galloc(&f, 12), *src = galloc(&f, n), *dst = galloc(&f, n + 16);
+		uint8_t *st = galloc(&f, 1);
+
+		memcpy(iv, ivb, 12);
+		for (uint32_t k = 0; k < n; k++)
+			src[k] = (uint8_t)(k * 13 + i);
+		memset(h, 0, 72);
+		h->header.opcode = VC_AEAD_ENCRYPT;
+		h->header.session_id = (uint64_t)sid;
+		h->u.aead_req.para = (struct vc_aead_para){12, 0, n, n + 16};
+		{
+			struct part p[] = {{gpa(&f, h), 72, false},
+					   {gpa(&f, iv), 12, false},
+					   {gpa(&f, src), n, false},
+					   {gpa(&f, dst), n + 16, true},
+					   {gpa(&f, st), 1, true}};
+
+			put_indirect(&f, p, 5, 3);
+		}
+		ck_assert(next_used(&f, &id, &len));
+		ck_assert_uint_eq(*st, VCRYPTO_STATUS_OK);
+		ck_assert_int_eq(oracle_aead(VCRYPTO_AEAD_AES_GCM, VCRYPTO_ENCRYPT, key16, 16, ivb,
+					     12, NULL, 0, src, n, 16, want),
+				 0);
+		ck_assert_msg(!memcmp(dst, want, n + 16), "GCM %u bytes", n);
+		f.heap = OFF_HEAP;
+	}
+	free(want);
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+START_TEST(hostile_rings_over_vhost_user)
+{
+	struct fe f;
+	struct vcrypto_port_stats st;
+	uint32_t id, len;
+	uint64_t sid;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	sid = cbc_enc(&f);
+
+	/* Head out of range. */
+	publish(&f, 500);
+	ck_assert(next_used(&f, &id, &len));
+	ck_assert_uint_eq(id, 500);
+	ck_assert_uint_eq(len, 0);
+	/* Loop in the descriptor table. */
+	f.desc[1] = (struct vdesc){GPA0 + OFF_HEAP, 72, F_NEXT, 2};
+	f.desc[2] = (struct vdesc){GPA0 + OFF_HEAP, 16, F_NEXT | F_WRITE, 1};
+	publish(&f, 1);
+	ck_assert(next_used(&f, &id, &len));
+	ck_assert_uint_eq(len, 0);
+	/* Data outside guest memory (host memory addresses as "guest" ones). */
+	{
+		uint8_t *h = galloc(&f, 72), *s = galloc(&f, 1);
+		struct part p[] = {{gpa(&f, h), 72, false},
+				   {(uint64_t)(uintptr_t)&f, 64, false},
+				   {GPA0 + MEMSZ - 8, 64, true},
+				   {gpa(&f, s), 1, true}};
+
+		*s = 0xee;
+		put_indirect(&f, p, 4, 4);
+		ck_assert(next_used(&f, &id, &len));
+		ck_assert_uint_eq(*s, VCRYPTO_STATUS_BADMSG);
+	}
+	/* Indirect table with a bad length; nested indirect. */
+	f.desc[6] = (struct vdesc){GPA0 + OFF_HEAP, 17, F_INDIRECT, 0};
+	publish(&f, 6);
+	ck_assert(next_used(&f, &id, &len));
+	ck_assert_uint_eq(len, 0);
+	{
+		struct vdesc *t = galloc(&f, 32);
+
+		t[0] = (struct vdesc){gpa(&f, t), 32, F_INDIRECT, 0};
+		f.desc[6] = (struct vdesc){gpa(&f, t), 32, F_INDIRECT, 0};
+		publish(&f, 6);
+		ck_assert(next_used(&f, &id, &len));
+		ck_assert_uint_eq(len, 0);
+	}
+	ck_assert_int_eq(good_req(&f, sid), 0);
+	stats(&st);
+	ck_assert_uint_eq(st.err_ring, 4);
+	ck_assert_uint_eq(st.err_badmsg, 1);
+
+	/* The avail index jumps: the queue stops... */
+	f.avail_idx = (uint16_t)(f.avail_idx + 1000);
+	__atomic_store_n(&f.avail[1], f.avail_idx, __ATOMIC_RELEASE);
+	usleep(50000);
+	stats(&st);
+	ck_assert_uint_eq(st.err_ring, 5);
+	/* ...until the front end resets the ring (GET_VRING_BASE, new base). */
+	{
+		struct {
+			uint32_t idx, num;
+		} vs = {0, 0};
+		uint32_t got;
+
+		ck_assert_int_eq(msg_send(&f, U_GET_VRING_BASE, 0, &vs, 8, NULL, 0), 0);
+		ck_assert_int_eq(msg_recv(&f, U_GET_VRING_BASE, &vs, 8, &got), 0);
+		/* The host's own index: everything before the jump was consumed. */
+		ck_assert_uint_eq(vs.num, (uint16_t)(f.avail_idx - 1000));
+		f.avail_idx = f.used_seen = 0;
+		memset(f.used, 0, 4 + 8 * QSZ + 2);
+		f.avail[1] = 0;
+		f.callfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); /* the host closed the old one */
+		f.kickfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		setup_ring(&f);
+		wait_ready();
+	}
+	ck_assert_int_eq(good_req(&f, sid), 0);
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+START_TEST(session_messages)
+{
+	struct fe f;
+	struct vc_session_desc d = {.type = VCRYPTO_SESSION_CIPHER,
+				    .direction = VCRYPTO_ENCRYPT,
+				    .cipher_algo = VCRYPTO_CIPHER_AES_CBC,
+				    .cipher_key_len = 16};
+	uint8_t junk[632];
+	struct vcrypto_port_stats st;
+	int64_t id;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	memcpy(d.cipher_key, key16, 16);
+	/* The host answers GET_QUEUE_NUM with its own queue count. */
+	ck_assert_uint_eq(get_u64(&f, 17), 1);
+	/*
+	 * A message rte_vhost refuses (queue size not a power of two) with
+	 * NEED_REPLY: a NAK, no post hook; the port must keep serving.
+	 */
+	{
+		struct {
+			uint32_t idx, num;
+		} vs = {1, 63};
+		uint64_t ack = 0;
+		uint32_t got;
+
+		ck_assert_int_eq(msg_send(&f, U_SET_VRING_NUM, U_NEED_REPLY, &vs, 8, NULL, 0), 0);
+		ck_assert_int_eq(msg_recv(&f, U_SET_VRING_NUM, &ack, 8, &got), 0);
+		ck_assert_uint_ne(ack, 0);
+		ck_assert_uint_eq(get_u64(&f, U_GET_FEATURES) >> 32 & 1, 1);
+	}
+	/* QEMU 7.x layout (no op code), detected. */
+	id = create(&f, VCRYPTO_SESSION_LAYOUT_QEMU_7, &d);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(good_req(&f, (uint64_t)id), 0);
+	/* Garbage payloads: negative ids, connection stays. */
+	memset(junk, 0xff, sizeof(junk));
+	ck_assert_int_lt(create_raw(&f, junk, sizeof(junk), 0), 0);
+	ck_assert_int_lt(create_raw(&f, junk, 16, 0), 0);
+	ck_assert_int_lt(create_raw(&f, junk, 0, 0), 0);
+	/* Unsupported algorithm: -NOTSUPP. */
+	d.cipher_algo = VCRYPTO_CIPHER_AES_XTS;
+	d.cipher_key_len = 32;
+	{
+		struct vcrypto_session_params p = {.sz = sizeof(p),
+						   .type = VCRYPTO_SESSION_CIPHER,
+						   .direction = VCRYPTO_ENCRYPT,
+						   .cipher_algo = VCRYPTO_CIPHER_AES_XTS,
+						   .cipher_key_len = 32};
+
+		if (vcrypto_engine_supports(H.engine, &p) == 0)
+			ck_assert_int_eq(create(&f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d),
+					 -VCRYPTO_STATUS_NOTSUPP);
+	}
+	/* max_sessions (16): the 17th is refused with -NOSPC. */
+	d.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
+	d.cipher_key_len = 16;
+	for (int i = 1; i < 16; i++)
+		ck_assert_int_gt(create(&f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d), 0);
+	ck_assert_int_eq(create(&f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d), -VCRYPTO_STATUS_NOSPC);
+	ck_assert_int_ne(close_session(&f, 12345), 0);
+	ck_assert_int_eq(close_session(&f, (uint64_t)id), 0);
+	ck_assert_int_gt(create(&f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d), 0);
+	stats(&st);
+	ck_assert_uint_eq(st.sessions_active, 16);
+	ck_assert_uint_ge(st.sessions_failed, 4);
+	/* Disconnect frees them all. */
+	fe_close(&f);
+	for (int i = 0; i < 500; i++) {
+		stats(&st);
+		if (st.state == VCRYPTO_PORT_WAITING)
+			break;
+		usleep(2000);
+	}
+	ck_assert_uint_eq(st.sessions_active, 0);
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+/* Memory-table changes while requests flow (the poller must stop, then resume). */
+START_TEST(mem_table_changes_under_load)
+{
+	struct fe f;
+	uint64_t sid;
+	uint8_t src[256], want[256];
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	sid = cbc_enc(&f);
+	for (int i = 0; i < 256; i++)
+		src[i] = (uint8_t)i;
+	oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16, iv16, src, 256, want);
+	for (int round = 0; round < 200; round++) {
+		uint8_t *dst[8], *sts[8];
+		uint32_t id, len;
+
+		for (int r = 0; r < 8; r++) {
+			struct vc_op_data_req *h = galloc(&f, 72);
+			uint8_t *iv = galloc(&f, 16), *gs = galloc(&f, 256);
+
+			dst[r] = galloc(&f, 256);
+			sts[r] = galloc(&f, 1);
+			memset(h, 0, 72);
+			h->header.opcode = VC_CIPHER_ENCRYPT;
+			h->header.session_id = sid;
+			h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+			h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 256, 256, 0};
+			memcpy(iv, iv16, 16);
+			memcpy(gs, src, 256);
+			*sts[r] = 0xee;
+			{
+				struct part p[] = {{gpa(&f, h), 72, false},
+						   {gpa(&f, iv), 16, false},
+						   {gpa(&f, gs), 256, false},
+						   {gpa(&f, dst[r]), 256, true},
+						   {gpa(&f, sts[r]), 1, true}};
+
+				put_indirect(&f, p, 5, (uint16_t)(8 * (round % 4) + r));
+			}
+			if (r == 3) {
+				/* A region comes or goes: the host remaps all of them. */
+				f.two = !f.two;
+				set_mem_table(&f);
+			}
+		}
+		for (int r = 0; r < 8; r++) {
+			ck_assert_msg(next_used(&f, &id, &len), "round %d: stalled", round);
+		}
+		for (int r = 0; r < 8; r++) {
+			ck_assert_uint_eq(*sts[r], 0);
+			ck_assert(!memcmp(dst[r], want, 256));
+		}
+	}
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+/* The host connects (client mode) and reconnects when the front end restarts. */
+START_TEST(client_mode_reconnect)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_port_stats st;
+	struct fe f;
+	int ls;
+
+	host_up(VCRYPTO_PORT_CLIENT);
+	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memcpy(sa.sun_path, sock_path, sizeof(sa.sun_path) - 1);
+	unlink(sock_path);
+	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(ls, 4), 0);
+	eo.nb_ops = 1024;
+	eo.nb_queue_pairs = 1;
+	po.mode = VCRYPTO_PORT_CLIENT;
+	ck_assert_int_eq(
+		vc_test_host_start(&H, sock_path, "crypto_openssl_rawc", NULL, &eo, &po, NULL), 0);
+	fe_init(&f);
+	for (int round = 0; round < 3; round++) {
+		f.sock = accept(ls, NULL, NULL);
+		ck_assert_int_ge(f.sock, 0);
+		f.avail_idx = f.used_seen = 0;
+		memset(f.used, 0, 4 + 8 * QSZ + 2);
+		f.avail[1] = 0;
+		fe_handshake(&f);
+		ck_assert_int_eq(good_req(&f, cbc_enc(&f)), 0);
+		/* The front end restarts: the host must reconnect by itself. */
+		fe_close(&f);
+		close(f.callfd);
+		close(f.kickfd);
+		f.callfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		f.kickfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	}
+	stats(&st);
+	ck_assert_uint_ge(st.connects, 3);
+	fe_free(&f);
+	vc_test_host_stop(&H);
+	close(ls);
+	unlink(sock_path);
+}
+END_TEST
+
+/* Host port destroyed while a front end is connected with requests in flight. */
+START_TEST(port_destroy_while_connected)
+{
+	struct fe f;
+	uint64_t sid;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	sid = cbc_enc(&f);
+	for (int r = 0; r < 32; r++) {
+		uint8_t *h = galloc(&f, 72), *s = galloc(&f, 4096), *d = galloc(&f, 4096);
+		uint8_t *iv = galloc(&f, 16), *stb = galloc(&f, 1);
+		struct vc_op_data_req *hd = (struct vc_op_data_req *)h;
+		struct part p[] = {{gpa(&f, h), 72, false},
+				   {gpa(&f, iv), 16, false},
+				   {gpa(&f, s), 4096, false},
+				   {gpa(&f, d), 4096, true},
+				   {gpa(&f, stb), 1, true}};
+
+		memset(h, 0, 72);
+		hd->header.opcode = VC_CIPHER_ENCRYPT;
+		hd->header.session_id = sid;
+		hd->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+		hd->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 4096, 4096, 0};
+		put_indirect(&f, p, 5, (uint16_t)r);
+	}
+	vc_test_host_stop(&H);
+	/* The socket is gone and the connection closed. */
+	{
+		char c;
+
+		ck_assert_int_le(recv(f.sock, &c, 1, 0), 0);
+	}
+	ck_assert_int_ne(access(sock_path, F_OK), 0);
+	fe_free(&f);
+}
+END_TEST
+
+/* A guest cannot reach another guest's sessions. */
+START_TEST(sessions_are_per_port)
+{
+	struct vcrypto_port *p2 = NULL;
+	struct fe a, b;
+	char path_a[108];
+	uint8_t src[64] = {0}, *dst;
+	uint64_t sa, sb;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	memcpy(path_a, sock_path, sizeof(path_a));
+	vc_test_sock_path(sock_path, sizeof(sock_path), "rawb");
+	ck_assert_int_eq(vcrypto_port_create(sock_path, H.engine, NULL, &p2), 0);
+	ck_assert_int_eq(vcrypto_poller_add_port(H.poller, p2, 0), 0);
+	fe_init(&b);
+	{
+		/* wait_ready() watches H.port: connect b by hand and poll p2 instead. */
+		struct sockaddr_un sa_un = {.sun_family = AF_UNIX};
+		struct vcrypto_port *keep = H.port;
+
+		b.sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		memcpy(sa_un.sun_path, sock_path, sizeof(sa_un.sun_path) - 1);
+		ck_assert_int_eq(connect(b.sock, (struct sockaddr *)&sa_un, sizeof(sa_un)), 0);
+		H.port = p2;
+		fe_handshake(&b);
+		H.port = keep;
+	}
+	memcpy(sock_path, path_a, sizeof(sock_path));
+	fe_init(&a);
+	fe_connect(&a);
+	sa = cbc_enc(&a);
+	sb = cbc_enc(&b);
+	/* The same first id on both ports is fine; each maps to its own session. */
+	ck_assert_int_eq(good_req(&a, sa), 0);
+	ck_assert_int_eq(good_req(&b, sb), 0);
+	/* b closes its session; a's id (numerically equal or not) stays a's. */
+	ck_assert_int_eq(close_session(&b, sb), 0);
+	dst = galloc(&b, 64);
+	ck_assert_int_eq(cipher_req(&b, sa, VC_CIPHER_ENCRYPT, VC_SYM_OP_CIPHER, 16, 64, 64, src,
+				    64, dst, 64),
+			 VCRYPTO_STATUS_INVSESS);
+	ck_assert_int_eq(good_req(&a, sa), 0);
+	fe_free(&a);
+	fe_free(&b);
+	vcrypto_port_destroy(p2);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+/* Memory-table and call-fd messages from another thread while traffic flows. */
+struct storm {
+	struct fe *f;
+	atomic_bool stop;
+	unsigned int msgs;
+};
+
+static void *storm_thread(void *arg)
+{
+	struct storm *st = arg;
+
+	while (!atomic_load(&st->stop)) {
+		uint64_t q = 0;
+
+		st->f->two = !st->f->two;
+		set_mem_table(st->f);
+		if (st->msgs % 3 == 0)
+			msg_send(st->f, U_SET_VRING_CALL, 0, &q, 8, &st->f->callfd, 1);
+		st->msgs++;
+		usleep(200);
+	}
+	return NULL;
+}
+
+START_TEST(mem_table_storm)
+{
+	struct fe f;
+	struct storm st = {.f = &f};
+	pthread_t thr;
+	uint8_t want[512], src[512];
+	uint64_t sid;
+	unsigned int done = 0, sent = 0, outstanding = 0;
+	uint8_t *bufs[QSZ], *sts[QSZ];
+	time_t t0 = time(NULL);
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	sid = cbc_enc(&f);
+	for (int i = 0; i < 512; i++)
+		src[i] = (uint8_t)(i * 3);
+	oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16, iv16, src, 512, want);
+	for (unsigned int k = 0; k < QSZ; k++) {
+		struct vc_op_data_req *h = galloc(&f, 72 + 16 + 1);
+		uint8_t *iv = (uint8_t *)h + 72;
+		struct vdesc *t = galloc(&f, 5 * 16);
+		uint8_t *d;
+
+		bufs[k] = galloc(&f, 1024);
+		d = bufs[k] + 512;
+		sts[k] = iv + 16;
+		memset(h, 0, 72);
+		h->header.opcode = VC_CIPHER_ENCRYPT;
+		h->header.session_id = sid;
+		h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+		h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 512, 512, 0};
+		memcpy(iv, iv16, 16);
+		memcpy(bufs[k], src, 512);
+		t[0] = (struct vdesc){gpa(&f, h), 72, F_NEXT, 1};
+		t[1] = (struct vdesc){gpa(&f, iv), 16, F_NEXT, 2};
+		t[2] = (struct vdesc){gpa(&f, bufs[k]), 512, F_NEXT, 3};
+		t[3] = (struct vdesc){gpa(&f, d), 512, F_NEXT | F_WRITE, 4};
+		t[4] = (struct vdesc){gpa(&f, sts[k]), 1, F_WRITE, 0};
+		f.desc[k] = (struct vdesc){gpa(&f, t), 5 * 16, F_INDIRECT, 0};
+	}
+	ck_assert_int_eq(pthread_create(&thr, NULL, storm_thread, &st), 0);
+	while (time(NULL) - t0 < 8) {
+		uint32_t id, len;
+
+		while (outstanding < QSZ) {
+			uint16_t head = (uint16_t)(f.avail_idx % QSZ);
+
+			memset(bufs[head] + 512, 0, 512);
+			*sts[head] = 0xee;
+			f.avail[2 + head] = head;
+			f.avail_idx++;
+			sent++;
+			outstanding++;
+		}
+		__atomic_store_n(&f.avail[1], f.avail_idx, __ATOMIC_RELEASE);
+		ck_assert_msg(next_used(&f, &id, &len), "stalled at %u/%u after %u messages", done,
+			      sent, st.msgs);
+		ck_assert_uint_lt(id, QSZ);
+		ck_assert_uint_eq(*sts[id], 0);
+		ck_assert(!memcmp(bufs[id] + 512, want, 512));
+		outstanding--;
+		done++;
+	}
+	atomic_store(&st.stop, true);
+	pthread_join(thr, NULL);
+	fprintf(stderr, "mem_table_storm: %u requests, %u memory-table changes\n", done, st.msgs);
+	ck_assert_uint_gt(st.msgs, 100);
+	ck_assert_uint_gt(done, 1000);
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+/*
+ * What QEMU does for a guest whose DPDK virtio PMD restarts the device for
+ * each program run: the rings are stopped (GET_VRING_BASE) and set up again
+ * from index 0 in fresh memory, on the same connection, several times; each
+ * run sends a stream of in-place requests (src and dst descriptors on the
+ * same buffer) with the ring kept full.
+ */
+START_TEST(device_restarts_like_dpdk_pmd)
+{
+	struct fe f;
+	uint8_t want[2048], src[2048];
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	for (int i = 0; i < 2048; i++)
+		src[i] = (uint8_t)(i * 7);
+	oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16, iv16, src, 2048, want);
+	for (int run = 0; run < 4; run++) {
+		uint64_t sid = cbc_enc(&f);
+		unsigned int sent = 0, done = 0, outstanding = 0;
+		uint8_t *bufs[QSZ], *sts[QSZ];
+		struct {
+			uint32_t idx, num;
+		} vs = {0, 0};
+		uint32_t got;
+
+		for (unsigned int k = 0; k < QSZ; k++) {
+			struct vc_op_data_req *h = galloc(&f, 72 + 16 + 1);
+			uint8_t *iv = (uint8_t *)h + 72;
+			struct vdesc *t = galloc(&f, 5 * 16);
+
+			bufs[k] = galloc(&f, 2048);
+			sts[k] = iv + 16;
+			memset(h, 0, 72);
+			h->header.opcode = VC_CIPHER_ENCRYPT;
+			h->header.session_id = sid;
+			h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+			h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 2048, 2048, 0};
+			memcpy(iv, iv16, 16);
+			t[0] = (struct vdesc){gpa(&f, h), 72, F_NEXT, 1};
+			t[1] = (struct vdesc){gpa(&f, iv), 16, F_NEXT, 2};
+			t[2] = (struct vdesc){gpa(&f, bufs[k]), 2048, F_NEXT, 3};
+			t[3] = (struct vdesc){gpa(&f, bufs[k]), 2048, F_NEXT | F_WRITE, 4};
+			t[4] = (struct vdesc){gpa(&f, sts[k]), 1, F_WRITE, 0};
+			f.desc[k] = (struct vdesc){gpa(&f, t), 5 * 16, F_INDIRECT, 0};
+		}
+		while (done < 1000) {
+			uint32_t id, len;
+
+			while (sent < 1000 && outstanding < QSZ) {
+				uint16_t head = (uint16_t)(f.avail_idx % QSZ);
+
+				memcpy(bufs[head], src, 2048);
+				*sts[head] = 0xee;
+				f.avail[2 + (f.avail_idx % QSZ)] = head;
+				f.avail_idx++;
+				sent++;
+				outstanding++;
+				if (sent % 32 == 0 || sent == 1000)
+					__atomic_store_n(&f.avail[1], f.avail_idx,
+							 __ATOMIC_RELEASE);
+			}
+			if (done == 500 && run == 1) {
+				/* QEMU: the guest masked the interrupt, no call fd from now on. */
+				uint64_t nofd = 0 | (1u << 8);
+
+				ck_assert_int_eq(
+					msg_send(&f, U_SET_VRING_CALL, 0, &nofd, 8, NULL, 0), 0);
+			}
+			ck_assert_msg(next_used(&f, &id, &len), "run %d: stalled at %u/%u", run,
+				      done, sent);
+			ck_assert_uint_eq(*sts[id], 0);
+			ck_assert(!memcmp(bufs[id], want, 2048));
+			outstanding--;
+			done++;
+		}
+		/* Stop: GET_VRING_BASE gives back where the host is. */
+		ck_assert_int_eq(msg_send(&f, U_GET_VRING_BASE, 0, &vs, 8, NULL, 0), 0);
+		ck_assert_int_eq(msg_recv(&f, U_GET_VRING_BASE, &vs, 8, &got), 0);
+		ck_assert_uint_eq(vs.num, f.avail_idx);
+		ck_assert_int_eq(close_session(&f, sid), 0);
+		/* Next run: fresh rings from 0, features and memory table again. */
+		memset(f.mem + OFF_DESC, 0, OFF_HEAP);
+		f.avail_idx = f.used_seen = 0;
+		set_u64(&f, U_SET_FEATURES, 1ull << 30);
+		set_mem_table(&f);
+		close(f.callfd);
+		close(f.kickfd);
+		f.callfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		f.kickfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		setup_ring(&f);
+		wait_ready();
+	}
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("host_raw");
+	SRunner *sr;
+	int failed;
+
+	if (vc_test_eal_init(NULL, 512))
+		return 77;
+#define ADD(t)                                                                                     \
+	do {                                                                                       \
+		TCase *tc_ = tcase_create(#t);                                                     \
+		tcase_set_timeout(tc_, 60);                                                        \
+		tcase_add_test(tc_, t);                                                            \
+		suite_add_tcase(s, tc_);                                                           \
+	} while (0)
+	ADD(bad_requests_over_vhost_user);
+	ADD(aead_large);
+	ADD(hostile_rings_over_vhost_user);
+	ADD(session_messages);
+	ADD(mem_table_changes_under_load);
+	ADD(client_mode_reconnect);
+	ADD(port_destroy_while_connected);
+	ADD(device_restarts_like_dpdk_pmd);
+	ADD(mem_table_storm);
+	ADD(sessions_are_per_port);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
