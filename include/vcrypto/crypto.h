@@ -142,7 +142,7 @@ enum vcrypto_session_layout {
 /**
  * Parameters of a symmetric session.
  *
- * Which fields apply depends on @ref type:
+ * Which fields apply depends on the member `type`:
  * | type   | fields used |
  * |--------|-------------|
  * | CIPHER | direction, cipher_algo, cipher_key, cipher_key_len |

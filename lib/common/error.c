@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include <vcrypto/vcrypto.h>
@@ -10,7 +11,7 @@
 VCRYPTO_API const char *vcrypto_strerror(int err)
 {
 	if (err < 0)
-		err = -err;
+		err = err == INT_MIN ? INT_MAX : -err;
 	switch (err) {
 	case 0:
 		return "success";

@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# cmake -DNM=nm -DLIBS="libvcrypto-guest.so;libvcrypto.so" -DHEADER_DIR=include/vcrypto
+#       -DGUEST_MAP=lib/libvcrypto-guest.map -DHOST_MAP=lib/libvcrypto.map
+#       [-DCHECK_DECLARED=ON] -P check_exports.cmake
+#
+# Fails if a library exports a dynamic symbol that is
+#  - not named vcrypto_* (vcrypto__* private symbols: libvcrypto-guest only),
+#  - not bound to a version node of the library's linker map,
+#  - public (vcrypto_*, not vcrypto__*) but not declared VCRYPTO_API in a header.
+# With CHECK_DECLARED=ON it also fails if a function declared VCRYPTO_API in
+# the public headers is exported by neither library (host.h: libvcrypto;
+# the others: libvcrypto-guest).
+
+cmake_minimum_required(VERSION 3.25)
+
+set(errors "")
+macro(fail msg)
+  string(APPEND errors "  ${msg}\n")
+endmacro()
+
+# Functions declared in the public headers.
+set(declared_guest "")
+set(declared_host "")
+file(GLOB headers ${HEADER_DIR}/*.h)
+foreach(h IN LISTS headers)
+  file(READ ${h} text)
+  string(REGEX REPLACE "#[ \t]*define[^\n]*" "" text "${text}")
+  string(REGEX MATCHALL "VCRYPTO_API[^;(#]*[ *]([a-z_0-9]+)[ \t\n]*\\(" decls "${text}")
+  foreach(d IN LISTS decls)
+    string(REGEX REPLACE ".*[ *]([a-z_0-9]+)[ \t\n]*\\($" "\\1" name "${d}")
+    get_filename_component(hname ${h} NAME)
+    if(hname STREQUAL "host.h")
+      list(APPEND declared_host ${name})
+    else()
+      list(APPEND declared_guest ${name})
+    endif()
+  endforeach()
+endforeach()
+
+function(map_nodes map out)
+  file(READ ${map} text)
+  string(REGEX MATCHALL "(^|\n)[A-Za-z_][A-Za-z0-9_.]*[ \t]*{" nodes "${text}")
+  set(res "")
+  foreach(n IN LISTS nodes)
+    string(REGEX REPLACE "^\n?([A-Za-z0-9_.]+).*" "\\1" n "${n}")
+    list(APPEND res ${n})
+  endforeach()
+  set(${out} ${res} PARENT_SCOPE)
+endfunction()
+map_nodes(${GUEST_MAP} nodes_guest)
+if(EXISTS "${HOST_MAP}")
+  map_nodes(${HOST_MAP} nodes_host)
+endif()
+
+set(exported_all "")
+set(kinds_seen "")
+foreach(lib IN LISTS LIBS)
+  get_filename_component(libname ${lib} NAME)
+  if(libname MATCHES "^libvcrypto-guest")
+    set(kind guest)
+  else()
+    set(kind host)
+  endif()
+  list(APPEND kinds_seen ${kind})
+  execute_process(COMMAND ${NM} -D --defined-only ${lib}
+    OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${NM} -D ${lib} failed: ${err}")
+  endif()
+  string(REPLACE "\n" ";" lines "${out}")
+  set(count 0)
+  foreach(line IN LISTS lines)
+    if(line STREQUAL "")
+      continue()
+    endif()
+    if(NOT line MATCHES "^[0-9a-fA-F]* *([A-Za-z]) ([^ @]+)(@@?([^ ]+))?$")
+      fail("${libname}: cannot parse nm line '${line}'")
+      continue()
+    endif()
+    set(type ${CMAKE_MATCH_1})
+    set(sym ${CMAKE_MATCH_2})
+    set(ver ${CMAKE_MATCH_4})
+    if(type STREQUAL "A" AND sym IN_LIST nodes_${kind})
+      continue()  # the version node itself
+    endif()
+    math(EXPR count "${count} + 1")
+    if(sym MATCHES "^vcrypto__")
+      if(NOT kind STREQUAL "guest")
+        fail("${libname}: exports private symbol ${sym} (only libvcrypto-guest may)")
+      endif()
+    elseif(sym MATCHES "^vcrypto_")
+      if(NOT sym IN_LIST declared_${kind})
+        fail("${libname}: exports ${sym}, which no public header declares VCRYPTO_API")
+      endif()
+      list(APPEND exported_all ${sym})
+    else()
+      fail("${libname}: exports ${sym} (type ${type}), not a vcrypto_ symbol")
+    endif()
+    if(ver STREQUAL "" OR NOT ver IN_LIST nodes_${kind})
+      fail("${libname}: ${sym} has version '${ver}', not a node of its linker map (${nodes_${kind}})")
+    endif()
+  endforeach()
+  if(count EQUAL 0)
+    fail("${libname}: exports no symbol at all")
+  endif()
+  message(STATUS "${libname}: ${count} symbols checked")
+endforeach()
+
+if(CHECK_DECLARED)
+  foreach(kind IN LISTS kinds_seen)
+    foreach(sym IN LISTS declared_${kind})
+      if(NOT sym IN_LIST exported_all)
+        fail("${sym} is declared VCRYPTO_API (${kind}) but no library exports it")
+      endif()
+    endforeach()
+  endforeach()
+endif()
+
+if(NOT errors STREQUAL "")
+  message(FATAL_ERROR "exported symbols check failed:\n${errors}")
+endif()
+message(STATUS "exported symbols: OK")
