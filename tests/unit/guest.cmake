@@ -6,6 +6,8 @@ add_executable(test_guest_session_msg ${CMAKE_CURRENT_LIST_DIR}/test_guest_sessi
 target_include_directories(test_guest_session_msg PRIVATE ${PROJECT_SOURCE_DIR}/lib)
 target_link_libraries(test_guest_session_msg PRIVATE vcrypto::vcrypto-guest PkgConfig::CHECK
   vcrypto_warnings)
+target_compile_definitions(test_guest_session_msg PRIVATE
+  VCRYPTO_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
 add_test(NAME guest_session_msg COMMAND test_guest_session_msg)
 
 # Ring encoding, validation, allocator: the guest sources are compiled into

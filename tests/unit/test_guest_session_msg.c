@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -473,6 +474,39 @@ START_TEST(params_validation)
 }
 END_TEST
 
+/*
+ * A CREATE payload captured from Debian 12's QEMU 7.2 (Linux 6.1 guest,
+ * virtio_crypto self-test of cbc(aes)): AES-128-CBC, encrypt, with the RFC 3602
+ * case 1 key. The layout must be detected as QEMU 7 with no port option.
+ */
+START_TEST(qemu72_capture)
+{
+	static const uint8_t rfc3602_key[16] = {0x06, 0xa9, 0x21, 0x40, 0x36, 0xb8, 0xa1, 0x5b,
+						0x51, 0x2e, 0x03, 0xd5, 0x34, 0x12, 0x00, 0x06};
+	enum vcrypto_session_layout used = VCRYPTO_SESSION_LAYOUT_DEFAULT;
+	struct vc_session_desc d;
+	uint8_t b[VC_SESSION_PAYLOAD_MAX];
+	FILE *f = fopen(VCRYPTO_TEST_DATA_DIR "/qemu-7.2-create-session.bin", "rb");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	ck_assert_uint_eq(n, 632);
+	ck_assert_int_eq(vcrypto__session_decode(VCRYPTO_SESSION_LAYOUT_DEFAULT, b, n, &d, &used),
+			 0);
+	ck_assert_int_eq(used, VCRYPTO_SESSION_LAYOUT_QEMU_7);
+	ck_assert_int_eq(d.type, VCRYPTO_SESSION_CIPHER);
+	ck_assert_int_eq(d.direction, VCRYPTO_ENCRYPT);
+	ck_assert_int_eq(d.cipher_algo, VCRYPTO_CIPHER_AES_CBC);
+	ck_assert_uint_eq(d.cipher_key_len, 16);
+	ck_assert_mem_eq(d.cipher_key, rfc3602_key, 16);
+	/* Read as DPDK 22.11 it is malformed, not silently misread. */
+	ck_assert_int_eq(vcrypto__session_decode(VCRYPTO_SESSION_LAYOUT_DPDK_22_11, b, n, &d, NULL),
+			 -EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("session_msg");
@@ -482,6 +516,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, dpdk_layout_bytes);
+	tcase_add_test(tc, qemu72_capture);
 	tcase_add_test(tc, qemu7_layout_bytes);
 	tcase_add_test(tc, qemu8_layout_bytes);
 	tcase_add_test(tc, round_trips);
