@@ -181,6 +181,7 @@ struct vcrypto_port {
 	struct vcrypto_port_opts o;
 	rte_spinlock_t lock; /* poller work on the rings vs vhost messages */
 	int vid;	     /* -1: none (under g_lock and lock) */
+	int held_vid;	     /* a connection waiting for vid to close, -1: none (under g_lock) */
 	bool registered;
 	atomic_int state;  /* enum vcrypto_port_state */
 	atomic_bool pause; /* no new fetches (a vhost message is being handled) */

@@ -42,8 +42,10 @@ struct vc_vhu_msg {
 	uint32_t flags;
 	uint32_t size;
 	uint8_t payload[VC_VHU_PAYLOAD];
+	int fds[8];  /* VHOST_MEMORY_MAX_NREGIONS */
+	int fd_num;
 } __attribute__((packed));
-_Static_assert(sizeof(struct vc_vhu_msg) == 12 + 632, "vhost-user message mirror");
+_Static_assert(sizeof(struct vc_vhu_msg) == 12 + 632 + 9 * 4, "vhost-user message mirror");
 
 #define VHU_FLAG_NEED_REPLY 0x8u
 /*
@@ -97,16 +99,32 @@ uint64_t vc_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static struct vcrypto_port *port_by_vid(int vid)
+/*
+ * The port of a connection. *held is set when @p vid is a connection that
+ * new_connection() holds back because the port's previous one is still
+ * registered (see there).
+ */
+static struct vcrypto_port *port_of_vid(int vid, bool *held)
 {
 	struct vcrypto_port *p = NULL;
 
+	*held = false;
 	if (vid < 0 || vid >= VC_MAX_VID)
 		return NULL;
 	pthread_mutex_lock(&g_lock);
 	p = g_vid[vid];
+	if (p && p->vid != vid)
+		*held = true;
 	pthread_mutex_unlock(&g_lock);
 	return p;
+}
+
+static struct vcrypto_port *port_by_vid(int vid)
+{
+	bool held;
+	struct vcrypto_port *p = port_of_vid(vid, &held);
+
+	return held ? NULL : p;
 }
 
 /* ---- sessions ---- */
@@ -415,11 +433,25 @@ static void port_sync_bases(struct vcrypto_port *port)
 
 static enum rte_vhost_msg_result pre_msg(int vid, void *msg)
 {
-	struct vcrypto_port *port = port_by_vid(vid);
 	struct vc_vhu_msg *m = msg;
+	bool held;
+	struct vcrypto_port *port = port_of_vid(vid, &held);
 
 	if (!port)
 		return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+	if (held) {
+		/*
+		 * The previous front end is still connected: one guest device,
+		 * one driver. Refusing the message makes rte_vhost close this
+		 * connection; close the descriptors it carried ourselves.
+		 */
+		VC_LOG(WARNING, "%s: second connection refused", port->name);
+		for (int i = 0; i < m->fd_num && i < 8; i++)
+			if (m->fds[i] >= 0)
+				close(m->fds[i]);
+		m->fd_num = 0;
+		return RTE_VHOST_MSG_RESULT_ERR;
+	}
 	if (port->msg_open) {
 		/* The previous message failed in rte_vhost: no post hook came. */
 		port->msg_open = false;
@@ -513,31 +545,9 @@ static const struct rte_vhost_user_extern_ops ext_ops = {
 	.post_msg_handle = post_msg,
 };
 
-static int new_connection(int vid)
+/* Make @p vid the port's connection (the port has none). */
+static void port_take_vid(struct vcrypto_port *port, int vid)
 {
-	char path[PATH_MAX];
-	struct vcrypto_port *port = NULL;
-
-	if (vid < 0 || vid >= VC_MAX_VID)
-		return -1;
-	if (rte_vhost_get_ifname(vid, path, sizeof(path)) < 0)
-		return -1;
-	pthread_mutex_lock(&g_lock);
-	for (size_t i = 0; i < g_nports; i++) {
-		if (!strcmp(g_ports[i]->path, path)) {
-			port = g_ports[i];
-			break;
-		}
-	}
-	if (!port || port->vid >= 0 || atomic_load(&port->dying)) {
-		pthread_mutex_unlock(&g_lock);
-		if (port)
-			VC_LOG(WARNING, "%s: second connection refused", port->name);
-		return -1;
-	}
-	g_vid[vid] = port;
-	pthread_mutex_unlock(&g_lock);
-
 	rte_spinlock_lock(&port->lock);
 	port->vid = vid;
 	port->mem_seen = false;
@@ -554,16 +564,64 @@ static int new_connection(int vid)
 	rte_spinlock_unlock(&port->lock);
 	port->connects++;
 	atomic_store(&port->state, VCRYPTO_PORT_CONNECTED);
+	VC_LOG(NOTICE, "%s: front end connected", port->name);
+}
+
+/*
+ * rte_vhost's thread can accept a new connection before it notices that the
+ * previous front end hung up (both show in one poll round; the listening
+ * socket is served first). Refusing it then would fail a guest that merely
+ * reconnected quickly, so such a connection is held: it takes over when the
+ * previous one is destroyed, and is refused if it sends a message while the
+ * previous one is still connected (a second driver for one device).
+ */
+static int new_connection(int vid)
+{
+	char path[PATH_MAX];
+	struct vcrypto_port *port = NULL;
+	bool held = false;
+
+	if (vid < 0 || vid >= VC_MAX_VID)
+		return -1;
+	if (rte_vhost_get_ifname(vid, path, sizeof(path)) < 0)
+		return -1;
+	pthread_mutex_lock(&g_lock);
+	for (size_t i = 0; i < g_nports; i++) {
+		if (!strcmp(g_ports[i]->path, path)) {
+			port = g_ports[i];
+			break;
+		}
+	}
+	if (!port || atomic_load(&port->dying) || (port->vid >= 0 && port->held_vid >= 0)) {
+		pthread_mutex_unlock(&g_lock);
+		if (port)
+			VC_LOG(WARNING, "%s: second connection refused", port->name);
+		return -1;
+	}
+	g_vid[vid] = port;
+	if (port->vid >= 0) {
+		port->held_vid = vid;
+		held = true;
+	}
+	pthread_mutex_unlock(&g_lock);
+
 	if (rte_vhost_extern_callback_register(vid, &ext_ops, NULL) < 0) {
 		VC_LOG(ERR, "%s: cannot register message hooks", port->name);
 		pthread_mutex_lock(&g_lock);
 		g_vid[vid] = NULL;
+		if (held)
+			port->held_vid = -1;
 		pthread_mutex_unlock(&g_lock);
-		port->vid = -1;
-		atomic_store(&port->state, VCRYPTO_PORT_WAITING);
 		return -1;
 	}
-	VC_LOG(NOTICE, "%s: front end connected", port->name);
+	if (held) {
+		VC_LOG(INFO, "%s: new connection waits for the previous one to close", port->name);
+		return 0;
+	}
+	pthread_mutex_lock(&g_lock);
+	port->vid = vid;
+	pthread_mutex_unlock(&g_lock);
+	port_take_vid(port, vid);
 	return 0;
 }
 
@@ -584,16 +642,36 @@ static void port_disconnect(struct vcrypto_port *port)
 
 static void destroy_connection(int vid)
 {
-	struct vcrypto_port *port = port_by_vid(vid);
+	bool held;
+	struct vcrypto_port *port = port_of_vid(vid, &held);
+	int next;
 
 	if (!port)
 		return;
+	if (held) {
+		pthread_mutex_lock(&g_lock);
+		g_vid[vid] = NULL;
+		if (port->held_vid == vid)
+			port->held_vid = -1;
+		pthread_mutex_unlock(&g_lock);
+		return;
+	}
 	port_disconnect(port);
 	if (!atomic_load(&port->dying)) {
 		atomic_store(&port->pause, false);
 		atomic_store(&port->state, VCRYPTO_PORT_WAITING);
 	}
 	VC_LOG(NOTICE, "%s: front end disconnected", port->name);
+	pthread_mutex_lock(&g_lock);
+	next = port->held_vid;
+	port->held_vid = -1;
+	if (next >= 0 && !atomic_load(&port->dying))
+		port->vid = next;
+	else
+		next = -1;
+	pthread_mutex_unlock(&g_lock);
+	if (next >= 0)
+		port_take_vid(port, next);
 }
 
 /* Front ends that enable rings or set DRIVER_OK: nothing more to do. */
@@ -762,6 +840,7 @@ static int port_new(const char *path, struct vcrypto_engine *engine,
 	port->o.socket_group = NULL;
 	port->engine = engine;
 	port->vid = -1;
+	port->held_vid = -1;
 	port->nq = o.num_queues;
 	rte_spinlock_init(&port->lock);
 	atomic_init(&port->state, VCRYPTO_PORT_WAITING);
