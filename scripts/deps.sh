@@ -30,6 +30,7 @@ VCRYPTO_CI_PACKAGES=(
 	debhelper
 	dpkg-dev
 	clang
+	libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang
 )
 
 # Print the packages of "$@" that are not installed.
