@@ -122,6 +122,8 @@ static void usage(FILE *f)
 		"Control commands (over --control, or with --ctl PATH):\n"
 		"  add-port NAME socket=PATH [KEY=VALUE]...\n"
 		"  remove-port NAME\n"
+		"  set-limits NAME KEY=VALUE...  (rate_ops rate_bytes burst_ops burst_bytes weight\n"
+		"                                 max_inflight)\n"
 		"  stats [NAME]\n"
 		"  pollers\n"
 		"  shutdown\n"
@@ -261,6 +263,11 @@ static int port_up(const struct hostd_port_cfg *pc, char *err, size_t errlen)
 	o.max_inflight = pc->max_inflight;
 	o.max_request_len = pc->max_request_len;
 	o.max_chain_descs = pc->max_chain_descs;
+	o.rate_ops = pc->limits.rate_ops;
+	o.rate_bytes = pc->limits.rate_bytes;
+	o.burst_ops = pc->limits.burst_ops;
+	o.burst_bytes = pc->limits.burst_bytes;
+	o.weight = pc->limits.weight;
 	ret = vcrypto_port_create(pc->socket, g.engines[eng].e, &o, &hp->port);
 	if (ret) {
 		snprintf(err, errlen, "port '%s': cannot create %s: %s", pc->name, pc->socket,
@@ -330,9 +337,12 @@ static const char *json_escape(const char *in, char *out, size_t len)
 static int port_json(const struct hd_port *hp, char *out, size_t len)
 {
 	struct vcrypto_port_stats s = {.sz = sizeof(s)};
+	struct vcrypto_port_limits l = {.sz = sizeof(l)};
 	int ret = vcrypto_port_stats_get(hp->port, &s);
 	char sock[HOSTD_PATH_MAX * 6 + 8];
 
+	if (!ret)
+		ret = vcrypto_port_get_limits(hp->port, &l);
 	if (ret)
 		return snprintf(out, len, "{\"name\":\"%s\",\"error\":\"%s\"}", hp->cfg.name,
 				vcrypto_strerror(ret));
@@ -344,12 +354,17 @@ static int port_json(const struct hd_port *hp, char *out, size_t len)
 			",\"err_ring\":%" PRIu64 ",\"zero_copy_requests\":%" PRIu64
 			",\"notifications\":%" PRIu64 ",\"sessions_active\":%u,"
 			"\"sessions_created\":%" PRIu64 ",\"sessions_failed\":%" PRIu64
-			",\"inflight\":%u,\"backlog\":%u}",
+			",\"inflight\":%u,\"backlog\":%u,\"throttled_rounds\":%" PRIu64
+			",\"throttled_ns\":%" PRIu64 ",\"rate_ops\":%" PRIu64
+			",\"rate_bytes\":%" PRIu64 ",\"burst_ops\":%" PRIu64
+			",\"burst_bytes\":%" PRIu64 ",\"max_inflight\":%u,\"weight\":%u}",
 			hp->cfg.name, json_escape(hp->cfg.socket, sock, sizeof(sock)),
 			state_name(s.state), s.connects, s.requests, s.requests_ok, s.bytes,
 			s.err_badmsg, s.err_notsupp, s.err_invsess, s.err_other, s.err_ring,
 			s.zero_copy_requests, s.notifications, s.sessions_active,
-			s.sessions_created, s.sessions_failed, s.inflight, s.backlog);
+			s.sessions_created, s.sessions_failed, s.inflight, s.backlog,
+			s.throttled_rounds, s.throttled_ns, l.rate_ops, l.rate_bytes, l.burst_ops,
+			l.burst_bytes, l.max_inflight, l.weight);
 }
 
 static void print_stats(void)
@@ -491,6 +506,56 @@ static void ctl_command(int fd, char *line)
 		printf("vcrypto-hostd: port %s removed\n", name);
 		fflush(stdout);
 		reply(fd, "ok\n");
+	} else if (!strcmp(cmd, "set-limits")) {
+		struct vcrypto_port_limits l = {.sz = sizeof(l)};
+		char *name = strtok_r(NULL, " \t\r", &save), *kv;
+		struct hd_port *hp = name ? find_port(name) : NULL;
+		bool rate_ops = false, burst_ops = false, rate_bytes = false, burst_bytes = false;
+		int ret;
+
+		if (!name) {
+			reply(fd, "error: usage: set-limits NAME KEY=VALUE...\n");
+			return;
+		}
+		if (!hp) {
+			replyf(fd, "error: no port '%s'\n", name);
+			return;
+		}
+		/* Keys not given keep their values (a new rate without a burst: default burst). */
+		vcrypto_port_get_limits(hp->port, &l);
+		while ((kv = strtok_r(NULL, " \t\r", &save))) {
+			char *eq = strchr(kv, '=');
+
+			if (!eq || eq == kv || !eq[1]) {
+				replyf(fd, "error: expected KEY=VALUE, got '%s'\n", kv);
+				return;
+			}
+			*eq = '\0';
+			if (hostd_limits_set(&l, kv, eq + 1, err, sizeof(err))) {
+				replyf(fd, "error: %s\n", err);
+				return;
+			}
+			rate_ops |= !strcmp(kv, "rate_ops");
+			burst_ops |= !strcmp(kv, "burst_ops");
+			rate_bytes |= !strcmp(kv, "rate_bytes");
+			burst_bytes |= !strcmp(kv, "burst_bytes");
+		}
+		if (rate_ops && !burst_ops)
+			l.burst_ops = 0;
+		if (rate_bytes && !burst_bytes)
+			l.burst_bytes = 0;
+		ret = vcrypto_port_set_limits(hp->port, &l);
+		if (ret) {
+			replyf(fd, "error: port '%s': %s\n", name, vcrypto_strerror(ret));
+			return;
+		}
+		hp->cfg.limits = l;
+		printf("vcrypto-hostd: port %s: limits rate_ops=%" PRIu64 " rate_bytes=%" PRIu64
+		       " burst_ops=%" PRIu64 " burst_bytes=%" PRIu64 " max_inflight=%u weight=%u\n",
+		       name, l.rate_ops, l.rate_bytes, l.burst_ops, l.burst_bytes, l.max_inflight,
+		       l.weight ? l.weight : 1);
+		fflush(stdout);
+		reply(fd, "ok\n");
 	} else if (!strcmp(cmd, "stats")) {
 		char *name = strtok_r(NULL, " \t\r", &save);
 		bool any = false;
@@ -527,7 +592,7 @@ static void ctl_command(int fd, char *line)
 		reply(fd, "ok\n");
 	} else if (!strcmp(cmd, "help")) {
 		reply(fd, "add-port NAME socket=PATH [KEY=VALUE]...\nremove-port NAME\n"
-			  "stats [NAME]\npollers\nshutdown\nok\n");
+			  "set-limits NAME KEY=VALUE...\nstats [NAME]\npollers\nshutdown\nok\n");
 	} else {
 		replyf(fd, "error: unknown command '%s' (try help)\n", cmd);
 	}

@@ -259,6 +259,26 @@ void hostd_port_cfg_init(struct hostd_port_cfg *p, const char *name)
 	p->mode = VCRYPTO_PORT_SERVER;
 	p->zero_copy = VCRYPTO_ZERO_COPY_OFF;
 	p->session_layout = VCRYPTO_SESSION_LAYOUT_DEFAULT;
+	p->limits.sz = sizeof(p->limits);
+}
+
+int hostd_limits_set(struct vcrypto_port_limits *l, const char *key, const char *v, char *err,
+		     size_t errlen)
+{
+	if (!strcmp(key, "rate_ops"))
+		return parse_uint(key, v, 0, 0, UINT64_MAX, &l->rate_ops, err, errlen);
+	if (!strcmp(key, "rate_bytes"))
+		return parse_uint(key, v, 0, 0, UINT64_MAX, &l->rate_bytes, err, errlen);
+	if (!strcmp(key, "burst_ops"))
+		return parse_uint(key, v, 0, 0, UINT64_MAX, &l->burst_ops, err, errlen);
+	if (!strcmp(key, "burst_bytes"))
+		return parse_uint(key, v, 0, 0, UINT64_MAX, &l->burst_bytes, err, errlen);
+	if (!strcmp(key, "weight"))
+		return parse_u32(key, v, 1, 1000, &l->weight, err, errlen);
+	if (!strcmp(key, "max_inflight"))
+		return parse_u32(key, v, 0, 32768, &l->max_inflight, err, errlen);
+	set_err(err, errlen, "unknown key '%s'", key);
+	return -ENOENT;
 }
 
 int hostd_port_cfg_set(struct hostd_port_cfg *p, const char *key, const char *v, char *err,
@@ -338,6 +358,9 @@ int hostd_port_cfg_set(struct hostd_port_cfg *p, const char *key, const char *v,
 				v);
 		return 0;
 	}
+	if (!strcmp(key, "rate_ops") || !strcmp(key, "rate_bytes") || !strcmp(key, "burst_ops") ||
+	    !strcmp(key, "burst_bytes") || !strcmp(key, "weight"))
+		return hostd_limits_set(&p->limits, key, v, err, errlen);
 	if (!strcmp(key, "pollers") || !strcmp(key, "poller"))
 		return parse_name_list(key, v, p->pollers, HOSTD_MAX_PORT_POLLERS, &p->nb_pollers,
 				       err, errlen);

@@ -67,6 +67,8 @@ struct hostd_port_cfg {
 	uint32_t max_request_len;
 	uint32_t max_chain_descs;
 	enum vcrypto_session_layout session_layout;
+	/* rate_ops, rate_bytes, burst_ops, burst_bytes, weight (max_inflight: above) */
+	struct vcrypto_port_limits limits;
 	/* Pollers serving queue i: pollers[i % nb_pollers]; none: spread over the engine's. */
 	char pollers[HOSTD_MAX_PORT_POLLERS][HOSTD_NAME_MAX];
 	unsigned int nb_pollers;
@@ -141,6 +143,16 @@ int hostd_port_cfg_set(struct hostd_port_cfg *p, const char *key, const char *va
  */
 int hostd_port_cfg_check(const struct hostd_config *cfg, struct hostd_port_cfg *p, char *err,
 			 size_t errlen);
+
+/**
+ * Set one quality-of-service key (rate_ops, rate_bytes, burst_ops,
+ * burst_bytes, weight, max_inflight) in @p l; the control socket's
+ * set-limits. Rates take K/M/G suffixes; 0 means unlimited (rates) or the
+ * default (the rest).
+ * @return 0, -ENOENT (not such a key) or -EINVAL (bad value).
+ */
+int hostd_limits_set(struct vcrypto_port_limits *l, const char *key, const char *value, char *err,
+		     size_t errlen);
 
 /** Index of the engine called @p name, or -1. */
 int hostd_config_find_engine(const struct hostd_config *cfg, const char *name);

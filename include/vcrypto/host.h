@@ -44,6 +44,18 @@
  * got completions once per round. Malformed requests complete with an
  * error status and never stall the queue.
  *
+ * @par Quality of service
+ * A port may be limited in requests and bytes per second and in requests
+ * in flight (vcrypto_port_set_limits(), or the same fields in
+ * vcrypto_port_opts); a port at its limit stops fetching and its requests
+ * wait in the guest's ring. When a poller serves several (port, queue)
+ * pairs, it fetches no more than its queue pair can take and shares that
+ * budget among the queues that have work in proportion to their ports'
+ * weights (deficit round robin), so a busy guest cannot starve a light one.
+ * The first engine created registers DPDK telemetry commands
+ * (`/vcrypto/ports`, `/vcrypto/port,<name>`, `/vcrypto/pollers`,
+ * `/vcrypto/poller,<id>`) that show every port's and poller's counters.
+ *
  * @par Threads
  * Control-plane functions may be called from any thread; they are
  * serialized internally. vcrypto_poller_poll() is the data-plane call: one
@@ -230,6 +242,11 @@ struct vcrypto_port_opts {
 	uint32_t max_inflight;		/**< Requests of one queue in the cryptodev at once (never more than the queue size). Default: 1024. */
 	uint32_t max_request_len;	/**< Largest data length of one request. Default: 256 KiB. */
 	uint32_t max_chain_descs;	/**< Most descriptors one request may use. Default: 4096. */
+	uint64_t rate_ops;		/**< Requests per second this port may start, summed over its queues; see vcrypto_port_limits. Default: 0 (unlimited). */
+	uint64_t rate_bytes;		/**< Data bytes per second this port may start. Default: 0 (unlimited). */
+	uint64_t burst_ops;		/**< Requests that may start at once after an idle time (bucket depth). Default: rate_ops / 10, at least 1. */
+	uint64_t burst_bytes;		/**< Bytes that may start at once after an idle time. Default: rate_bytes / 10, at least 1. */
+	uint32_t weight;		/**< Share of a busy poller's queue pair relative to the other ports of that poller (1 to 1000). Default: 1. */
 };
 
 /** Connection state of a port. */
@@ -329,6 +346,8 @@ struct vcrypto_port_stats {
 	uint32_t inflight;	    /**< Requests in the cryptodev now. */
 	uint32_t backlog;	    /**< Requests fetched but not yet accepted by the cryptodev. */
 	uint32_t connects;	    /**< Front-end connections so far. */
+	uint64_t throttled_rounds;  /**< Poller visits that found requests waiting but left them in the ring because of the rate limits. */
+	uint64_t throttled_ns;	    /**< Time the port spent held back by its rate limits, in nanoseconds (approximate). */
 };
 
 /**
@@ -347,10 +366,60 @@ struct vcrypto_port_stats {
 VCRYPTO_API int vcrypto_port_stats_get(const struct vcrypto_port *port,
 				       struct vcrypto_port_stats *stats);
 
+/**
+ * Quality-of-service limits of a port (vcrypto_port_set_limits()).
+ *
+ * Rates are token buckets refilled continuously: a port whose bucket is
+ * empty simply stops fetching; its requests wait in the guest's ring
+ * (delayed, never failed or dropped). Bytes are charged by the data length
+ * of a request once it is parsed, so the byte bucket may go negative by one
+ * request. Zero means unlimited (rates) or the default (the others).
+ */
+struct vcrypto_port_limits {
+	size_t sz;		/**< sizeof(struct vcrypto_port_limits). */
+	uint64_t rate_ops;	/**< Requests per second, summed over the port's queues. Default: 0 (unlimited). */
+	uint64_t rate_bytes;	/**< Data bytes per second. Default: 0 (unlimited). */
+	uint64_t burst_ops;	/**< Bucket depth in requests. Default: rate_ops / 10, at least 1. */
+	uint64_t burst_bytes;	/**< Bucket depth in bytes. Default: rate_bytes / 10, at least 1. */
+	uint32_t max_inflight;	/**< Requests of one queue fetched and not completed at once; at most vcrypto_port_opts::max_inflight takes effect. Default: vcrypto_port_opts::max_inflight. */
+	uint32_t weight;	/**< Fair-share weight on the port's poller(s), 1 to 1000; applies to each of the port's queues. Default: 1. */
+};
+
+/**
+ * Change a port's limits and weight while it runs.
+ *
+ * All fields are replaced at once (a zero field takes its default, see
+ * vcrypto_port_limits). Pollers pick up the new values at their next round;
+ * they never wait for this call nor this call for them.
+ *
+ * @param port   The port.
+ * @param limits The new limits; limits->sz must be set.
+ * @return 0, or -EINVAL (NULL argument, bad sz, weight above 1000,
+ *         max_inflight above 32768).
+ *
+ * @par Thread safety
+ * Any thread, also while pollers run.
+ */
+VCRYPTO_API int vcrypto_port_set_limits(struct vcrypto_port *port,
+					const struct vcrypto_port_limits *limits);
+
+/**
+ * Read a port's limits and weight as in force (defaults filled in).
+ *
+ * @param[in]  port   The port.
+ * @param[out] limits Filled up to limits->sz bytes; limits->sz must be set.
+ * @return 0, or -EINVAL.
+ *
+ * @par Thread safety
+ * Any thread.
+ */
+VCRYPTO_API int vcrypto_port_get_limits(const struct vcrypto_port *port,
+					struct vcrypto_port_limits *limits);
+
 /** Options of vcrypto_poller_create(). */
 struct vcrypto_poller_opts {
 	size_t sz;	     /**< sizeof(struct vcrypto_poller_opts). */
-	uint16_t burst;	     /**< Most requests fetched from one queue per round. Default: 32. */
+	uint16_t burst;	     /**< Most requests fetched from one queue per round, times its port's weight (vcrypto_port_limits::weight). Default: 32. */
 	uint16_t queue_pair; /**< The engine's queue pair this poller owns (no two pollers share one), counted from the engine's first one (vcrypto_engine_opts::first_queue_pair). Default: 0. */
 };
 

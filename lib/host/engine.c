@@ -607,6 +607,7 @@ VCRYPTO_API int vcrypto_engine_create(const char *device, const struct vcrypto_e
 		return -EINVAL;
 	if (rte_eal_process_type() == RTE_PROC_INVALID)
 		return -EINVAL;
+	vc_telemetry_register();
 	ret = engine_alloc(opts, &o, &e);
 	if (ret)
 		return ret;
@@ -672,6 +673,7 @@ VCRYPTO_API int vcrypto_engine_attach(uint8_t dev_id, const struct vcrypto_engin
 		return -EINVAL;
 	if (!rte_cryptodev_is_valid_dev(dev_id))
 		return -ENODEV;
+	vc_telemetry_register();
 	ret = engine_alloc(opts, &o, &e);
 	if (ret)
 		return ret;

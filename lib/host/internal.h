@@ -93,6 +93,59 @@ static inline void vc_sess_get(struct vc_sess *s)
 void vc_engine_get(struct vcrypto_engine *e);
 void vc_engine_put(struct vcrypto_engine *e);
 
+/* ---- quality of service (qos.c) ---- */
+
+/* Limits in force (defaults resolved). */
+struct vc_qos_cfg {
+	uint64_t rate_ops, rate_bytes, burst_ops, burst_bytes;
+	uint32_t max_inflight, weight;
+};
+
+#define VC_QOS_MAX_WEIGHT 1000
+
+/*
+ * Per port. The configuration is published by any thread through a
+ * sequence lock (writers serialized by cfg_lock); pollers copy it under
+ * the port lock when the sequence changed and never wait. The buckets
+ * and counters below are changed under the port lock by pollers.
+ */
+struct vc_qos {
+	pthread_mutex_t cfg_lock;
+	uint32_t seq; /* odd while pub is being written */
+	struct vc_qos_cfg pub;
+	/* poller side (under port->lock) */
+	uint32_t seen;
+	struct vc_qos_cfg cur;
+	double tok_ops, tok_bytes;
+	uint64_t last_tsc;
+	uint64_t thr_last; /* tsc of the last throttled visit, 0: not throttled */
+	uint64_t throttled_rounds, throttled_cycles;
+};
+
+#include "host/qos.h"
+
+/* The bucket lets one more request start. */
+static inline bool vc_qos_may_start(const struct vc_qos *q)
+{
+	return (!q->cur.rate_ops || q->tok_ops >= 1.0) &&
+	       (!q->cur.rate_bytes || q->tok_bytes > 0.0);
+}
+static inline void vc_qos_charge(struct vc_qos *q, uint32_t bytes)
+{
+	if (q->cur.rate_ops)
+		q->tok_ops -= 1.0;
+	if (q->cur.rate_bytes)
+		q->tok_bytes -= (double)bytes;
+}
+
+/* Telemetry commands (telemetry.c): registered once per process. */
+void vc_telemetry_register(void);
+/* Visit every port (under the registry lock: @fn must not create or destroy ports). */
+void vc_port_foreach(void (*fn)(struct vcrypto_port *port, void *arg), void *arg);
+/* Visit every poller likewise. */
+void vc_poller_foreach(void (*fn)(struct vcrypto_poller *p, void *arg), void *arg);
+uint32_t vc_poller_id(const struct vcrypto_poller *p);
+
 /* ---- port ---- */
 
 #define VC_MAX_QUEUES 64
@@ -158,6 +211,7 @@ struct vc_vq {
 	uint32_t backlog;      /* fetched, not yet accepted by the device (poller-written) */
 	atomic_bool detaching; /* being removed from its poller: no new fetches */
 	uint32_t max_inflight;
+	int64_t deficit; /* fair sharing: requests this queue may still fetch (poller-written) */
 	struct vc_slot *slots;
 	uint32_t *free_slots;
 	uint32_t nfree;
@@ -202,6 +256,7 @@ struct vcrypto_port {
 	uint64_t sess_created, sess_closed, sess_failed;
 	uint32_t connects;
 	struct vc_ratelimit rl;
+	struct vc_qos qos;
 };
 
 /* ---- poller ---- */
@@ -222,6 +277,10 @@ struct vcrypto_poller {
 	atomic_bool stop;
 	atomic_bool launched;
 	unsigned int lcore;
+	uint32_t id;	     /* telemetry name */
+	uint32_t drr_pos;    /* fair sharing: entry being served */
+	bool drr_fresh;	     /* that entry still needs its quantum */
+	uint32_t last_bytes; /* data length of the request fetch_one() just took */
 	struct vcrypto_poller_stats st;
 };
 

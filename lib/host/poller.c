@@ -702,6 +702,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	sl->kind = pl.kind;
 	sl->out_dst = !zc && mdst;
 	sl->data_len = pl.data_len;
+	p->last_bytes = pl.data_len;
 	sl->dst_len = pl.dst_len;
 	sl->dst_skip = 0;
 	sl->dig_len = pl.aead_dec ? 0 : pl.dig_len;
@@ -719,15 +720,23 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	return 1;
 }
 
-/* Fetch up to a burst from one queue (under port lock). */
-static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq)
+/*
+ * Fetch up to @cap requests from one queue (under port lock), within the
+ * port's limits. *more is set if the queue stopped only because of @cap
+ * (it has more work and nothing else held it back).
+ */
+static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap, uint64_t now,
+		       bool *more)
 {
+	struct vc_qos *q = &vq->port->qos;
 	uint16_t avail = ring_avail_idx(vq), n = (uint16_t)(avail - vq->last_avail);
 	uint32_t limit = vq->max_inflight < vq->size ? vq->max_inflight : vq->size;
 	uint32_t in = atomic_load_explicit(&vq->inflight, memory_order_relaxed);
 	uint32_t room = p->bl_cap - (p->bl_tail - p->bl_head);
 	uint32_t budget, done = 0;
+	bool throttled = false, capped;
 
+	*more = false;
 	if (n > vq->size) {
 		VC_LOG_RL(&vq->rl, ERR,
 			  "%s/%u: avail index jumped by %u (queue size %u): queue stopped",
@@ -737,23 +746,45 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq)
 		VC_STAT_ADD(vq->st.err_ring, 1);
 		return 0;
 	}
+	if (!n) {
+		vc_qos_throttled(q, now, false);
+		return 0;
+	}
+	vc_qos_refresh(q, now);
+	if (q->cur.max_inflight < limit)
+		limit = q->cur.max_inflight;
 	budget = n;
-	if (budget > p->burst)
-		budget = p->burst;
-	if (budget > limit - (in < limit ? in : limit))
+	capped = budget > cap;
+	if (capped)
+		budget = cap;
+	if (budget > limit - (in < limit ? in : limit)) {
 		budget = limit - (in < limit ? in : limit);
-	if (budget > room)
+		capped = false;
+	}
+	if (budget > room) {
 		budget = room;
-	if (budget > vq->nfree)
+		capped = false;
+	}
+	if (budget > vq->nfree) {
 		budget = vq->nfree;
+		capped = false;
+	}
 	while (done < budget) {
 		uint16_t head = ring_avail_entry(vq, vq->last_avail);
 
+		if (!vc_qos_may_start(q)) {
+			throttled = true;
+			break;
+		}
+		p->last_bytes = 0;
 		if (!fetch_one(p, vq, head))
 			break;
+		vc_qos_charge(q, p->last_bytes);
 		vq->last_avail++;
 		done++;
 	}
+	vc_qos_throttled(q, now, throttled);
+	*more = capped && done == budget;
 	if (vq->evidx_ok)
 		*(volatile uint16_t *)(vq->used + 4 + 8 * (size_t)vq->size) = vq->last_avail;
 	return (int)done;
@@ -817,6 +848,65 @@ static void finalize_batch(struct vcrypto_poller *p, struct rte_crypto_op **ops,
 		rte_spinlock_unlock(&locked->lock);
 }
 
+/*
+ * Visit the queues in deficit round robin order. With one queue, fetch up
+ * to a burst into the backlog as the device allows. With several, fetch no
+ * more than the queue pair can take now (free slots), so that the budget
+ * is shared: each queue with work gets burst * weight per turn, and a turn
+ * cut short by the budget goes on in the next round.
+ */
+static int fetch_all(struct vcrypto_poller *p)
+{
+	uint32_t n = p->n, budget = UINT32_MAX;
+	uint64_t now = rte_get_tsc_cycles();
+	int work = 0;
+
+	if (!n)
+		return 0;
+	if (n > 1) {
+		uint32_t used = p->in_dev + (p->bl_tail - p->bl_head);
+
+		budget = p->engine->qp_depth > used ? p->engine->qp_depth - used : 0;
+	}
+	if (p->drr_pos >= n) {
+		p->drr_pos = 0;
+		p->drr_fresh = true;
+	}
+	for (uint32_t visits = 0; visits < n && budget; visits++) {
+		struct vc_vq *vq = p->entries[p->drr_pos];
+		struct vcrypto_port *port = vq->port;
+		bool more = false;
+		int got = 0;
+
+		if (!atomic_load_explicit(&port->pause, memory_order_acquire) && !vq->detaching) {
+			rte_spinlock_lock(&port->lock);
+			if (vq->ready &&
+			    !atomic_load_explicit(&port->pause, memory_order_relaxed)) {
+				uint32_t cap;
+
+				if (p->drr_fresh || vq->deficit <= 0)
+					vq->deficit += (int64_t)p->burst * port->qos.cur.weight;
+				p->drr_fresh = false;
+				cap = vq->deficit > (int64_t)budget ? budget :
+								      (uint32_t)vq->deficit;
+				got = fetch_queue(p, vq, cap, now, &more);
+			}
+			rte_spinlock_unlock(&port->lock);
+		}
+		work += got;
+		if (budget != UINT32_MAX)
+			budget -= (uint32_t)got;
+		vq->deficit -= got;
+		if (more && vq->deficit > 0)
+			break; /* the budget ran out: this queue goes on next round */
+		if (!more)
+			vq->deficit = 0; /* idle or held back: no credit saved */
+		p->drr_pos = p->drr_pos + 1 < n ? p->drr_pos + 1 : 0;
+		p->drr_fresh = true;
+	}
+	return work;
+}
+
 int vc_poller_round(struct vcrypto_poller *p)
 {
 	uint8_t dev = run_dev(p);
@@ -824,17 +914,7 @@ int vc_poller_round(struct vcrypto_poller *p)
 	int work = 0;
 
 	/* 1. fetch */
-	for (uint32_t i = 0; i < p->n; i++) {
-		struct vc_vq *vq = p->entries[i];
-		struct vcrypto_port *port = vq->port;
-
-		if (atomic_load_explicit(&port->pause, memory_order_acquire) || vq->detaching)
-			continue;
-		rte_spinlock_lock(&port->lock);
-		if (vq->ready && !atomic_load_explicit(&port->pause, memory_order_relaxed))
-			work += fetch_queue(p, vq);
-		rte_spinlock_unlock(&port->lock);
-	}
+	work += fetch_all(p);
 
 	/* 2. enqueue, oldest first; the rest waits for the next round */
 	while (p->bl_head != p->bl_tail) {
@@ -922,6 +1002,58 @@ VCRYPTO_API int vcrypto_poller_poll(struct vcrypto_poller *p)
 
 /* ---- control plane ---- */
 
+/* Every poller of the process, for telemetry. */
+static pthread_mutex_t g_pollers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vcrypto_poller **g_pollers;
+static size_t g_npollers;
+static uint32_t g_poller_ids;
+
+static int poller_register(struct vcrypto_poller *p)
+{
+	struct vcrypto_poller **np;
+
+	pthread_mutex_lock(&g_pollers_lock);
+	np = realloc(g_pollers, (g_npollers + 1) * sizeof(*np));
+	if (!np) {
+		pthread_mutex_unlock(&g_pollers_lock);
+		return -ENOMEM;
+	}
+	g_pollers = np;
+	g_pollers[g_npollers++] = p;
+	p->id = g_poller_ids++;
+	pthread_mutex_unlock(&g_pollers_lock);
+	return 0;
+}
+
+static void poller_unregister(struct vcrypto_poller *p)
+{
+	pthread_mutex_lock(&g_pollers_lock);
+	for (size_t i = 0; i < g_npollers; i++) {
+		if (g_pollers[i] == p) {
+			g_pollers[i] = g_pollers[--g_npollers];
+			break;
+		}
+	}
+	if (!g_npollers) {
+		free(g_pollers);
+		g_pollers = NULL;
+	}
+	pthread_mutex_unlock(&g_pollers_lock);
+}
+
+void vc_poller_foreach(void (*fn)(struct vcrypto_poller *p, void *arg), void *arg)
+{
+	pthread_mutex_lock(&g_pollers_lock);
+	for (size_t i = 0; i < g_npollers; i++)
+		fn(g_pollers[i], arg);
+	pthread_mutex_unlock(&g_pollers_lock);
+}
+
+uint32_t vc_poller_id(const struct vcrypto_poller *p)
+{
+	return p->id;
+}
+
 VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 				      const struct vcrypto_poller_opts *opts,
 				      struct vcrypto_poller **out)
@@ -968,6 +1100,15 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 	}
 	engine->qp_owned[p->qp] = 1;
 	pthread_mutex_unlock(&engine->lock);
+	if (poller_register(p)) {
+		pthread_mutex_lock(&engine->lock);
+		engine->qp_owned[p->qp] = 0;
+		pthread_mutex_unlock(&engine->lock);
+		free(p->backlog);
+		free(p->deq);
+		free(p);
+		return -ENOMEM;
+	}
 	vc_engine_get(engine);
 	*out = p;
 	return 0;
@@ -1074,6 +1215,7 @@ VCRYPTO_API void vcrypto_poller_destroy(struct vcrypto_poller *p)
 		return;
 	if (atomic_load(&p->launched))
 		vcrypto_poller_stop(p);
+	poller_unregister(p);
 	pthread_mutex_lock(&p->engine->lock);
 	while (p->n)
 		if (detach(p, p->entries[0]))

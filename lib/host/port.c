@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_vhost.h>
 #include <rte_version.h>
 
@@ -758,6 +759,7 @@ static void port_free(struct vcrypto_port *port)
 	free(port->smap);
 	free(port->name);
 	free(port->path);
+	vc_qos_fini(&port->qos);
 	free(port);
 }
 
@@ -825,6 +827,8 @@ static int port_new(const char *path, struct vcrypto_engine *engine,
 		o.max_chain_descs = 4096;
 	if (o.max_chain_descs > 65536)
 		return -EINVAL;
+	if (o.weight > VC_QOS_MAX_WEIGHT)
+		return -EINVAL;
 	if (o.socket_group && o.mode == VCRYPTO_PORT_SERVER) {
 		ret = resolve_group(o.socket_group, &gid);
 		if (ret)
@@ -843,6 +847,7 @@ static int port_new(const char *path, struct vcrypto_engine *engine,
 	port->held_vid = -1;
 	port->nq = o.num_queues;
 	rte_spinlock_init(&port->lock);
+	vc_qos_init(&port->qos, &o);
 	atomic_init(&port->state, VCRYPTO_PORT_WAITING);
 	atomic_init(&port->zc_policy, (int)o.zero_copy);
 	port->path = strdup(path);
@@ -1089,8 +1094,19 @@ VCRYPTO_API int vcrypto_port_stats_get(const struct vcrypto_port *port,
 	s.sessions_failed = VC_STAT_GET(port->sess_failed);
 	s.sessions_active = VC_STAT_GET(port->sess_active);
 	s.connects = VC_STAT_GET(port->connects);
+	s.throttled_rounds = VC_STAT_GET(port->qos.throttled_rounds);
+	s.throttled_ns = (uint64_t)((double)VC_STAT_GET(port->qos.throttled_cycles) * 1e9 /
+				    (double)rte_get_tsc_hz());
 	n = stats->sz < sizeof(s) ? stats->sz : sizeof(s);
 	memcpy((uint8_t *)stats + sizeof(size_t), (uint8_t *)&s + sizeof(size_t),
 	       n - sizeof(size_t));
 	return 0;
+}
+
+void vc_port_foreach(void (*fn)(struct vcrypto_port *port, void *arg), void *arg)
+{
+	pthread_mutex_lock(&g_lock);
+	for (size_t i = 0; i < g_nports; i++)
+		fn(g_ports[i], arg);
+	pthread_mutex_unlock(&g_lock);
 }

@@ -4,7 +4,9 @@ target_sources(vcrypto PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/walk.c
   ${CMAKE_CURRENT_LIST_DIR}/engine.c
   ${CMAKE_CURRENT_LIST_DIR}/port.c
-  ${CMAKE_CURRENT_LIST_DIR}/poller.c)
+  ${CMAKE_CURRENT_LIST_DIR}/poller.c
+  ${CMAKE_CURRENT_LIST_DIR}/qos.c
+  ${CMAKE_CURRENT_LIST_DIR}/telemetry.c)
 # rte_vdev_init()/rte_vdev_uninit() live in the vdev bus driver, which
 # Debian's libdpdk.pc does not list.
 target_link_libraries(vcrypto PRIVATE rte_bus_vdev)

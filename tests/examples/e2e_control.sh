@@ -42,6 +42,22 @@ if [ "$(tail -1 <<<"$out")" = ok ] && grep -q '"name":"c1"' <<<"$line1" &&
 else
 	fail "stats c1: $out"
 fi
+out=$(ctl set-limits c1 rate_ops=1000 rate_bytes=10M weight=2)
+[ "$out" = ok ] && ok "set-limits c1" || fail "set-limits c1: $out"
+out=$(ctl stats c1)
+line1=$(head -1 <<<"$out")
+grep -q '"rate_ops":1000,"rate_bytes":10485760,"burst_ops":100,"burst_bytes":1048576,' <<<"$line1" &&
+	grep -q '"weight":2}' <<<"$line1" && ok "stats show the new limits" || fail "limits: $out"
+guest_crypt encrypt "$T/c1.sock" aes-128-cbc "$T/in" "$T/enc" && cmp -s "$T/enc" "$T/ref" &&
+	ok "traffic under a limit matches openssl" || fail "traffic under a limit"
+out=$(ctl set-limits c1 weight=0)
+[ $? = 1 ] && [ "$out" = "error: 'weight' must be between 1 and 1000, got '0'" ] &&
+	ok "bad limit refused" || fail "bad limit: $out"
+out=$(ctl set-limits nope rate_ops=1)
+[ $? = 1 ] && [ "$out" = "error: no port 'nope'" ] && ok "set-limits of unknown port" ||
+	fail "set-limits nope: $out"
+out=$(ctl set-limits c1 rate_ops=0)
+[ "$out" = ok ] && ok "limit removed" || fail "set-limits rate_ops=0: $out"
 out=$(ctl stats nope)
 [ $? = 1 ] && [ "$out" = "error: no port 'nope'" ] && ok "stats of unknown port" || fail "stats nope: $out"
 out=$(ctl pollers)

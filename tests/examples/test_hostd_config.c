@@ -232,6 +232,54 @@ START_TEST(port_keys_for_control_socket)
 }
 END_TEST
 
+/* Quality-of-service keys: in [port] and for the control socket's set-limits. */
+START_TEST(qos_keys)
+{
+	struct vcrypto_port_limits l = {.sz = sizeof(l)};
+	struct hostd_port_cfg *p;
+
+	ck_assert_int_eq(parse("[engine e]\ndevice = d\n"
+			       "[port a]\nsocket = /tmp/a\n"
+			       "rate_ops = 20000\nrate_bytes = 200M\nburst_ops = 100\n"
+			       "burst_bytes = 1M\nweight = 3\n"
+			       "[port b]\nsocket = /tmp/b\n"),
+			 0);
+	p = &cfg.ports[0];
+	ck_assert_uint_eq(p->limits.rate_ops, 20000);
+	ck_assert_uint_eq(p->limits.rate_bytes, 200u << 20);
+	ck_assert_uint_eq(p->limits.burst_ops, 100);
+	ck_assert_uint_eq(p->limits.burst_bytes, 1u << 20);
+	ck_assert_uint_eq(p->limits.weight, 3);
+	p = &cfg.ports[1]; /* defaults: unlimited */
+	ck_assert_uint_eq(p->limits.rate_ops, 0);
+	ck_assert_uint_eq(p->limits.rate_bytes, 0);
+	ck_assert_uint_eq(p->limits.weight, 0);
+
+	ck_assert_int_eq(hostd_limits_set(&l, "rate_ops", "5000", err, sizeof(err)), 0);
+	ck_assert_int_eq(hostd_limits_set(&l, "rate_bytes", "1G", err, sizeof(err)), 0);
+	ck_assert_int_eq(hostd_limits_set(&l, "max_inflight", "64", err, sizeof(err)), 0);
+	ck_assert_int_eq(hostd_limits_set(&l, "weight", "1000", err, sizeof(err)), 0);
+	ck_assert_uint_eq(l.rate_ops, 5000);
+	ck_assert_uint_eq(l.rate_bytes, 1ull << 30);
+	ck_assert_uint_eq(l.max_inflight, 64);
+	ck_assert_uint_eq(l.weight, 1000);
+	ck_assert_int_eq(hostd_limits_set(&l, "weight", "0", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "'weight' must be between 1 and 1000, got '0'");
+	ck_assert_int_eq(hostd_limits_set(&l, "weight", "1001", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "'weight' must be between 1 and 1000, got '1001'");
+	ck_assert_int_eq(hostd_limits_set(&l, "rate_ops", "fast", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "'rate_ops' must be a number, got 'fast'");
+	ck_assert_int_eq(hostd_limits_set(&l, "max_inflight", "40000", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "'max_inflight' must be between 0 and 32768, got '40000'");
+	ck_assert_int_eq(hostd_limits_set(&l, "socket", "/tmp/x", err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "unknown key 'socket'");
+	/* Refused values leave the limits as they were. */
+	ck_assert_uint_eq(l.rate_ops, 5000);
+	ck_assert_uint_eq(l.weight, 1000);
+	ck_assert_uint_eq(l.max_inflight, 64);
+}
+END_TEST
+
 /* Every syntax error, with its line number. */
 START_TEST(syntax_errors)
 {
@@ -280,6 +328,10 @@ START_TEST(syntax_errors)
 		 "t.conf:2: 'max_request_len' must be between 1 and 67108864, got '65M'"},
 		{"[port p]\nmax_inflight = 99999999999999999999\n",
 		 "t.conf:2: 'max_inflight' must be a number, got '99999999999999999999'"},
+		{"[port p]\nweight = 0\n",
+		 "t.conf:2: 'weight' must be between 1 and 1000, got '0'"},
+		{"[port p]\nrate_bytes = 5T\n",
+		 "t.conf:2: 'rate_bytes' must be a number, got '5T'"},
 		{"[port p]\nperms = 0999\n",
 		 "t.conf:2: 'perms' must be an octal number, got '0999'"},
 		{"[port p]\nperms = 1777\n",
@@ -426,6 +478,7 @@ int main(void)
 	tcase_add_test(tc, daemon_reopened_overrides);
 	tcase_add_test(tc, shipped_example_config);
 	tcase_add_test(tc, port_keys_for_control_socket);
+	tcase_add_test(tc, qos_keys);
 	tcase_add_test(tc, syntax_errors);
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, value_too_long);

@@ -30,3 +30,13 @@ target_link_libraries(test_host_raw PRIVATE vcrypto::vcrypto vcrypto::vcrypto-gu
   vcrypto_test_dpdk_env vcrypto_test_oracle PkgConfig::CHECK vcrypto_warnings)
 add_test(NAME host_raw COMMAND test_host_raw)
 set_tests_properties(host_raw PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# Quality of service: rate limits, run-time limits, weighted sharing of a
+# queue pair, an engine on crypto_scheduler, DPDK telemetry commands.
+add_executable(test_qos ${CMAKE_CURRENT_LIST_DIR}/test_qos.c)
+target_compile_definitions(test_qos PRIVATE _GNU_SOURCE ALLOW_EXPERIMENTAL_API)
+target_link_libraries(test_qos PRIVATE vcrypto::vcrypto vcrypto::vcrypto-guest
+  vcrypto_test_dpdk_env vcrypto_test_oracle PkgConfig::DPDK rte_bus_vdev PkgConfig::CHECK
+  vcrypto_warnings)
+add_test(NAME host_qos COMMAND test_qos)
+set_tests_properties(host_qos PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -30,7 +30,9 @@ add_executable(test_host_pipeline ${CMAKE_CURRENT_LIST_DIR}/test_host_pipeline.c
   ${PROJECT_SOURCE_DIR}/lib/host/walk.c
   ${PROJECT_SOURCE_DIR}/lib/host/engine.c
   ${PROJECT_SOURCE_DIR}/lib/host/port.c
-  ${PROJECT_SOURCE_DIR}/lib/host/poller.c)
+  ${PROJECT_SOURCE_DIR}/lib/host/poller.c
+  ${PROJECT_SOURCE_DIR}/lib/host/qos.c
+  ${PROJECT_SOURCE_DIR}/lib/host/telemetry.c)
 target_include_directories(test_host_pipeline PRIVATE ${PROJECT_SOURCE_DIR}/lib
   ${PROJECT_SOURCE_DIR}/tests/support)
 target_compile_definitions(test_host_pipeline PRIVATE _GNU_SOURCE ALLOW_EXPERIMENTAL_API

@@ -1,0 +1,738 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+/*
+ * Quality of service: per-port rate limits (requests and bytes per
+ * second), limits changed at run time, weighted sharing of a small queue
+ * pair between two guests, and the DPDK telemetry commands. Host and
+ * guests in one process over real vhost-user sockets, crypto_openssl
+ * underneath, every result checked against OpenSSL.
+ *
+ * Timing checks are deliberately generous (the machine is shared).
+ */
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <inttypes.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cryptodev.h>
+#include <rte_eal.h>
+
+#include <vcrypto/guest.h>
+#include <vcrypto/host.h>
+
+#include "dpdk_env.h"
+#include "oracle.h"
+
+#define LOAD_SLOTS 1024 /* guest ring size and requests each load thread keeps in flight */
+
+static struct vc_test_host H;
+static char sock[108];
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void host_up(const struct vcrypto_engine_opts *eo, const struct vcrypto_port_opts *po)
+{
+	static unsigned int n;
+	char dev[64];
+
+	snprintf(dev, sizeof(dev), "crypto_openssl_qos%u", n++);
+	vc_test_sock_path(sock, sizeof(sock), "qos");
+	ck_assert_int_eq(vc_test_host_start(&H, sock, dev, NULL, eo, po, NULL), 0);
+}
+
+static struct vcrypto_guest *guest_up(const char *path)
+{
+	struct vcrypto_guest_opts o = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
+	struct vcrypto_guest *g = NULL;
+
+	o.queue_size = LOAD_SLOTS; /* deep rings stay full even if a guest thread waits for a CPU */
+	o.num_queues = 1;
+	o.mem_size = 32 << 20;
+	o.connect_timeout_ms = 3000;
+	ck_assert_int_eq(vcrypto_guest_connect(path, &o, &g), 0);
+	return g;
+}
+
+static void fill(uint8_t *p, size_t n, unsigned int seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(rand_r(&seed) >> 3);
+}
+
+/* ---- a guest that keeps its ring full ---- */
+
+#define WS_LEN 8192
+
+struct load {
+	struct vcrypto_guest *g;
+	uint32_t len;
+	unsigned int seed;
+	enum vcrypto_cipher_algo algo; /* AES-128-CBC, or 3DES-CBC (slow: keeps the rings full) */
+	pthread_t thread;
+	atomic_bool stop;
+	atomic_ulong done;   /* completions with status OK and the right data */
+	atomic_ulong failed; /* anything else */
+	char why[128];
+};
+
+static void *load_main(void *arg)
+{
+	struct load *l = arg;
+	struct vcrypto_session_params p = {.sz = sizeof(p)};
+	struct vcrypto_guest_op op[LOAD_SLOTS];
+	struct vcrypto_guest_completion c[LOAD_SLOTS];
+	uint32_t freel[LOAD_SLOTS], nfree = LOAD_SLOTS;
+	uint8_t key[24], iv[16], *src = NULL, *dst = NULL, *want = malloc(l->len);
+	bool des = l->algo == VCRYPTO_CIPHER_3DES_CBC;
+	uint32_t key_len = des ? 24 : 16, iv_len = des ? 8 : 16;
+	unsigned int inflight = 0;
+	uint64_t sid;
+
+	fill(key, sizeof(key), l->seed);
+	fill(iv, 16, l->seed + 1);
+	p.type = VCRYPTO_SESSION_CIPHER;
+	p.direction = VCRYPTO_ENCRYPT;
+	p.cipher_algo = l->algo;
+	p.cipher_key = key;
+	p.cipher_key_len = key_len;
+	if (!want || vcrypto_guest_session_create(l->g, &p, &sid) ||
+	    vcrypto_guest_buf_alloc(l->g, l->len, (void **)&src) ||
+	    vcrypto_guest_buf_alloc(l->g, (size_t)l->len * LOAD_SLOTS, (void **)&dst)) {
+		snprintf(l->why, sizeof(l->why), "setup failed");
+		atomic_fetch_add(&l->failed, 1);
+		free(want);
+		return NULL;
+	}
+	fill(src, l->len, l->seed + 2);
+	oracle_cipher(l->algo, VCRYPTO_ENCRYPT, key, key_len, iv, src, l->len, want);
+	for (uint32_t i = 0; i < LOAD_SLOTS; i++)
+		freel[i] = i;
+	while (!atomic_load(&l->stop) || inflight) {
+		unsigned int n = 0;
+		int r;
+
+		while (!atomic_load(&l->stop) && nfree) {
+			uint32_t s = freel[--nfree];
+
+			op[n++] = (struct vcrypto_guest_op){.session_id = sid,
+							    .user_data = s,
+							    .iv = iv,
+							    .iv_len = iv_len,
+							    .src = src,
+							    .dst = dst + (size_t)s * l->len,
+							    .src_len = l->len,
+							    .dst_len = l->len};
+		}
+		if (n) {
+			r = vcrypto_guest_submit(l->g, 0, op, n);
+			if (r < 0) {
+				snprintf(l->why, sizeof(l->why), "submit: %d", r);
+				atomic_fetch_add(&l->failed, 1);
+				break;
+			}
+			inflight += (unsigned int)r;
+			/* Give back what the ring did not take. */
+			for (unsigned int k = (unsigned int)r; k < n; k++)
+				freel[nfree++] = (uint32_t)op[k].user_data;
+		}
+		r = vcrypto_guest_poll(l->g, 0, c, LOAD_SLOTS);
+		if (r < 0) {
+			snprintf(l->why, sizeof(l->why), "poll: %d", r);
+			atomic_fetch_add(&l->failed, 1);
+			break;
+		}
+		for (int k = 0; k < r; k++) {
+			uint32_t s = (uint32_t)c[k].user_data;
+			uint8_t *d = dst + (size_t)s * l->len;
+
+			if (c[k].status != VCRYPTO_STATUS_OK || memcmp(d, want, l->len)) {
+				snprintf(l->why, sizeof(l->why), "status %d or wrong data",
+					 (int)c[k].status);
+				atomic_fetch_add(&l->failed, 1);
+			} else {
+				atomic_fetch_add(&l->done, 1);
+			}
+			memset(d, 0, 16);
+			freel[nfree++] = s;
+		}
+		inflight -= (unsigned int)r;
+		if (!r)
+			vcrypto_guest_wait(l->g, 0, 1);
+	}
+	vcrypto_guest_buf_free(l->g, src);
+	vcrypto_guest_buf_free(l->g, dst);
+	vcrypto_guest_session_close(l->g, sid);
+	free(want);
+	return NULL;
+}
+
+static void load_start_algo(struct load *l, struct vcrypto_guest *g, uint32_t len,
+			    unsigned int seed, enum vcrypto_cipher_algo algo)
+{
+	memset(l, 0, sizeof(*l));
+	l->algo = algo;
+	l->g = g;
+	l->len = len;
+	l->seed = seed;
+	ck_assert_int_eq(pthread_create(&l->thread, NULL, load_main, l), 0);
+}
+
+static void load_start(struct load *l, struct vcrypto_guest *g, uint32_t len, unsigned int seed)
+{
+	load_start_algo(l, g, len, seed, VCRYPTO_CIPHER_AES_CBC);
+}
+
+static void load_stop(struct load *l)
+{
+	atomic_store(&l->stop, true);
+	pthread_join(l->thread, NULL);
+	ck_assert_msg(atomic_load(&l->failed) == 0, "%lu requests failed: %s",
+		      atomic_load(&l->failed), l->why);
+}
+
+static double measure(struct vcrypto_port *port, double secs);
+
+/*
+ * Requests per second @port completes with no limits (then the limits are
+ * gone): a lower bound on a limited rate only means something if the
+ * machine, shared with other work, could go clearly faster.
+ */
+static double capacity(struct vcrypto_port *port)
+{
+	struct vcrypto_port_limits none = {.sz = sizeof(none)};
+
+	ck_assert_int_eq(vcrypto_port_set_limits(port, &none), 0);
+	usleep(100000);
+	return measure(port, 0.5);
+}
+
+/* Wait until @port has been held back once: its initial burst allowance is spent. */
+static void wait_throttled(struct vcrypto_port *port)
+{
+	for (int i = 0; i < 1000; i++) {
+		struct vcrypto_port_stats st = {.sz = sizeof(st)};
+
+		ck_assert_int_eq(vcrypto_port_stats_get(port, &st), 0);
+		if (st.throttled_rounds)
+			break;
+		usleep(10000);
+	}
+	usleep(100000);
+}
+
+static uint64_t port_ok(struct vcrypto_port *port)
+{
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+
+	ck_assert_int_eq(vcrypto_port_stats_get(port, &st), 0);
+	return st.requests_ok;
+}
+
+/*
+ * Requests per second completed by @port over @secs, counted by the host
+ * (so that a guest thread the scheduler keeps waiting does not skew it).
+ */
+static double measure(struct vcrypto_port *port, double secs)
+{
+	uint64_t a = port_ok(port);
+	double t0 = now_s(), t1;
+	uint64_t b;
+
+	usleep((useconds_t)(secs * 1e6));
+	b = port_ok(port);
+	t1 = now_s();
+	return (double)(b - a) / (t1 - t0);
+}
+
+static void wait_done(struct load *l, unsigned long n)
+{
+	for (int i = 0; i < 1000 && atomic_load(&l->done) < n; i++)
+		usleep(10000);
+}
+
+static struct vcrypto_port_stats port_stats(struct vcrypto_port *port)
+{
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+
+	ck_assert_int_eq(vcrypto_port_stats_get(port, &st), 0);
+	return st;
+}
+
+/* ---- tests ---- */
+
+START_TEST(limits_api)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_port_limits l = {.sz = sizeof(l)};
+	struct vcrypto_port *p2;
+	char path2[108];
+
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 1;
+	po.rate_ops = 5000;
+	po.weight = 2;
+	po.max_inflight = 128;
+	host_up(&eo, &po);
+	ck_assert_int_eq(vcrypto_port_get_limits(H.port, &l), 0);
+	ck_assert_uint_eq(l.rate_ops, 5000);
+	ck_assert_uint_eq(l.burst_ops, 500); /* default: a tenth of a second */
+	ck_assert_uint_eq(l.rate_bytes, 0);
+	ck_assert_uint_eq(l.weight, 2);
+	ck_assert_uint_eq(l.max_inflight, 128);
+
+	memset(&l, 0, sizeof(l));
+	l.sz = sizeof(l);
+	l.rate_bytes = 1000000;
+	l.max_inflight = 1000; /* more than the port has: capped */
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &l), 0);
+	ck_assert_int_eq(vcrypto_port_get_limits(H.port, &l), 0);
+	ck_assert_uint_eq(l.rate_ops, 0);
+	ck_assert_uint_eq(l.rate_bytes, 1000000);
+	ck_assert_uint_eq(l.burst_bytes, 100000);
+	ck_assert_uint_eq(l.weight, 1);
+	ck_assert_uint_eq(l.max_inflight, 128);
+
+	/* Bad input. */
+	ck_assert_int_eq(vcrypto_port_set_limits(NULL, &l), -EINVAL);
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, NULL), -EINVAL);
+	l.weight = 1001;
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &l), -EINVAL);
+	l.weight = 1;
+	l.max_inflight = 40000;
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &l), -EINVAL);
+	l.max_inflight = 0;
+	l.sz = 0;
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &l), -EINVAL);
+	{
+		/* A newer caller's unknown field must be zero. */
+		struct {
+			struct vcrypto_port_limits l;
+			uint64_t extra;
+		} big = {.l = {.sz = sizeof(big)}, .extra = 1};
+
+		ck_assert_int_eq(vcrypto_port_set_limits(H.port, &big.l), -EINVAL);
+		big.extra = 0;
+		ck_assert_int_eq(vcrypto_port_set_limits(H.port, &big.l), 0);
+	}
+	ck_assert_int_eq(vcrypto_port_get_limits(NULL, &l), -EINVAL);
+	ck_assert_int_eq(vcrypto_port_get_limits(H.port, &l), -EINVAL); /* l.sz == 0 */
+	l.sz = sizeof(l);
+	ck_assert_int_eq(vcrypto_port_get_limits(H.port, &l), 0);
+	ck_assert_uint_eq(l.rate_bytes, 0); /* the last accepted call: all defaults */
+	ck_assert_uint_eq(l.max_inflight, 128);
+
+	/* Port options are checked too. */
+	po.weight = 1001;
+	vc_test_sock_path(path2, sizeof(path2), "qos");
+	ck_assert_int_eq(vcrypto_port_create(path2, H.engine, &po, &p2), -EINVAL);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+/* A limit of N requests per second holds; requests wait, none fail. */
+START_TEST(rate_ops_limit)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_port_stats st, a;
+	struct vcrypto_guest *g;
+	struct load l;
+	double rate, cap;
+
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 1;
+	po.rate_ops = 2000;
+	po.burst_ops = 2000; /* a second: the limit holds even if a thread waits long for a CPU */
+	host_up(&eo, &po);
+	g = guest_up(sock);
+	load_start(&l, g, 256, 1);
+	wait_throttled(H.port);
+	rate = measure(H.port, 3.0);
+	st = port_stats(H.port);
+	cap = capacity(H.port);
+	fprintf(stderr, "rate_ops_limit: limit 2000/s, measured %.0f/s (unlimited %.0f/s)\n", rate,
+		cap);
+	load_stop(&l);
+	a = port_stats(H.port);
+	vcrypto_guest_destroy(g);
+	vc_test_host_stop(&H);
+	ck_assert_msg(rate < 2500, "measured %.0f/s for a 2000/s limit", rate);
+	if (cap > 3 * 2000)
+		ck_assert_msg(rate > 1500, "measured %.0f/s for a 2000/s limit", rate);
+	ck_assert_uint_gt(st.throttled_rounds, 0);
+	ck_assert_uint_gt(st.throttled_ns, 300000000ull); /* held back much of the time */
+	ck_assert_uint_eq(a.requests, a.requests_ok);	  /* late, never failed */
+	ck_assert_uint_eq(a.requests_ok, atomic_load(&l.done));
+}
+END_TEST
+
+/* A limit in bytes per second holds (charged by data length). */
+START_TEST(rate_bytes_limit)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_port_stats a, b;
+	struct vcrypto_guest *g;
+	struct load l;
+	double t0, t1, bps, cap;
+
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 1;
+	po.rate_bytes = 2000000; /* about 490 requests of 4 KiB per second */
+	po.burst_bytes = 2000000;
+	host_up(&eo, &po);
+	g = guest_up(sock);
+	load_start(&l, g, 4096, 2);
+	wait_throttled(H.port);
+	a = port_stats(H.port);
+	t0 = now_s();
+	usleep(3000000);
+	b = port_stats(H.port);
+	t1 = now_s();
+	bps = (double)(b.bytes - a.bytes) / (t1 - t0);
+	cap = capacity(H.port) * 4096;
+	fprintf(stderr, "rate_bytes_limit: limit 2000000 B/s, measured %.0f B/s (unlimited %.0f)\n",
+		bps, cap);
+	load_stop(&l);
+	vcrypto_guest_destroy(g);
+	vc_test_host_stop(&H);
+	ck_assert_msg(bps < 2500000, "measured %.0f B/s for 2e6 B/s", bps);
+	if (cap > 3 * 2000000)
+		ck_assert_msg(bps > 1500000, "measured %.0f B/s for 2e6 B/s", bps);
+	ck_assert_uint_gt(b.throttled_rounds, a.throttled_rounds);
+	ck_assert_uint_eq(b.requests, b.requests_ok);
+}
+END_TEST
+
+/* Limits changed at run time take effect; removing them restores full speed. */
+START_TEST(rate_change_at_run_time)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_limits lim = {.sz = sizeof(lim)};
+	struct vcrypto_port_stats t0, t1;
+	struct vcrypto_guest *g;
+	struct load l;
+	double free_rate, r1, r2, r3;
+
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 1;
+	host_up(&eo, NULL);
+	g = guest_up(sock);
+	load_start(&l, g, 256, 3);
+	wait_done(&l, 1000);
+	free_rate = measure(H.port, 0.5);
+
+	lim.rate_ops = 1000;
+	lim.burst_ops = 1000;
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &lim), 0);
+	usleep(200000);
+	r1 = measure(H.port, 2.0);
+
+	lim.rate_ops = 4000;
+	lim.burst_ops = 4000;
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &lim), 0);
+	usleep(200000);
+	r2 = measure(H.port, 2.0);
+
+	lim.rate_ops = 0;
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &lim), 0);
+	usleep(200000);
+	t0 = port_stats(H.port);
+	r3 = measure(H.port, 0.5);
+	t1 = port_stats(H.port);
+	fprintf(stderr,
+		"rate_change: unlimited %.0f/s, limit 1000 -> %.0f/s, limit 4000 -> %.0f/s, "
+		"unlimited again %.0f/s\n",
+		free_rate, r1, r2, r3);
+	load_stop(&l);
+	vcrypto_guest_destroy(g);
+	vc_test_host_stop(&H);
+	ck_assert_msg(r1 > 750 && r1 < 1250, "limit 1000: %.0f/s", r1);
+	ck_assert_msg(r2 < 5000, "limit 4000: %.0f/s", r2);
+	/* The lower bound only means something if the machine could go faster. */
+	if (free_rate > 3 * 4000 && r3 > 3 * 4000)
+		ck_assert_msg(r2 > 3000, "limit 4000: %.0f/s (unlimited %.0f/s)", r2, free_rate);
+	/* Limit removed: never held back again. */
+	ck_assert_uint_eq(t1.throttled_rounds, t0.throttled_rounds);
+	ck_assert_uint_gt(t1.requests_ok, t0.requests_ok);
+}
+END_TEST
+
+/*
+ * Two guests with weights 1 and 3 share a small queue pair about 1:3. The
+ * requests are large (16 KiB) so that the cryptodev, not the guests, is
+ * the bottleneck and both rings stay full.
+ */
+START_TEST(weighted_share)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_port_limits lim = {.sz = sizeof(lim)};
+	struct vcrypto_port *heavy;
+	struct vcrypto_guest *g1, *g2;
+	struct load l1, l2;
+	char path2[108];
+	unsigned long a1, a2, d1, d2, e1, e2;
+	double ratio, equal;
+
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 1;
+	eo.qp_descriptors = 64;
+	po.name = "light";
+	host_up(&eo, &po);
+	po.name = "heavy";
+	po.weight = 3;
+	vc_test_sock_path(path2, sizeof(path2), "qos");
+	ck_assert_int_eq(vcrypto_port_create(path2, H.engine, &po, &heavy), 0);
+	ck_assert_int_eq(vcrypto_poller_add_port(H.poller, heavy, 0), 0);
+	g1 = guest_up(sock);
+	g2 = guest_up(path2);
+	load_start_algo(&l1, g1, WS_LEN, 4, VCRYPTO_CIPHER_3DES_CBC);
+	load_start_algo(&l2, g2, WS_LEN, 5, VCRYPTO_CIPHER_3DES_CBC);
+	wait_done(&l1, 100);
+	wait_done(&l2, 100);
+	usleep(200000);
+	a1 = port_ok(H.port);
+	a2 = port_ok(heavy);
+	usleep(2500000);
+	d1 = port_ok(H.port) - a1;
+	d2 = port_ok(heavy) - a2;
+	ratio = (double)d2 / (double)(d1 ? d1 : 1);
+	fprintf(stderr, "weighted_share: light %lu, heavy %lu in 2.5 s: ratio %.2f (want 3)\n", d1,
+		d2, ratio);
+
+	/* Equal weights at run time: about 1:1. */
+	lim.weight = 1;
+	ck_assert_int_eq(vcrypto_port_set_limits(heavy, &lim), 0);
+	usleep(200000);
+	a1 = port_ok(H.port);
+	a2 = port_ok(heavy);
+	usleep(1500000);
+	e1 = port_ok(H.port) - a1;
+	e2 = port_ok(heavy) - a2;
+	equal = (double)e2 / (double)(e1 ? e1 : 1);
+	fprintf(stderr, "weighted_share: equal weights: light %lu, heavy %lu: ratio %.2f\n", e1, e2,
+		equal);
+
+	load_stop(&l1);
+	load_stop(&l2);
+	vcrypto_guest_destroy(g1);
+	vcrypto_guest_destroy(g2);
+	vcrypto_port_destroy(heavy);
+	vc_test_host_stop(&H);
+	ck_assert_msg(ratio > 2.0 && ratio < 4.5, "heavy:light = %.2f", ratio);
+	ck_assert_uint_gt(d1, 50); /* the light guest is not starved */
+	ck_assert_msg(equal > 0.6 && equal < 1.6, "equal weights: %.2f", equal);
+}
+END_TEST
+
+/* ---- several devices behind one engine ---- */
+
+/*
+ * An engine on crypto_scheduler (round-robin) over two crypto_openssl
+ * workers: every result right (checked against OpenSSL), both workers used.
+ */
+START_TEST(scheduler_two_workers)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct rte_cryptodev_stats w0 = {0}, w1 = {0};
+	struct vcrypto_port_stats st;
+	struct vcrypto_guest *g;
+	struct load l;
+	int id0, id1;
+	char dev[160];
+	static unsigned int n;
+
+	if (rte_cryptodev_get_dev_id("crypto_openssl_w0") < 0) {
+		ck_assert_int_eq(rte_vdev_init("crypto_openssl_w0", NULL), 0);
+		ck_assert_int_eq(rte_vdev_init("crypto_openssl_w1", NULL), 0);
+	}
+	id0 = rte_cryptodev_get_dev_id("crypto_openssl_w0");
+	id1 = rte_cryptodev_get_dev_id("crypto_openssl_w1");
+	ck_assert_int_ge(id0, 0);
+	ck_assert_int_ge(id1, 0);
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 1;
+	snprintf(dev, sizeof(dev),
+		 "crypto_scheduler_qos%u,worker=crypto_openssl_w0,worker=crypto_openssl_w1,"
+		 "mode=round-robin",
+		 n++);
+	vc_test_sock_path(sock, sizeof(sock), "qos");
+	ck_assert_int_eq(vc_test_host_start(&H, sock, dev, NULL, &eo, NULL, NULL), 0);
+	g = guest_up(sock);
+	load_start(&l, g, 1024, 7);
+	wait_done(&l, 3000);
+	load_stop(&l);
+	st = port_stats(H.port);
+	rte_cryptodev_stats_get((uint8_t)id0, &w0);
+	rte_cryptodev_stats_get((uint8_t)id1, &w1);
+	fprintf(stderr,
+		"scheduler: %lu requests OK; worker0 %" PRIu64 " ops, worker1 %" PRIu64 " ops\n",
+		atomic_load(&l.done), w0.dequeued_count, w1.dequeued_count);
+	vcrypto_guest_destroy(g);
+	vc_test_host_stop(&H);
+	ck_assert_uint_ge(atomic_load(&l.done), 3000);
+	ck_assert_uint_eq(st.requests, st.requests_ok);
+	ck_assert_uint_gt(w0.dequeued_count, 100);
+	ck_assert_uint_gt(w1.dequeued_count, 100);
+}
+END_TEST
+
+/* ---- telemetry ---- */
+
+static int tel_connect(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char buf[4096];
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect %s: %m",
+		      sa.sun_path);
+	/* The greeting. */
+	ck_assert_int_gt(recv(fd, buf, sizeof(buf), 0), 0);
+	return fd;
+}
+
+static char *tel_cmd(int fd, const char *cmd)
+{
+	static char buf[65536];
+	ssize_t n;
+
+	ck_assert_int_eq(send(fd, cmd, strlen(cmd), 0), (ssize_t)strlen(cmd));
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	buf[n] = 0;
+	return buf;
+}
+
+/* The number after "key": in a JSON text (our replies are flat). */
+static unsigned long long json_u64(const char *js, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(js, pat);
+	ck_assert_msg(p != NULL, "no %s in %s", key, js);
+	return strtoull(p + strlen(pat), NULL, 10);
+}
+
+START_TEST(telemetry)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_poller_stats ps = {.sz = sizeof(ps)};
+	struct vcrypto_port_limits lim = {.sz = sizeof(lim)};
+	struct vcrypto_port_stats st;
+	struct vcrypto_guest *g;
+	struct load l;
+	char cmd[128], *js;
+	const char *k;
+	int fd;
+
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 1;
+	po.name = "tenant_a";
+	host_up(&eo, &po);
+	g = guest_up(sock);
+	load_start(&l, g, 512, 6);
+	wait_done(&l, 2000);
+	load_stop(&l);
+	lim.rate_ops = 12345;
+	lim.weight = 7;
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &lim), 0);
+	vc_test_host_pause(&H); /* counters stand still */
+
+	fd = tel_connect();
+	js = tel_cmd(fd, "/vcrypto/ports");
+	ck_assert_msg(strstr(js, "{\"/vcrypto/ports\":[") && strstr(js, "\"tenant_a\""), "%s", js);
+
+	st = port_stats(H.port);
+	ck_assert_uint_ge(st.requests_ok, 2000);
+	js = tel_cmd(fd, "/vcrypto/port,tenant_a");
+	ck_assert_msg(strstr(js, "\"state\":\"ready\""), "%s", js);
+	ck_assert_uint_eq(json_u64(js, "requests"), st.requests);
+	ck_assert_uint_eq(json_u64(js, "requests_ok"), st.requests_ok);
+	ck_assert_uint_eq(json_u64(js, "bytes"), st.bytes);
+	ck_assert_uint_eq(json_u64(js, "notifications"), st.notifications);
+	ck_assert_uint_eq(json_u64(js, "sessions_created"), st.sessions_created);
+	ck_assert_uint_eq(json_u64(js, "sessions_closed"), st.sessions_closed);
+	ck_assert_uint_eq(json_u64(js, "connects"), st.connects);
+	ck_assert_uint_eq(json_u64(js, "rate_ops"), 12345);
+	ck_assert_uint_eq(json_u64(js, "burst_ops"), 1234);
+	ck_assert_uint_eq(json_u64(js, "weight"), 7);
+
+	js = tel_cmd(fd, "/vcrypto/port,nosuchport");
+	ck_assert_msg(strstr(js, "null"), "%s", js);
+
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps), 0);
+	js = tel_cmd(fd, "/vcrypto/pollers");
+	/* {"/vcrypto/pollers":{"<id>":[rounds,busy_rounds,fetched,completed,ports]}} */
+	k = strstr(js, ":{\"");
+	ck_assert_msg(k != NULL, "%s", js);
+	snprintf(cmd, sizeof(cmd), "/vcrypto/poller,%lu", strtoul(k + 3, NULL, 10));
+	js = tel_cmd(fd, cmd);
+	fprintf(stderr, "%s -> %s\n", cmd, js);
+	ck_assert_uint_eq(json_u64(js, "completed"), ps.completed);
+	ck_assert_uint_eq(json_u64(js, "fetched"), ps.fetched);
+	ck_assert_uint_eq(json_u64(js, "rounds"), ps.rounds);
+	ck_assert_uint_eq(json_u64(js, "ports"), 1);
+	close(fd);
+
+	vcrypto_guest_destroy(g);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("qos");
+	SRunner *sr;
+	int failed;
+
+	if (vc_test_eal_init(NULL, 512))
+		return 77;
+#define ADD(t)                                                                                     \
+	do {                                                                                       \
+		TCase *tc_ = tcase_create(#t);                                                     \
+		tcase_set_timeout(tc_, 60);                                                        \
+		tcase_add_test(tc_, t);                                                            \
+		suite_add_tcase(s, tc_);                                                           \
+	} while (0)
+	ADD(limits_api);
+	ADD(rate_ops_limit);
+	ADD(rate_bytes_limit);
+	ADD(rate_change_at_run_time);
+	ADD(weighted_share);
+	ADD(scheduler_two_workers);
+	ADD(telemetry);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
