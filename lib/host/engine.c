@@ -511,6 +511,14 @@ static int engine_common(struct vcrypto_engine *e, const struct vcrypto_engine_o
 	if (!(info.feature_flags & RTE_CRYPTODEV_FF_SYMMETRIC_CRYPTO))
 		return -ENOTSUP;
 	e->dev_features = info.feature_flags;
+	/*
+	 * intel-ipsec-mb (crypto_aesni_mb) keeps cipher lengths in 16-bit lane
+	 * fields: a 65536-byte AES-CBC request comes back unencrypted with
+	 * status success. Refuse longer cipher lengths on that driver.
+	 */
+	e->max_cipher_len = 0;
+	if (info.driver_name && !strcmp(info.driver_name, "crypto_aesni_mb"))
+		e->max_cipher_len = UINT16_MAX;
 	e->max_sessions = o->max_sessions ? o->max_sessions : 2048;
 	e->nb_ops = o->nb_ops ? o->nb_ops : 8192;
 	if (e->nb_ops < 64)

@@ -66,6 +66,7 @@ struct vcrypto_engine {
 	uint32_t qp_depth; /* ops one queue pair holds: never enqueue more */
 	bool zc_possible;  /* IOVA as VA: guest memory usable by the device */
 	uint64_t dev_features;
+	uint32_t max_cipher_len; /* longest cipher length the device gets right; 0: no limit */
 	pthread_mutex_t lock; /* queue pair ownership */
 	uint8_t *qp_owned;    /* per queue pair: taken by a poller */
 	atomic_uint users;    /* ports and pollers */

@@ -406,6 +406,9 @@ static uint8_t plan_request(const struct vcrypto_port *port, const struct vc_op_
 	}
 	if (pl->src_len > max || pl->iv_len > VCRYPTO_MAX_IV_LEN || pl->aad_len > VC_MAX_AAD_LEN)
 		return VCRYPTO_STATUS_BADMSG;
+	if ((pl->kind == VC_K_CIPHER || pl->kind == VC_K_CHAIN) && s->dev_id == port->engine->dev_id &&
+	    port->engine->max_cipher_len && pl->c_len > port->engine->max_cipher_len)
+		return VCRYPTO_STATUS_NOTSUPP;
 	pl->src_off = VC_REQ_HDR_LEN + pl->iv_len + pl->aad_len;
 	if (pl->aead_dec)
 		pl->tag_roff = pl->src_off + pl->data_len;

@@ -937,6 +937,59 @@ START_TEST(quick_reconnect_and_second_connection)
 }
 END_TEST
 
+/*
+ * crypto_aesni_mb (intel-ipsec-mb) returns a 65536-byte AES-CBC request
+ * unencrypted with status success: the host must refuse cipher lengths over
+ * 65535 on that driver (NOTSUPP), and still serve shorter ones correctly.
+ */
+START_TEST(aesni_mb_long_cipher_refused)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_guest *g;
+	uint8_t key[16], iv[16], *src, *dst, *want;
+	const uint32_t ok_len = 65520, bad_len = 65536;
+	uint64_t sid;
+	int ret;
+
+	eo.nb_ops = 1024;
+	vc_test_sock_path(sock, sizeof(sock), "mb");
+	ret = vc_test_host_start(&H, sock, "crypto_aesni_mb_hgmb", NULL, &eo, NULL, NULL);
+	if (ret == -ENODEV || ret == -ENOTSUP)
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	ck_assert_int_eq(ret, 0);
+	g = guest_up();
+	fill(key, 16, 21);
+	fill(iv, 16, 22);
+	sid = cbc_session(g, key);
+	src = buf(g, bad_len);
+	dst = buf(g, bad_len);
+	want = malloc(bad_len);
+	ck_assert_ptr_nonnull(want);
+	fill(src, bad_len, 23);
+
+	struct vcrypto_guest_op op = {.session_id = sid, .iv = iv, .iv_len = 16, .src = src,
+				      .dst = dst, .src_len = ok_len, .dst_len = ok_len};
+	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_OK);
+	ck_assert_int_eq(
+		oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src, ok_len, want),
+		0);
+	ck_assert_mem_eq(dst, want, ok_len);
+
+	op.src_len = op.dst_len = bad_len;
+	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_NOTSUPP);
+	/* The queue keeps working. */
+	op.src_len = op.dst_len = 4096;
+	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_OK);
+	ck_assert_int_eq(
+		oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src, 4096, want),
+		0);
+	ck_assert_mem_eq(dst, want, 4096);
+	free(want);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("host_guest");
@@ -969,6 +1022,7 @@ int main(void)
 	ADD(remove_add_port_under_load);
 	ADD(null_crypto);
 	ADD(attach_engine);
+	ADD(aesni_mb_long_cipher_refused);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);
