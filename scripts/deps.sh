@@ -24,6 +24,12 @@ VCRYPTO_VM_TEST_PACKAGES=(
 	busybox-static
 )
 
+# Benchmarks (bench/run.sh): the plots.
+VCRYPTO_BENCH_PACKAGES=(
+	gnuplot-nox
+	python3
+)
+
 # CI only: API docs, Debian packages, fuzzing.
 VCRYPTO_CI_PACKAGES=(
 	doxygen

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+/*
+ * Shared by bench/bare_cryptodev.c and bench/vhost_bench.c: the cases
+ * (algorithms, keys), option parsing, latency statistics and the JSON line
+ * each program prints per measured case (bench/report.py reads them).
+ */
+#ifndef VCRYPTO_BENCH_COMMON_H
+#define VCRYPTO_BENCH_COMMON_H
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum bench_algo {
+	BENCH_AES_CBC = 0,	/* AES-128-CBC, 16-byte IV */
+	BENCH_AES_CBC_SHA1 = 1, /* AES-128-CBC then HMAC-SHA1 (20-byte digest), encrypt */
+	BENCH_AES_GCM = 2,	/* AES-256-GCM, 12-byte IV, 16-byte tag, no AAD */
+	BENCH_NALGOS = 3,
+};
+
+static const char *const bench_algo_names[BENCH_NALGOS] = {"aes-cbc", "aes-cbc-sha1",
+							   "aes-256-gcm"};
+
+#define BENCH_CIPHER_KEY_LEN(a) ((a) == BENCH_AES_GCM ? 32u : 16u)
+#define BENCH_IV_LEN(a) ((a) == BENCH_AES_GCM ? 12u : 16u)
+#define BENCH_DIGEST_LEN(a) ((a) == BENCH_AES_GCM ? 16u : (a) == BENCH_AES_CBC_SHA1 ? 20u : 0u)
+#define BENCH_AUTH_KEY_LEN 20u
+#define BENCH_MAX_LIST 16
+#define BENCH_LAT_MAX (1u << 21) /* latency samples kept per case */
+
+static const uint8_t bench_key[32] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+				      0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c,
+				      0x60, 0x3d, 0xeb, 0x10, 0x15, 0xca, 0x71, 0xbe,
+				      0x2b, 0x73, 0xae, 0xf0, 0x85, 0x7d, 0x77, 0x81};
+static const uint8_t bench_auth_key[BENCH_AUTH_KEY_LEN] = {0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b,
+							   0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b,
+							   0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b};
+static const uint8_t bench_iv[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+static inline int bench_algo_parse(const char *s)
+{
+	for (int i = 0; i < BENCH_NALGOS; i++)
+		if (!strcmp(s, bench_algo_names[i]))
+			return i;
+	if (!strcmp(s, "cbc"))
+		return BENCH_AES_CBC;
+	if (!strcmp(s, "chain") || !strcmp(s, "cbc-sha1"))
+		return BENCH_AES_CBC_SHA1;
+	if (!strcmp(s, "gcm"))
+		return BENCH_AES_GCM;
+	return -1;
+}
+
+/* "64,256,1k,4K,64k" -> numbers; returns the count or -1. */
+static inline int bench_parse_u32_list(const char *s, uint32_t *out, int max)
+{
+	char *dup = strdup(s), *save = NULL, *tok;
+	int n = 0;
+
+	if (!dup)
+		return -1;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		unsigned long v = strtoul(tok, &end, 10);
+
+		if (*end == 'k' || *end == 'K') {
+			v *= 1024;
+			end++;
+		}
+		if (end == tok || *end || v == 0 || v > (1u << 20) || n == max) {
+			free(dup);
+			return -1;
+		}
+		out[n++] = (uint32_t)v;
+	}
+	free(dup);
+	return n;
+}
+
+static inline int bench_parse_algo_list(const char *s, int *out, int max)
+{
+	char *dup = strdup(s), *save = NULL, *tok;
+	int n = 0;
+
+	if (!dup)
+		return -1;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int a = bench_algo_parse(tok);
+
+		if (a < 0 || n == max) {
+			free(dup);
+			return -1;
+		}
+		out[n++] = a;
+	}
+	free(dup);
+	return n;
+}
+
+static inline uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t bench_clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	if (clock_gettime(c, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline int bench_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Latency samples in TSC cycles. */
+struct bench_lat {
+	uint64_t *v;
+	uint32_t n;
+};
+
+/* Writes `"lat_p50_ns":..,"lat_p99_ns":..,"lat_cdf_ns":[101 values]` (or nothing). */
+static inline void bench_lat_json(FILE *f, struct bench_lat *l, double ns_per_cycle)
+{
+	if (!l->n)
+		return;
+	qsort(l->v, l->n, sizeof(l->v[0]), bench_cmp_u64);
+	fprintf(f, ",\"lat_p50_ns\":%.0f,\"lat_p99_ns\":%.0f,\"lat_samples\":%u,\"lat_cdf_ns\":[",
+		l->v[(uint64_t)l->n * 50 / 100] * ns_per_cycle,
+		l->v[(uint64_t)l->n * 99 / 100] * ns_per_cycle, l->n);
+	for (unsigned int p = 0; p <= 100; p++) {
+		uint64_t i = (uint64_t)(l->n - 1) * p / 100;
+
+		fprintf(f, "%s%.0f", p ? "," : "", l->v[i] * ns_per_cycle);
+	}
+	fputc(']', f);
+}
+
+/* The common part of a result line: everything but the latency and the end. */
+struct bench_result {
+	const char *mode; /* "bare", "copy", "zc", "null" */
+	const char *pmd;
+	int algo;
+	uint32_t size, depth, guests;
+	uint64_t ops, errors;
+	double secs;
+	double cyc_total;  /* cycles of the measuring (bare) / host poller core per op */
+	double cyc_busy;   /* host: cycles in rounds that did work, per op */
+	double host_busy;  /* fraction of the window the host core did work */
+	double guest_busy; /* fraction of the window the guest thread did work */
+	double share_min;  /* scaling: min and max per-guest share x guests */
+	double share_max;
+	double zc_frac;	       /* fraction of requests the host processed zero-copy */
+	const char *check;     /* sanity check of one output: "ok" or why not */
+	double host_cpu;       /* CPU time of the host (bare: the only) thread / window */
+	double guest_cpu;      /* CPU time of the guest thread / window */
+	double cyc_op_cpu;     /* host thread CPU time per op, in TSC cycles (robust to load) */
+	double notify_per_req; /* host -> guest call eventfd signals per request */
+	double tsc_hz;
+};
+
+static inline void bench_result_json_begin(FILE *f, const struct bench_result *r)
+{
+	double ops_s = r->secs > 0 ? (double)r->ops / r->secs : 0;
+
+	fprintf(f,
+		"{\"mode\":\"%s\",\"pmd\":\"%s\",\"algo\":\"%s\",\"size\":%u,\"depth\":%u,"
+		"\"guests\":%u,\"ops\":%llu,\"errors\":%llu,\"secs\":%.4f,\"ops_s\":%.1f,"
+		"\"gbps\":%.4f,\"cyc_op\":%.1f,\"cyc_op_busy\":%.1f,\"host_busy\":%.3f,"
+		"\"guest_busy\":%.3f,\"share_min\":%.3f,\"share_max\":%.3f,\"zc_frac\":%.3f,\"check\":\"%s\",\"host_cpu\":%.3f,\"guest_cpu\":%.3f,\"cyc_op_cpu\":%.1f,\"notify_per_req\":%.3f,\"tsc_hz\":%.0f",
+		r->mode, r->pmd, bench_algo_names[r->algo], r->size, r->depth, r->guests,
+		(unsigned long long)r->ops, (unsigned long long)r->errors, r->secs, ops_s,
+		ops_s * r->size * 8 / 1e9, r->cyc_total, r->cyc_busy, r->host_busy, r->guest_busy,
+		r->share_min, r->share_max, r->zc_frac, r->check ? r->check : "none", r->host_cpu,
+		r->guest_cpu, r->cyc_op_cpu, r->notify_per_req, r->tsc_hz);
+}
+
+static inline int bench_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Remove EAL's run-time directory of @p prefix (/var/run/dpdk/<prefix>). */
+static inline void bench_eal_rundir_remove(const char *prefix)
+{
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", prefix);
+	nftw(dir, bench_rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * Whether an output of @p len bytes, computed from a buffer of 0x5a bytes,
+ * was written: its first and last 16 bytes must both differ from the input.
+ */
+static inline const char *bench_output_check(const uint8_t *out, uint32_t len)
+{
+	static const uint8_t pat[16] = {0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a,
+					0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a};
+	uint32_t n = len < 16 ? len : 16;
+
+	if (!memcmp(out, pat, n))
+		return "head-unprocessed";
+	if (!memcmp(out + len - n, pat, n))
+		return "tail-unprocessed";
+	return "ok";
+}
+
+#endif /* VCRYPTO_BENCH_COMMON_H */

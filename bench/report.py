@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The vcrypto authors
+"""Summarise bench/run.sh's raw JSON lines: medians and min/max over the
+repetitions, the vcrypto / bare ratio per case, the goals, results.json,
+table.txt and (with gnuplot) PNG plots. Standard library only."""
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+MODES = ["bare", "copy", "zc", "null"]
+METRICS = ["notify_per_req", "ops_s", "gbps", "cyc_op", "cyc_op_busy", "cyc_op_cpu", "lat_p50_ns", "lat_p99_ns",
+           "host_busy", "guest_busy", "host_cpu", "guest_cpu", "share_min", "share_max",
+           "zc_frac", "errors"]
+
+
+def load(d):
+    rows = []
+    for f in sorted(glob.glob(os.path.join(d, "raw", "*.jsonl"))):
+        m = re.match(r"r(\d+)_", os.path.basename(f))
+        rep = int(m.group(1)) if m else 0
+        kind = "scaling" if "_scaling_" in f else "matrix"
+        with open(f) as fh:
+            for line in fh:
+                line = line.strip()
+                if not line.startswith("{"):
+                    continue
+                try:
+                    r = json.loads(line)
+                except ValueError:
+                    continue
+                r["rep"] = rep
+                r["kind"] = kind
+                rows.append(r)
+    return rows
+
+
+def summarise(rows, kind):
+    groups = {}
+    for r in rows:
+        if r["kind"] != kind:
+            continue
+        k = (r["pmd"], r["algo"], r["size"], r["depth"], r["mode"], r["guests"])
+        groups.setdefault(k, []).append(r)
+    out = []
+    for k, rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3],
+                                                        MODES.index(kv[0][4]), kv[0][5])):
+        s = {"pmd": k[0], "algo": k[1], "size": k[2], "depth": k[3], "mode": k[4],
+             "guests": k[5], "reps": len(rs),
+             "check": sorted({r.get("check", "none") for r in rs})}
+        for m in METRICS:
+            v = [r[m] for r in rs if m in r]
+            if v:
+                s[m] = {"median": statistics.median(v), "min": min(v), "max": max(v)}
+        lat = [r for r in rs if "lat_cdf_ns" in r]
+        if lat:  # the CDF of the repetition with the median p50
+            lat.sort(key=lambda r: r["lat_p50_ns"])
+            s["lat_cdf_ns"] = lat[len(lat) // 2]["lat_cdf_ns"]
+        out.append(s)
+    return out
+
+
+def med(s, m):
+    return s[m]["median"] if m in s else float("nan")
+
+
+def add_ratios(cases):
+    bare = {(c["pmd"], c["algo"], c["size"], c["depth"]): c for c in cases if c["mode"] == "bare"}
+    for c in cases:
+        b = bare.get((c["pmd"], c["algo"], c["size"], c["depth"]))
+        if c["mode"] != "bare" and b and med(b, "ops_s") > 0:
+            c["ratio_vs_bare"] = med(c, "ops_s") / med(b, "ops_s")
+            # ops per second of host CPU time: less sensitive to a loaded machine
+            if med(c, "cyc_op_cpu") > 0 and med(b, "cyc_op_cpu") > 0:
+                c["ratio_vs_bare_cpu"] = med(b, "cyc_op_cpu") / med(c, "cyc_op_cpu")
+
+
+def fmt_ops(v):
+    if v != v:
+        return "-"
+    if v >= 1e6:
+        return "%.2fM" % (v / 1e6)
+    if v >= 1e3:
+        return "%.1fk" % (v / 1e3)
+    return "%.0f" % v
+
+
+def table(cases):
+    hdr = ("%-8s %-12s %6s %3s %-4s %9s %19s %8s %8s %8s %8s %8s %6s %6s %5s %5s %s" %
+           ("pmd", "algo", "size", "dep", "mode", "ops/s", "[min - max]", "Gbit/s", "cyc/op",
+            "cpucyc", "p50 ns", "p99 ns", "ratio", "r_cpu", "host%", "gst%", "check"))
+    lines = [hdr, "-" * len(hdr)]
+    for c in cases:
+        o = c.get("ops_s", {})
+        lines.append("%-8s %-12s %6d %3d %-4s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %5.0f %5.0f %s" % (
+            c["pmd"], c["algo"], c["size"], c["depth"], c["mode"], fmt_ops(med(c, "ops_s")),
+            "[%s - %s]" % (fmt_ops(o.get("min", float("nan"))), fmt_ops(o.get("max", float("nan")))),
+            med(c, "gbps"),
+            med(c, "cyc_op_busy") if c["mode"] != "bare" else med(c, "cyc_op"),
+            med(c, "cyc_op_cpu"),
+            "%.0f" % med(c, "lat_p50_ns") if "lat_p50_ns" in c else "-",
+            "%.0f" % med(c, "lat_p99_ns") if "lat_p99_ns" in c else "-",
+            "%.2f" % c["ratio_vs_bare"] if "ratio_vs_bare" in c else "-",
+            "%.2f" % c["ratio_vs_bare_cpu"] if "ratio_vs_bare_cpu" in c else "-",
+            100 * med(c, "host_busy") if c["mode"] != "bare" else 100 * med(c, "host_cpu"),
+            100 * med(c, "guest_busy") if c["mode"] != "bare" else 0,
+            ",".join(c["check"])))
+    return "\n".join(lines)
+
+
+def scaling_table(sc):
+    hdr = "%-8s %-4s %6s %6s %5s %10s %19s %8s %9s %9s %8s" % (
+        "pmd", "mode", "guests", "size", "depth", "ops/s", "[min - max]", "Gbit/s",
+        "share_min", "share_max", "cpucyc")
+    lines = [hdr, "-" * len(hdr)]
+    for c in sc:
+        o = c.get("ops_s", {})
+        lines.append("%-8s %-4s %6d %6d %5d %10s %19s %8.3f %9.2f %9.2f %8.0f" % (
+            c["pmd"], c["mode"], c["guests"], c["size"], c["depth"], fmt_ops(med(c, "ops_s")),
+            "[%s - %s]" % (fmt_ops(o.get("min", float("nan"))), fmt_ops(o.get("max", float("nan")))),
+            med(c, "gbps"), med(c, "share_min"), med(c, "share_max"), med(c, "cyc_op_cpu")))
+    return "\n".join(lines)
+
+
+def goals(cases, tsc_hz):
+    """The performance goals of issue 8, evaluated on depth-32 medians (reported, not asserted)."""
+    res = []
+
+    def check(name, sel, want, key="ratio_vs_bare"):
+        cs = [c for c in cases if sel(c) and key in c]
+        if not cs:
+            res.append({"goal": name, "result": "not measured"})
+            return
+        worst = min(cs, key=lambda c: c[key])
+        res.append({"goal": name, "worst": round(worst[key], 3),
+                    "worst_case": "%s %s %d B" % (worst["pmd"], worst["algo"], worst["size"]),
+                    "result": "met" if worst[key] >= want else "MISSED"})
+
+    for mode in ("copy", "zc"):
+        check("crypto_openssl %s >= 0.95x bare at >= 2 KiB" % mode,
+              lambda c: c["pmd"] == "openssl" and c["mode"] == mode and c["depth"] == 32
+              and c["size"] >= 2048, 0.95)
+        check("crypto_openssl %s >= 0.90x bare at 64 B" % mode,
+              lambda c: c["pmd"] == "openssl" and c["mode"] == mode and c["depth"] == 32
+              and c["size"] == 64, 0.90)
+    check("crypto_aesni_mb zc >= 0.90x bare at >= 4 KiB",
+          lambda c: c["pmd"] == "aesni_mb" and c["mode"] == "zc" and c["depth"] == 32
+          and c["size"] >= 4096 and c["check"] == ["ok"], 0.90)
+    check("crypto_aesni_mb zc >= 0.5x bare at 64 B",
+          lambda c: c["pmd"] == "aesni_mb" and c["mode"] == "zc" and c["depth"] == 32
+          and c["size"] == 64, 0.5)
+    for c in cases:
+        if c["mode"] == "null" and c["depth"] == 32 and c["size"] == 64 and med(c, "cyc_op_busy") > 0:
+            c["mops_per_host_core"] = tsc_hz / med(c, "cyc_op_busy") / 1e6 if tsc_hz else None
+    check("transport only >= 20 Mops/s per host core at 64 B (busy host cycles)",
+          lambda c: c["mode"] == "null" and c["depth"] == 32 and c["size"] == 64
+          and c.get("mops_per_host_core"), 20, key="mops_per_host_core")
+    return res
+
+
+def tsc_hz_guess(rows):
+    for r in rows:
+        if r.get("tsc_hz"):
+            return r["tsc_hz"]
+    # cyc_op / (1/ops_s) over bare rows: cycles per second of the TSC.
+    for r in rows:
+        if r["mode"] == "bare" and r["ops_s"] > 0 and r["cyc_op"] > 0:
+            return r["cyc_op"] * r["ops_s"]
+    for r in rows:
+        if r["ops_s"] > 0 and r["cyc_op"] > 0:
+            return r["cyc_op"] * r["ops_s"]
+    return 0
+
+
+def plots(d, cases, sc):
+    gp = shutil.which("gnuplot")
+    if not gp:
+        print("report: gnuplot not found: no plots (apt-get install gnuplot-nox)", file=sys.stderr)
+        return []
+    pdir = os.path.join(d, "plots")
+    os.makedirs(pdir, exist_ok=True)
+    made = []
+    keys = sorted({(c["pmd"], c["algo"]) for c in cases})
+    colors = {"bare": "black", "copy": "blue", "zc": "dark-green", "null": "red"}
+    for pmd, algo in keys:
+        for depth in sorted({c["depth"] for c in cases}):
+            series = []
+            for mode in MODES:
+                pts = sorted((c["size"], med(c, "gbps"), c["gbps"]["min"], c["gbps"]["max"])
+                             for c in cases if c["pmd"] == pmd and c["algo"] == algo
+                             and c["mode"] == mode and c["depth"] == depth and "gbps" in c)
+                if not pts:
+                    continue
+                f = os.path.join(pdir, "tput_%s_%s_d%d_%s.dat" % (pmd, algo, depth, mode))
+                with open(f, "w") as fh:
+                    for p in pts:
+                        fh.write("%d %g %g %g\n" % p)
+                series.append((mode, f))
+            if not series:
+                continue
+            png = os.path.join(pdir, "throughput_%s_%s_d%d.png" % (pmd, algo, depth))
+            script = ["set terminal png size 900,560 noenhanced",
+                      "set output '%s'" % png,
+                      "set title 'crypto_%s %s, depth %d: throughput vs size (median, min-max bars)'"
+                      % (pmd, algo, depth),
+                      "set logscale x 2", "set xlabel 'request size (bytes)'",
+                      "set ylabel 'Gbit/s'", "set key top left", "set grid"]
+            pl = []
+            for mode, f in series:
+                label = "bare cryptodev" if mode == "bare" else "vcrypto " + {
+                    "copy": "copy", "zc": "zero-copy", "null": "transport only (null crypto)"}[mode]
+                pl.append("'%s' using 1:2:3:4 with yerrorlines lc rgb '%s' title '%s'"
+                          % (f, colors[mode], label))
+            script.append("plot " + ", ".join(pl))
+            if run_gp(gp, script):
+                made.append(png)
+    # latency CDF at depth 1, smallest size measured, one chart per pmd/algo
+    for pmd, algo in keys:
+        d1 = [c for c in cases if c["pmd"] == pmd and c["algo"] == algo and c["depth"] == 1
+              and "lat_cdf_ns" in c]
+        if not d1:
+            continue
+        for size in sorted({c["size"] for c in d1})[:2]:
+            series = []
+            for c in d1:
+                if c["size"] != size:
+                    continue
+                f = os.path.join(pdir, "lat_%s_%s_%d_%s.dat" % (pmd, algo, size, c["mode"]))
+                with open(f, "w") as fh:
+                    for p, v in enumerate(c["lat_cdf_ns"]):
+                        fh.write("%g %d\n" % (v / 1000.0, p))
+                series.append((c["mode"], f))
+            png = os.path.join(pdir, "latency_cdf_%s_%s_%d.png" % (pmd, algo, size))
+            script = ["set terminal png size 900,560 noenhanced", "set output '%s'" % png,
+                      "set title 'crypto_%s %s %d B, depth 1: latency CDF' " % (pmd, algo, size),
+                      "set logscale x 10", "set xlabel 'latency (us, guest submit to completion)'",
+                      "set ylabel 'percentile'", "set key bottom right", "set grid",
+                      "set yrange [0:100]"]
+            script.append("plot " + ", ".join(
+                "'%s' using 1:2 with lines lw 2 lc rgb '%s' title '%s'" % (f, colors[m], m)
+                for m, f in series))
+            if run_gp(gp, script):
+                made.append(png)
+    if sc:
+        series = []
+        for pmd in sorted({c["pmd"] for c in sc}):
+            for mode in ("copy", "zc"):
+                pts = sorted((c["guests"], med(c, "gbps"), med(c, "share_min"), med(c, "share_max"))
+                             for c in sc if c["pmd"] == pmd and c["mode"] == mode)
+                if not pts:
+                    continue
+                f = os.path.join(pdir, "scaling_%s_%s.dat" % (pmd, mode))
+                with open(f, "w") as fh:
+                    for p in pts:
+                        fh.write("%d %g %g %g\n" % p)
+                series.append(("%s %s" % (pmd, mode), f))
+        png = os.path.join(pdir, "scaling.png")
+        script = ["set terminal png size 900,560 noenhanced", "set output '%s'" % png,
+                  "set title 'guests on one poller: total throughput'", "set logscale x 2",
+                  "set xlabel 'guests (ports)'", "set ylabel 'Gbit/s'", "set grid",
+                  "set key top right"]
+        script.append("plot " + ", ".join("'%s' using 1:2 with linespoints title '%s'" % (f, t)
+                                           for t, f in series))
+        if run_gp(gp, script):
+            made.append(png)
+    return made
+
+
+def run_gp(gp, script):
+    p = subprocess.run([gp], input="\n".join(script) + "\n", text=True, capture_output=True)
+    if p.returncode != 0:
+        print("report: gnuplot failed: %s" % p.stderr.strip(), file=sys.stderr)
+        return False
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--no-plots", action="store_true")
+    a = ap.parse_args()
+    rows = load(a.dir)
+    if not rows:
+        print("report: no results in %s/raw" % a.dir, file=sys.stderr)
+        return 1
+    cases = summarise(rows, "matrix")
+    add_ratios(cases)
+    sc = summarise(rows, "scaling")
+    hz = tsc_hz_guess(rows)
+    g = goals(cases, hz)
+    meta = {}
+    try:
+        with open(os.path.join(a.dir, "meta.start.json")) as fh:
+            meta = json.load(fh)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(a.dir, "uptime_end.txt")) as fh:
+            meta["uptime_end"] = json.loads(fh.read())
+    except (OSError, ValueError):
+        pass
+    meta["tsc_hz"] = hz
+    made = [] if a.no_plots else plots(a.dir, cases, sc)
+    res = {"meta": meta, "cases": cases, "scaling": sc, "goals": g,
+           "plots": [os.path.basename(p) for p in made]}
+    with open(os.path.join(a.dir, "results.json"), "w") as fh:
+        json.dump(res, fh, indent=1)
+    txt = []
+    txt.append("vcrypto benchmark  %s" % meta.get("started", ""))
+    txt.append("load at start: %s" % meta.get("uptime_start", "?").strip())
+    txt.append("load at end:   %s" % meta.get("uptime_end", "?").strip())
+    txt.append("medians over %s repetitions; ratio = vcrypto ops/s / bare ops/s (wall clock);"
+               " r_cpu = same per host CPU second;" % meta.get("reps", "?"))
+    txt.append("cyc/op = host poller cycles in busy rounds per op (bare: all cycles per op);"
+               " cpucyc = host thread CPU time per op in TSC cycles;")
+    txt.append("host%/gst% = share of the window the poller / guest thread did work;"
+               " latency at depth 1 only.")
+    if cases:
+        txt.append("")
+        txt.append(table(cases))
+    if sc:
+        txt.append("")
+        txt.append("scaling (aes-cbc, share = per-guest ops x guests / total; 1.00 = fair):")
+        txt.append(scaling_table(sc))
+    txt.append("")
+    txt.append("goals (not asserted):")
+    for x in g:
+        txt.append("  %-70s %s%s" % (x["goal"], x["result"],
+                                     " (worst %s: %s)" % (x["worst"], x["worst_case"])
+                                     if "worst" in x else ""))
+    bad = sorted({"%s %s %s %d B" % (c["pmd"], c["mode"], c["algo"], c["size"]) for c in cases
+                  if any(k not in ("ok", "n/a", "none") for k in c["check"])})
+    if bad:
+        txt.append("")
+        txt.append("output check failed (device did not write the whole output; figures invalid):")
+        for b in bad:
+            txt.append("  " + b)
+    if made:
+        txt.append("")
+        txt.append("plots: %s" % os.path.join(a.dir, "plots"))
+    s = "\n".join(txt) + "\n"
+    with open(os.path.join(a.dir, "table.txt"), "w") as fh:
+        fh.write(s)
+    sys.stdout.write(s)
+    errs = sum(med(c, "errors") for c in cases + sc if "errors" in c)
+    if errs:
+        print("report: %d requests completed with an error status" % errs, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

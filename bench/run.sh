@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The vcrypto authors
+#
+# The vcrypto benchmark: the bare cryptodev against the vhost-user path
+# (copy, zero-copy, transport only), interleaved A B A B per repetition.
+# See bench/README.md.
+#
+#   bench/run.sh [--quick] [--out DIR] [options]
+#
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+ORIG_ARGS=("$@")
+
+# As root, install what the build and the plots need (scripts/deps.sh);
+# otherwise say what is missing and go on (plots are skipped without gnuplot).
+# shellcheck source=../scripts/deps.sh
+source "$root/scripts/deps.sh"
+if [ "${VCRYPTO_NO_DEPS:-0}" != 1 ]; then
+	vcrypto_install_packages "${VCRYPTO_BUILD_PACKAGES[@]}" "${VCRYPTO_BENCH_PACKAGES[@]}" || true
+fi
+
+usage()
+{
+	cat <<EOF
+usage: bench/run.sh [--quick] [--out DIR] [options]
+
+  --quick            CI smoke: one repetition, 64 B and 4 KiB, 0.1 s per case,
+                     a 1- and 4-guest scaling run; no thresholds (seconds)
+  --out DIR          results directory (default bench/results/<UTC timestamp>)
+  --pmd LIST         aesni_mb,openssl (default both)
+  --algo LIST        aes-cbc,aes-cbc-sha1,aes-256-gcm (default all)
+  --sizes LIST       bytes, k suffix allowed (default 64,256,1k,4k,16k,64k)
+  --depth LIST       requests in flight (default 1,32: latency and throughput)
+  --modes LIST       vhost modes: copy,zc,null (default all three)
+  --reps N           repetitions, interleaved (default 5)
+  --seconds S        measured seconds per case (default 1), after --warmup S (0.2)
+  --scaling          also run 1,4,16,64 guests on one poller (--guests LIST,
+                     --scaling-size BYTES (4k), --scaling-depth N (16), aes-cbc,
+                     copy and zc)
+  --scaling-only     only the scaling run
+  --host-cpu N       CPU of the host poller and of the bare loop (default 1)
+  --guest-cpu N      CPU of the guest front end (default 0)
+  --build-dir DIR    where bare_cryptodev and vhost_bench are (default build-bench;
+                     configured and built there if missing)
+  --no-plots         skip gnuplot
+EOF
+}
+
+quick=0
+out=""
+pmds="aesni_mb,openssl"
+algos="aes-cbc,aes-cbc-sha1,aes-256-gcm"
+sizes="64,256,1k,4k,16k,64k"
+depths="1,32"
+modes="copy,zc,null"
+reps=5
+seconds=1
+warmup=0.2
+scaling=0
+matrix=1
+guests="1,4,16,64"
+scaling_size=4k
+scaling_depth=16
+host_cpu=1
+guest_cpu=0
+build="$root/build-bench"
+plots=1
+set_reps="" set_sizes="" set_seconds="" set_guests=""
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) quick=1 ;;
+	--out) out=$2; shift ;;
+	--pmd) pmds=$2; shift ;;
+	--algo) algos=$2; shift ;;
+	--sizes) sizes=$2; set_sizes=1; shift ;;
+	--depth) depths=$2; shift ;;
+	--modes) modes=$2; shift ;;
+	--reps) reps=$2; set_reps=1; shift ;;
+	--seconds) seconds=$2; set_seconds=1; shift ;;
+	--warmup) warmup=$2; shift ;;
+	--scaling) scaling=1 ;;
+	--scaling-only) scaling=1; matrix=0 ;;
+	--guests) guests=$2; set_guests=1; shift ;;
+	--scaling-size) scaling_size=$2; shift ;;
+	--scaling-depth) scaling_depth=$2; shift ;;
+	--host-cpu) host_cpu=$2; shift ;;
+	--guest-cpu) guest_cpu=$2; shift ;;
+	--build-dir) build=$2; shift ;;
+	--no-plots) plots=0 ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+	esac
+	shift
+done
+
+if [ "$quick" = 1 ]; then
+	[ -n "$set_reps" ] || reps=1
+	[ -n "$set_sizes" ] || sizes="64,4k"
+	[ -n "$set_seconds" ] || seconds=0.1
+	[ -n "$set_guests" ] || guests="1,4"
+	warmup=0.05
+	scaling=1
+fi
+[ "$reps" -ge 1 ] 2>/dev/null || { echo "run.sh: --reps must be >= 1" >&2; exit 2; }
+
+bare="$build/bench/bare_cryptodev"
+vhost="$build/bench/vhost_bench"
+if [ ! -x "$bare" ] || [ ! -x "$vhost" ]; then
+	echo "run.sh: building the benchmarks in $build" >&2
+	cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
+		-DVCRYPTO_BUILD_BENCH=ON >/dev/null
+	cmake --build "$build" -j2 --target bare_cryptodev vhost_bench >/dev/null
+fi
+
+[ -n "$out" ] || out="$here/results/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out/raw"
+rm -f "$out"/raw/*.jsonl
+
+{
+	echo "{"
+	echo "  \"started\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\","
+	echo "  \"uptime_start\": \"$(uptime)\","
+	echo "  \"nproc\": $(nproc),"
+	echo "  \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //; s/"/\\"/g')\","
+	echo "  \"git\": \"$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo -dirty)\","
+	echo "  \"command\": \"bench/run.sh $(printf '%s ' "${ORIG_ARGS[@]:-}" | sed 's/"/\\"/g')\","
+	echo "  \"reps\": $reps, \"seconds\": $seconds, \"warmup\": $warmup,"
+	echo "  \"host_cpu\": $host_cpu, \"guest_cpu\": $guest_cpu"
+	echo "}"
+} >"$out/meta.start.json"
+
+common=(--sizes "$sizes" --depth "$depths" --seconds "$seconds" --warmup "$warmup")
+status=0
+run()
+{
+	# run OUTFILE CMD...: one benchmark process; its JSON lines go to OUTFILE.
+	local f=$1
+	shift
+	if ! "$@" >>"$f" 2>>"$out/log.txt"; then
+		echo "run.sh: FAILED: $*" | tee -a "$out/log.txt" >&2
+		status=1
+	fi
+}
+
+IFS=, read -r -a pmd_list <<<"$pmds"
+IFS=, read -r -a algo_list <<<"$algos"
+echo "run.sh: results in $out (uptime: $(uptime | sed 's/.*load/load/'))" >&2
+for ((r = 1; r <= reps; r++)); do
+	for pmd in "${pmd_list[@]}"; do
+		if [ "$matrix" = 1 ]; then
+			for algo in "${algo_list[@]}"; do
+				echo "run.sh: rep $r/$reps $pmd $algo: bare, then vhost ($modes)" >&2
+				run "$out/raw/r${r}_${pmd}_${algo}_bare.jsonl" \
+					"$bare" --pmd "$pmd" --algo "$algo" --cpu "$host_cpu" "${common[@]}"
+				run "$out/raw/r${r}_${pmd}_${algo}_vhost.jsonl" \
+					"$vhost" --pmd "$pmd" --algo "$algo" --modes "$modes" \
+					--host-cpu "$host_cpu" --guest-cpu "$guest_cpu" "${common[@]}"
+			done
+		fi
+		if [ "$scaling" = 1 ]; then
+			for m in copy zc; do
+				echo "run.sh: rep $r/$reps $pmd scaling $guests guests ($m)" >&2
+				run "$out/raw/r${r}_${pmd}_scaling_${m}.jsonl" \
+					"$vhost" --pmd "$pmd" --algo aes-cbc --modes "$m" \
+					--sizes "$scaling_size" --depth 1 --scaling "$guests" \
+					--scaling-depth "$scaling_depth" --seconds "$seconds" \
+					--warmup "$warmup" --host-cpu "$host_cpu" --guest-cpu "$guest_cpu"
+			done
+		fi
+	done
+done
+echo "\"$(uptime)\"" >"$out/uptime_end.txt"
+
+report=(python3 "$here/report.py" --dir "$out")
+[ "$plots" = 1 ] || report+=(--no-plots)
+"${report[@]}" || status=1
+exit $status

@@ -1,0 +1,739 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The vcrypto authors
+ */
+
+/*
+ * The vhost path: libvcrypto's poller on one core (EAL worker lcore 1,
+ * pinned to --host-cpu), libvcrypto-guest front ends on the main lcore
+ * (pinned to --guest-cpu), a real vhost-user socket and memfd memory
+ * between them. One process: the guest library shares nothing with the host
+ * library but the socket and the memfd, exactly as across processes, and
+ * one process lets the benchmark switch cases (copy, zero-copy,
+ * transport-only) and read both sides' cycle counters without any IPC.
+ *
+ * Modes: copy (VCRYPTO_ZERO_COPY_OFF), zc (VCRYPTO_ZERO_COPY_ON), null
+ * (copy on an engine with VCRYPTO_ENGINE_F_NULL_CRYPTO: the transport
+ * alone). One JSON line per case on stdout.
+ *
+ * Usage: vhost_bench [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST]
+ *                    [--depth LIST] [--modes copy,zc,null] [--seconds S]
+ *                    [--warmup S] [--scaling 1,4,16,64] [--host-cpu N]
+ *                    [--guest-cpu N]
+ */
+
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_pause.h>
+
+#include <vcrypto/guest.h>
+#include <vcrypto/host.h>
+
+#include "bench_common.h"
+
+#define MAX_DEPTH 256
+#define MAX_GUESTS 64
+
+enum mode {
+	M_COPY = 0,
+	M_ZC = 1,
+	M_NULL = 2,
+	M_N = 3
+};
+static const char *const mode_names[M_N] = {"copy", "zc", "null"};
+
+static struct {
+	const char *pmd;
+	int algos[BENCH_NALGOS];
+	int nalgos;
+	uint32_t sizes[BENCH_MAX_LIST];
+	int nsizes;
+	uint32_t depths[BENCH_MAX_LIST];
+	int ndepths;
+	bool modes[M_N];
+	uint32_t scaling[BENCH_MAX_LIST];
+	int nscaling;
+	uint32_t scaling_depth;
+	double seconds, warmup;
+	int host_cpu, guest_cpu;
+} O = {.pmd = "aesni_mb",
+       .seconds = 1.0,
+       .warmup = 0.2,
+       .host_cpu = 1,
+       .guest_cpu = 0,
+       .scaling_depth = 16};
+
+/* The host core's loop: polls the active poller, counts cycles of busy rounds. */
+static struct host_ctx {
+	_Atomic(struct vcrypto_poller *) active;
+	atomic_uint gen, ack;
+	atomic_bool stop;
+	_Atomic uint64_t busy_cycles;
+	_Atomic uint64_t busy_rounds;
+	clockid_t cpu_clock; /* the host thread's CPU-time clock */
+	atomic_bool clock_set;
+} H;
+
+static int host_main(void *arg)
+{
+	uint64_t busy = 0, rounds = 0;
+
+	(void)arg;
+	if (pthread_getcpuclockid(pthread_self(), &H.cpu_clock) == 0)
+		atomic_store(&H.clock_set, true);
+	while (!atomic_load_explicit(&H.stop, memory_order_relaxed)) {
+		unsigned int gen = atomic_load_explicit(&H.gen, memory_order_acquire);
+		struct vcrypto_poller *p = atomic_load_explicit(&H.active, memory_order_acquire);
+		uint64_t t0, t1;
+		int n;
+
+		atomic_store_explicit(&H.ack, gen, memory_order_release);
+		if (!p) {
+			rte_pause();
+			continue;
+		}
+		t0 = rte_rdtsc();
+		n = vcrypto_poller_poll(p);
+		t1 = rte_rdtsc();
+		if (n > 0) {
+			busy += t1 - t0;
+			rounds++;
+			atomic_store_explicit(&H.busy_cycles, busy, memory_order_relaxed);
+			atomic_store_explicit(&H.busy_rounds, rounds, memory_order_relaxed);
+		}
+	}
+	return 0;
+}
+
+/* Switch the host loop to @p p and wait until it no longer polls the previous one. */
+static void host_set_active(struct vcrypto_poller *p)
+{
+	unsigned int g;
+
+	atomic_store_explicit(&H.active, p, memory_order_release);
+	g = atomic_fetch_add_explicit(&H.gen, 1, memory_order_acq_rel) + 1;
+	while (atomic_load_explicit(&H.ack, memory_order_acquire) != g)
+		rte_pause();
+}
+
+/* One guest connection and its port. */
+struct guest {
+	struct vcrypto_port *port;
+	struct vcrypto_guest *g;
+	char path[108];
+	uint64_t sess[BENCH_NALGOS];
+	bool have[BENCH_NALGOS];
+	struct vcrypto_guest_op ops[MAX_DEPTH]; /* one prebuilt op per slot */
+	void *src[MAX_DEPTH], *dst[MAX_DEPTH];
+	uint64_t t_sub[MAX_DEPTH];
+	uint32_t outstanding;
+	uint64_t done; /* completions inside the window */
+};
+
+static struct guest *G[MAX_GUESTS];
+static unsigned int sock_seq;
+
+static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_poller *p,
+		    uint64_t mem)
+{
+	struct vcrypto_guest_opts go = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
+	int ret;
+
+	snprintf(gs->path, sizeof(gs->path), "/tmp/vcbench-%d-%u.sock", (int)getpid(), sock_seq++);
+	ret = vcrypto_port_create(gs->path, e, NULL, &gs->port);
+	if (ret) {
+		fprintf(stderr, "vhost_bench: port_create: %s\n", vcrypto_strerror(ret));
+		return ret;
+	}
+	ret = vcrypto_poller_add_port(p, gs->port, 0);
+	if (ret) {
+		fprintf(stderr, "vhost_bench: add_port: %s\n", vcrypto_strerror(ret));
+		return ret;
+	}
+	go.queue_size = 256;
+	go.mem_size = mem;
+	go.connect_timeout_ms = 3000;
+	ret = vcrypto_guest_connect(gs->path, &go, &gs->g);
+	if (ret) {
+		fprintf(stderr, "vhost_bench: guest_connect: %s\n", vcrypto_strerror(ret));
+		return ret;
+	}
+	for (int a = 0; a < BENCH_NALGOS; a++) {
+		struct vcrypto_session_params sp = {.sz = sizeof(sp)};
+
+		sp.direction = VCRYPTO_ENCRYPT;
+		sp.cipher_key = bench_key;
+		sp.cipher_key_len = BENCH_CIPHER_KEY_LEN(a);
+		if (a == BENCH_AES_GCM) {
+			sp.type = VCRYPTO_SESSION_AEAD;
+			sp.aead_algo = VCRYPTO_AEAD_AES_GCM;
+			sp.digest_len = 16;
+		} else {
+			sp.type = a == BENCH_AES_CBC ? VCRYPTO_SESSION_CIPHER :
+						       VCRYPTO_SESSION_CHAIN;
+			sp.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
+			if (a == BENCH_AES_CBC_SHA1) {
+				sp.mac_algo = VCRYPTO_MAC_HMAC_SHA1;
+				sp.auth_key = bench_auth_key;
+				sp.auth_key_len = BENCH_AUTH_KEY_LEN;
+				sp.digest_len = 20;
+				sp.chain_order = VCRYPTO_CHAIN_CIPHER_THEN_HASH;
+			}
+		}
+		ret = vcrypto_guest_session_create(gs->g, &sp, &gs->sess[a]);
+		gs->have[a] = ret == 0;
+		if (ret)
+			fprintf(stderr, "vhost_bench: %s session: %s\n", bench_algo_names[a],
+				vcrypto_strerror(ret));
+	}
+	return 0;
+}
+
+static void guest_down(struct guest *gs)
+{
+	if (!gs)
+		return;
+	vcrypto_guest_destroy(gs->g);
+	vcrypto_port_destroy(gs->port); /* the host loop keeps polling meanwhile */
+	free(gs);
+}
+
+static void guest_bufs_free(struct guest *gs)
+{
+	for (unsigned int i = 0; i < MAX_DEPTH; i++) {
+		vcrypto_guest_buf_free(gs->g, gs->src[i]);
+		vcrypto_guest_buf_free(gs->g, gs->dst[i]);
+		gs->src[i] = gs->dst[i] = NULL;
+	}
+}
+
+/* Prebuild @p depth requests: CBC and chain in place, GCM out of place (tag after dst). */
+static int guest_prepare(struct guest *gs, int algo, uint32_t size, uint32_t depth)
+{
+	uint32_t dig = BENCH_DIGEST_LEN(algo);
+
+	for (uint32_t i = 0; i < depth; i++) {
+		struct vcrypto_guest_op *op = &gs->ops[i];
+		int ret = vcrypto_guest_buf_alloc(gs->g, size + dig, &gs->src[i]);
+
+		if (!ret && algo == BENCH_AES_GCM)
+			ret = vcrypto_guest_buf_alloc(gs->g, size + dig, &gs->dst[i]);
+		if (ret)
+			return ret;
+		memset(gs->src[i], 0x5a, size + dig);
+		if (gs->dst[i])
+			memset(gs->dst[i], 0x5a, size + dig);
+		memset(op, 0, sizeof(*op));
+		op->session_id = gs->sess[algo];
+		op->user_data = i;
+		op->iv = bench_iv;
+		op->iv_len = BENCH_IV_LEN(algo);
+		op->src = gs->src[i];
+		op->src_len = size;
+		if (algo == BENCH_AES_GCM) {
+			op->dst = gs->dst[i];
+			op->dst_len = size + dig;
+		} else {
+			op->dst = gs->src[i];
+			op->dst_len = size;
+			if (algo == BENCH_AES_CBC_SHA1)
+				op->digest = (uint8_t *)gs->src[i] + size;
+		}
+	}
+	return 0;
+}
+
+struct port_snap {
+	uint64_t requests, zc, notifications;
+};
+
+static void snap_ports(struct guest **gs, unsigned int ng, struct port_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned int i = 0; i < ng; i++) {
+		struct vcrypto_port_stats st = {.sz = sizeof(st)};
+
+		if (vcrypto_port_stats_get(gs[i]->port, &st) == 0) {
+			s->requests += st.requests;
+			s->zc += st.zero_copy_requests;
+			s->notifications += st.notifications;
+		}
+	}
+}
+
+/*
+ * Drive @p ng guests at @p depth requests each for warmup + seconds and fill
+ * @p r. Latency samples (depth 1) go to @p lat if not NULL.
+ */
+static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct bench_result *r,
+		 struct bench_lat *lat)
+{
+	struct vcrypto_guest_completion c[64];
+	struct vcrypto_guest_op batch[64];
+	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc(), t_warm, t_end, t_start = 0;
+	uint64_t busy0 = 0, gbusy = 0, errs = 0, total = 0, hcpu0 = 0, gcpu0 = 0;
+	clockid_t hclk = atomic_load(&H.clock_set) ? H.cpu_clock : CLOCK_THREAD_CPUTIME_ID;
+	struct port_snap ps0 = {0}, ps1;
+	bool measuring = false;
+
+	for (unsigned int i = 0; i < ng; i++) {
+		int n;
+
+		gs[i]->done = 0;
+		for (uint32_t k = 0; k < depth; k++)
+			gs[i]->t_sub[k] = now;
+		n = vcrypto_guest_submit(gs[i]->g, 0, gs[i]->ops, depth);
+		if (n != (int)depth) {
+			fprintf(stderr, "vhost_bench: submit: %d of %u\n", n, depth);
+			return n < 0 ? n : -EIO;
+		}
+		gs[i]->outstanding = depth;
+	}
+	t_warm = now + (uint64_t)(O.warmup * hz);
+	t_end = t_warm + (uint64_t)(O.seconds * hz);
+	for (;;) {
+		for (unsigned int i = 0; i < ng; i++) {
+			struct guest *g = gs[i];
+			uint64_t t0 = rte_rdtsc(), t1;
+			int n = vcrypto_guest_poll(g->g, 0, c, RTE_DIM(c)), s;
+
+			if (n <= 0)
+				continue;
+			t1 = rte_rdtsc();
+			for (int k = 0; k < n; k++) {
+				uint32_t slot = (uint32_t)c[k].user_data;
+
+				if (c[k].status != VCRYPTO_STATUS_OK)
+					errs++;
+				if (measuring && lat && lat->n < BENCH_LAT_MAX)
+					lat->v[lat->n++] = t1 - g->t_sub[slot];
+				batch[k] = g->ops[slot];
+				g->t_sub[slot] = t1;
+			}
+			if (measuring)
+				g->done += (uint64_t)n;
+			s = vcrypto_guest_submit(g->g, 0, batch, (unsigned int)n);
+			if (s != n) {
+				fprintf(stderr, "vhost_bench: resubmit: %d of %d\n", s, n);
+				g->outstanding -= (uint32_t)n - (uint32_t)(s > 0 ? s : 0);
+			}
+			gbusy += rte_rdtsc() - t0;
+		}
+		now = rte_rdtsc();
+		if (!measuring && now >= t_warm) {
+			measuring = true;
+			t_start = now;
+			t_end = now +
+				(uint64_t)(O.seconds * hz); /* a full window even if preempted */
+			gbusy = 0;
+			errs = 0;
+			busy0 = atomic_load_explicit(&H.busy_cycles, memory_order_relaxed);
+			hcpu0 = bench_clock_ns(hclk);
+			gcpu0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+			snap_ports(gs, ng, &ps0);
+		}
+		if (now >= t_end)
+			break;
+	}
+	r->host_busy = (double)(atomic_load_explicit(&H.busy_cycles, memory_order_relaxed) - busy0);
+	r->host_cpu = (double)(bench_clock_ns(hclk) - hcpu0);
+	r->guest_cpu = (double)(bench_clock_ns(CLOCK_THREAD_CPUTIME_ID) - gcpu0);
+	snap_ports(gs, ng, &ps1);
+	/* drain */
+	for (unsigned int i = 0; i < ng; i++) {
+		uint64_t give_up = rte_rdtsc() + 5 * hz;
+
+		while (gs[i]->outstanding && rte_rdtsc() < give_up) {
+			int n = vcrypto_guest_poll(gs[i]->g, 0, c, RTE_DIM(c));
+
+			if (n > 0)
+				gs[i]->outstanding -= (uint32_t)n;
+		}
+		if (gs[i]->outstanding) {
+			fprintf(stderr, "vhost_bench: %u requests never completed\n",
+				gs[i]->outstanding);
+			return -ETIMEDOUT;
+		}
+	}
+	r->share_min = 1e9;
+	r->share_max = 0;
+	for (unsigned int i = 0; i < ng; i++)
+		total += gs[i]->done;
+	for (unsigned int i = 0; i < ng; i++) {
+		double sh = total ? (double)gs[i]->done * ng / total : 0;
+
+		r->share_min = sh < r->share_min ? sh : r->share_min;
+		r->share_max = sh > r->share_max ? sh : r->share_max;
+	}
+	r->ops = total;
+	r->errors = errs;
+	r->secs = (double)(now - t_start) / hz;
+	if (r->secs <= 0)
+		r->secs = 1e-9;
+	r->cyc_total = total ? (double)(now - t_start) / total : 0;
+	r->cyc_busy = total ? r->host_busy / total : 0;
+	r->host_busy /= (double)(now - t_start);
+	r->cyc_op_cpu = total ? r->host_cpu * 1e-9 * hz / total : 0;
+	r->host_cpu /= r->secs * 1e9;
+	r->guest_cpu /= r->secs * 1e9;
+	r->guest_busy = (double)gbusy / (double)(now - t_start);
+	r->zc_frac = ps1.requests > ps0.requests ?
+			     (double)(ps1.zc - ps0.zc) / (double)(ps1.requests - ps0.requests) :
+			     0;
+	r->notify_per_req = ps1.requests > ps0.requests ?
+				    (double)(ps1.notifications - ps0.notifications) /
+					    (double)(ps1.requests - ps0.requests) :
+				    0;
+	return 0;
+}
+
+static void print_result(struct bench_result *r, struct bench_lat *lat)
+{
+	double ops_s = r->ops / r->secs;
+
+	r->tsc_hz = (double)rte_get_tsc_hz();
+	bench_result_json_begin(stdout, r);
+	if (lat)
+		bench_lat_json(stdout, lat, 1e9 / rte_get_tsc_hz());
+	fputs("}\n", stdout);
+	fflush(stdout);
+	fprintf(stderr,
+		"%-5s %-8s %-12s %6u B depth %-3u guests %-2u %10.0f ops/s %7.3f Gbit/s host "
+		"busy %3.0f%% cpu %3.0f%% guest busy %3.0f%% cpu %3.0f%% zc %.2f%s\n",
+		r->mode, r->pmd, bench_algo_names[r->algo], r->size, r->depth, r->guests, ops_s,
+		ops_s * r->size * 8 / 1e9, r->host_busy * 100, r->host_cpu * 100,
+		r->guest_busy * 100, r->guest_cpu * 100, r->zc_frac, r->errors ? "  ERRORS" : "");
+	if (r->check && strcmp(r->check, "ok") && strcmp(r->check, "n/a"))
+		fprintf(stderr, "      output check: %s\n", r->check);
+}
+
+static int run_case(struct guest *gs, enum mode m, int algo, uint32_t size, uint32_t depth)
+{
+	struct bench_result r = {.mode = mode_names[m],
+				 .pmd = O.pmd,
+				 .algo = algo,
+				 .size = size,
+				 .depth = depth,
+				 .guests = 1};
+	struct bench_lat lat = {0};
+	int ret;
+
+	if (!gs->have[algo])
+		return 0;
+	if (algo != BENCH_AES_GCM && size % 16)
+		return 0;
+	vcrypto_port_set_zero_copy(gs->port,
+				   m == M_ZC ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF);
+	ret = guest_prepare(gs, algo, size, depth);
+	if (ret) {
+		fprintf(stderr, "vhost_bench: buffers: %s\n", vcrypto_strerror(ret));
+		goto out;
+	}
+	if (depth == 1) {
+		lat.v = malloc(BENCH_LAT_MAX * sizeof(uint64_t));
+		if (!lat.v) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ret = vcrypto_guest_run(gs->g, 0, &gs->ops[0], 5000);
+	if (ret < 0) {
+		fprintf(stderr, "vhost_bench: first request: %s\n", vcrypto_strerror(ret));
+		goto out;
+	}
+	r.check = ret != VCRYPTO_STATUS_OK ? "status" :
+		  m == M_NULL		   ? "n/a" :
+					     bench_output_check(gs->ops[0].dst, size);
+	ret = drive(&gs, 1, depth, &r, depth == 1 ? &lat : NULL);
+	if (!ret)
+		print_result(&r, depth == 1 ? &lat : NULL);
+out:
+	free(lat.v);
+	guest_bufs_free(gs);
+	return ret;
+}
+
+static int engine_make(const char *tag, uint32_t flags, struct vcrypto_engine **e)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	char dev[64];
+	int ret;
+
+	eo.nb_queue_pairs = 1;
+	eo.flags = flags;
+	snprintf(dev, sizeof(dev), "crypto_%s_%s", O.pmd, tag);
+	ret = vcrypto_engine_create(dev, &eo, e);
+	if (ret)
+		fprintf(stderr, "vhost_bench: engine %s%s: %s\n", dev,
+			flags ? " (NULL_CRYPTO)" : "", vcrypto_strerror(ret));
+	return ret;
+}
+
+static int run_matrix(void)
+{
+	struct vcrypto_engine *e[2] = {NULL, NULL};
+	struct vcrypto_poller *p[2] = {NULL, NULL};
+	struct guest *gs[2] = {NULL, NULL};
+	uint32_t max_size = 0, max_depth = 0;
+	int ret = 0;
+
+	for (int i = 0; i < O.nsizes; i++)
+		max_size = O.sizes[i] > max_size ? O.sizes[i] : max_size;
+	for (int i = 0; i < O.ndepths; i++)
+		max_depth = O.depths[i] > max_depth ? O.depths[i] : max_depth;
+	for (int k = 0; k < 2 && !ret; k++) {
+		uint64_t mem = (uint64_t)max_depth * 2 * (max_size + 128) + (4u << 20);
+
+		if (k == 0 && !O.modes[M_COPY] && !O.modes[M_ZC])
+			continue;
+		if (k == 1 && !O.modes[M_NULL])
+			continue;
+		ret = engine_make(k ? "vbn" : "vbr", k ? VCRYPTO_ENGINE_F_NULL_CRYPTO : 0, &e[k]);
+		if (ret == -ENOTSUP && k == 1) {
+			fprintf(stderr, "vhost_bench: transport-only case blocked: NULL_CRYPTO "
+					"not supported by the host\n");
+			ret = 0;
+			continue;
+		}
+		if (!ret)
+			ret = vcrypto_poller_create(e[k], NULL, &p[k]);
+		gs[k] = calloc(1, sizeof(*gs[k]));
+		if (!ret && !gs[k])
+			ret = -ENOMEM;
+		if (!ret) {
+			host_set_active(p[k]);
+			ret = guest_up(gs[k], e[k], p[k],
+				       (mem + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1));
+		}
+	}
+	/* interleave the modes per case */
+	for (int a = 0; a < O.nalgos && !ret; a++)
+		for (int s = 0; s < O.nsizes && !ret; s++)
+			for (int d = 0; d < O.ndepths && !ret; d++)
+				for (int m = 0; m < M_N && !ret; m++) {
+					int k = m == M_NULL;
+
+					if (!O.modes[m] || !gs[k] || !gs[k]->g)
+						continue;
+					host_set_active(p[k]);
+					ret = run_case(gs[k], (enum mode)m, O.algos[a], O.sizes[s],
+						       O.depths[d]);
+				}
+	for (int k = 0; k < 2; k++) {
+		if (p[k])
+			host_set_active(p[k]);
+		guest_down(gs[k]);
+		host_set_active(NULL);
+		vcrypto_poller_destroy(p[k]);
+		vcrypto_engine_destroy(e[k]);
+	}
+	return ret;
+}
+
+/* N guests (ports) on one poller, each at scaling_depth, first size and algo. */
+static int run_scaling(void)
+{
+	struct vcrypto_engine *e = NULL;
+	int algo = O.algos[0], ret;
+	uint32_t size = O.sizes[0], depth = O.scaling_depth;
+	enum mode m = O.modes[M_ZC] && !O.modes[M_COPY] ? M_ZC : M_COPY;
+
+	ret = engine_make("vbs", 0, &e);
+	for (int i = 0; i < O.nscaling && !ret; i++) {
+		struct vcrypto_poller_opts po = VCRYPTO_OPTS_INIT(vcrypto_poller_opts);
+		struct bench_result r = {.mode = mode_names[m],
+					 .pmd = O.pmd,
+					 .algo = algo,
+					 .size = size,
+					 .depth = depth,
+					 .guests = O.scaling[i]};
+		struct vcrypto_poller *p = NULL;
+		uint32_t ng = O.scaling[i];
+		uint64_t mem = (uint64_t)depth * 2 * (size + 128) + (2u << 20);
+
+		mem = (mem + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
+		ret = vcrypto_poller_create(e, &po, &p);
+		if (ret)
+			break;
+		host_set_active(p);
+		for (uint32_t g = 0; g < ng && !ret; g++) {
+			G[g] = calloc(1, sizeof(*G[g]));
+			ret = G[g] ? guest_up(G[g], e, p, mem) : -ENOMEM;
+			if (!ret && !G[g]->have[algo])
+				ret = -ENOTSUP;
+			if (!ret) {
+				vcrypto_port_set_zero_copy(G[g]->port,
+							   m == M_ZC ? VCRYPTO_ZERO_COPY_ON :
+								       VCRYPTO_ZERO_COPY_OFF);
+				ret = guest_prepare(G[g], algo, size, depth);
+			}
+		}
+		if (!ret)
+			ret = drive(G, ng, depth, &r, NULL);
+		if (!ret) {
+			print_result(&r, NULL);
+			fprintf(stderr, "      per-guest share x guests: min %.2f max %.2f\n",
+				r.share_min, r.share_max);
+		}
+		for (uint32_t g = 0; g < ng; g++) {
+			if (G[g] && G[g]->g)
+				guest_bufs_free(G[g]);
+			guest_down(G[g]);
+			G[g] = NULL;
+		}
+		host_set_active(NULL);
+		vcrypto_poller_destroy(p);
+	}
+	vcrypto_engine_destroy(e);
+	return ret;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vhost_bench [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST] "
+		   "[--depth LIST] [--modes copy,zc,null] [--seconds S] [--warmup S] "
+		   "[--scaling 1,4,16,64] [--scaling-depth D] [--host-cpu N] [--guest-cpu N]\n");
+}
+
+static int parse(int argc, char **argv)
+{
+	static const struct option lo[] = {{"pmd", required_argument, NULL, 'p'},
+					   {"algo", required_argument, NULL, 'a'},
+					   {"sizes", required_argument, NULL, 's'},
+					   {"depth", required_argument, NULL, 'd'},
+					   {"modes", required_argument, NULL, 'm'},
+					   {"seconds", required_argument, NULL, 't'},
+					   {"warmup", required_argument, NULL, 'w'},
+					   {"scaling", required_argument, NULL, 'S'},
+					   {"scaling-depth", required_argument, NULL, 'D'},
+					   {"host-cpu", required_argument, NULL, 'H'},
+					   {"guest-cpu", required_argument, NULL, 'G'},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
+	int c;
+
+	O.nalgos = bench_parse_algo_list("aes-cbc,aes-cbc-sha1,aes-256-gcm", O.algos, BENCH_NALGOS);
+	O.nsizes = bench_parse_u32_list("64,256,1k,4k,16k,64k", O.sizes, BENCH_MAX_LIST);
+	O.ndepths = bench_parse_u32_list("1,32", O.depths, BENCH_MAX_LIST);
+	O.modes[M_COPY] = O.modes[M_ZC] = O.modes[M_NULL] = true;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			O.pmd = optarg;
+			break;
+		case 'a':
+			O.nalgos = bench_parse_algo_list(optarg, O.algos, BENCH_NALGOS);
+			break;
+		case 's':
+			O.nsizes = bench_parse_u32_list(optarg, O.sizes, BENCH_MAX_LIST);
+			break;
+		case 'd':
+			O.ndepths = bench_parse_u32_list(optarg, O.depths, BENCH_MAX_LIST);
+			break;
+		case 'm': {
+			char *dup = strdup(optarg), *save = NULL, *tok;
+
+			O.modes[M_COPY] = O.modes[M_ZC] = O.modes[M_NULL] = false;
+			for (tok = strtok_r(dup, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				int k;
+
+				for (k = 0; k < M_N && strcmp(tok, mode_names[k]); k++)
+					;
+				if (k == M_N) {
+					free(dup);
+					usage(stderr);
+					return -1;
+				}
+				O.modes[k] = true;
+			}
+			free(dup);
+			break;
+		}
+		case 't':
+			O.seconds = atof(optarg);
+			break;
+		case 'w':
+			O.warmup = atof(optarg);
+			break;
+		case 'S':
+			O.nscaling = bench_parse_u32_list(optarg, O.scaling, BENCH_MAX_LIST);
+			break;
+		case 'D':
+			O.scaling_depth = (uint32_t)atoi(optarg);
+			break;
+		case 'H':
+			O.host_cpu = atoi(optarg);
+			break;
+		case 'G':
+			O.guest_cpu = atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (O.nalgos <= 0 || O.nsizes <= 0 || O.ndepths <= 0 || O.nscaling < 0 || O.seconds <= 0 ||
+	    O.warmup < 0 || O.scaling_depth == 0 || O.scaling_depth > MAX_DEPTH ||
+	    (strcmp(O.pmd, "openssl") && strcmp(O.pmd, "aesni_mb"))) {
+		usage(stderr);
+		return -1;
+	}
+	for (int i = 0; i < O.ndepths; i++)
+		if (O.depths[i] > MAX_DEPTH)
+			return -1;
+	for (int i = 0; i < O.nscaling; i++)
+		if (O.scaling[i] > MAX_GUESTS)
+			return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char prefix[32], lcores[32];
+	char *eargv[16];
+	int eargc = 0, ret;
+
+	if (parse(argc, argv))
+		return 2;
+	snprintf(prefix, sizeof(prefix), "vcv%d", (int)getpid());
+	snprintf(lcores, sizeof(lcores), "0@%d,1@%d", O.guest_cpu, O.host_cpu);
+	eargv[eargc++] = argv[0];
+	eargv[eargc++] = "--no-huge";
+	eargv[eargc++] = "-m";
+	eargv[eargc++] = "1024";
+	eargv[eargc++] = "--no-pci";
+	eargv[eargc++] = "--file-prefix";
+	eargv[eargc++] = prefix;
+	eargv[eargc++] = "--lcores";
+	eargv[eargc++] = lcores;
+	eargv[eargc++] = "--log-level";
+	eargv[eargc++] = "*:warning";
+	eargv[eargc] = NULL;
+	ret = vcrypto_eal_init(eargc, eargv);
+	if (ret < 0) {
+		fprintf(stderr, "vhost_bench: EAL init failed: %s\n", vcrypto_strerror(ret));
+		bench_eal_rundir_remove(prefix);
+		return 1;
+	}
+	if (rte_eal_remote_launch(host_main, NULL, 1) != 0) {
+		fprintf(stderr, "vhost_bench: lcore 1 unavailable\n");
+		ret = -EBUSY;
+	} else {
+		ret = O.nscaling ? run_scaling() : run_matrix();
+		atomic_store(&H.stop, true);
+		rte_eal_mp_wait_lcore();
+	}
+	vcrypto_eal_cleanup();
+	bench_eal_rundir_remove(prefix);
+	return ret ? 1 : 0;
+}
