@@ -10,6 +10,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/params.h>
 
 static const EVP_CIPHER *cipher_of(enum vcrypto_cipher_algo algo, size_t key_len)
@@ -41,6 +42,17 @@ static const EVP_CIPHER *cipher_of(enum vcrypto_cipher_algo algo, size_t key_len
 	default:
 		return NULL;
 	}
+}
+
+/*
+ * DPDK 22.11's crypto_openssl PMD loads OpenSSL's default provider when a
+ * device is probed and unloads it when the device is removed: after the last
+ * crypto_openssl device of a test is gone, every EVP call in the process
+ * fails. Hold a reference of our own for the oracle's lifetime.
+ */
+__attribute__((constructor)) static void oracle_hold_default_provider(void)
+{
+	(void)OSSL_PROVIDER_load(NULL, "default");
 }
 
 int oracle_cipher(enum vcrypto_cipher_algo algo, enum vcrypto_direction dir, const void *key,
