@@ -362,12 +362,12 @@ int vc_sess_create(struct vcrypto_engine *e, const struct vc_session_desc *d, st
 	s->dev_id = dev;
 	s->engine = e;
 	atomic_init(&s->refs, 1);
-	s->d = *d;
-	explicit_bzero(s->d.cipher_key, sizeof(s->d.cipher_key));
-	explicit_bzero(s->d.auth_key, sizeof(s->d.auth_key));
-	s->iv_len = xf.iv_len >= 0 ? vcrypto__session_iv_len(d) : -1;
-	s->block = vcrypto__session_block_len(d);
-	s->digest_len = d->digest_len;
+	s->sh.d = *d;
+	explicit_bzero(s->sh.d.cipher_key, sizeof(s->sh.d.cipher_key));
+	explicit_bzero(s->sh.d.auth_key, sizeof(s->sh.d.auth_key));
+	s->sh.iv_len = xf.iv_len >= 0 ? vcrypto__session_iv_len(d) : -1;
+	s->sh.block = vcrypto__session_block_len(d);
+	s->sh.digest_len = d->digest_len;
 	*out = s;
 	return 0;
 }

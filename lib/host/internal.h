@@ -21,6 +21,7 @@
 
 #include "common/log.h"
 #include "common/session_msg.h"
+#include "host/parse.h"
 #include "host/walk.h"
 
 /* ---- statistics helpers: one writer, relaxed readers ---- */
@@ -29,14 +30,9 @@
 
 /* ---- engine ---- */
 
-#define VC_MAX_AAD_LEN 256
 /* Data room of the mbufs used for copies (one request may chain several). */
 #define VC_MBUF_DATA 8192
-/*
- * Contiguous buffers for AEAD results (the PMDs want one destination
- * segment): the largest AEAD request, and how many can be in flight.
- */
-#define VC_BIG_BUF (256u * 1024)
+/* Contiguous buffers for AEAD results (VC_BIG_BUF bytes each) in flight. */
 #define VC_BIG_BUFS 24
 
 /* Private area of every crypto op: IV first (its offset is fixed in the session). */
@@ -67,9 +63,9 @@ struct vcrypto_engine {
 	bool zc_possible;  /* IOVA as VA: guest memory usable by the device */
 	uint64_t dev_features;
 	uint32_t max_cipher_len; /* longest cipher length the device gets right; 0: no limit */
-	pthread_mutex_t lock; /* queue pair ownership */
-	uint8_t *qp_owned;    /* per queue pair: taken by a poller */
-	atomic_uint users;    /* ports and pollers */
+	pthread_mutex_t lock;	 /* queue pair ownership */
+	uint8_t *qp_owned;	 /* per queue pair: taken by a poller */
+	atomic_uint users;	 /* ports and pollers */
 	char name[64];
 };
 
@@ -79,10 +75,7 @@ struct vc_sess {
 	uint8_t dev_id; /* device that runs it */
 	atomic_uint refs;
 	struct vcrypto_engine *engine;
-	struct vc_session_desc d; /* parameters (keys wiped) */
-	int iv_len;		  /* required IV length, -1 variable */
-	uint32_t block;		  /* data length multiple */
-	uint32_t digest_len;
+	struct vc_sess_shape sh; /* what its requests must look like */
 };
 
 int vc_sess_create(struct vcrypto_engine *e, const struct vc_session_desc *d, struct vc_sess **out);
@@ -152,13 +145,6 @@ uint32_t vc_poller_id(const struct vcrypto_poller *p);
 #define VC_MAX_QUEUES 64
 #define VC_MAX_OUT_SEGS 64
 
-enum vc_kind {
-	VC_K_CIPHER = 1,
-	VC_K_HASH,
-	VC_K_CHAIN,
-	VC_K_AEAD,
-};
-
 /* One request between fetch and completion. */
 struct vc_slot {
 	struct rte_crypto_op *op;
@@ -177,10 +163,7 @@ struct vc_slot {
 	uint32_t nout;
 	uint64_t status_gpa;
 	struct rte_mbuf_ext_shared_info zc_sh[2]; /* zero copy: src, dst buffers */
-	struct {
-		uint64_t gpa;
-		uint32_t len;
-	} out[VC_MAX_OUT_SEGS]; /* W stream [0, dst_len + dig_len) */
+	struct vc_out_seg out[VC_MAX_OUT_SEGS];	  /* W stream [0, dst_len + dig_len) */
 };
 
 struct vc_vq_stats {

@@ -23,7 +23,6 @@
 #include "common/virtio_crypto_wire.h"
 #include "host/internal.h"
 
-#define VC_REQ_HDR_LEN ((uint32_t)sizeof(struct vc_op_data_req))
 #define VC_DEQ_BURST 64
 #define VRING_AVAIL_F_NO_INTERRUPT 1u
 #define VC_REMOVE_TIMEOUT_NS 5000000000ull
@@ -100,48 +99,6 @@ static void complete_now(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t he
 	VC_STAT_ADD(p->st.completed, 1);
 }
 
-/* Write @len bytes at offset @off of a slot's output stream (guest addresses). */
-static int out_write(const struct vc_memtab *mt, const struct vc_slot *s, uint64_t off,
-		     const uint8_t *src, uint64_t len)
-{
-	for (uint32_t i = 0; i < s->nout && len; i++) {
-		uint64_t seg_len = s->out[i].len, chunk, gpa;
-
-		if (off >= seg_len) {
-			off -= seg_len;
-			continue;
-		}
-		chunk = seg_len - off;
-		if (chunk > len)
-			chunk = len;
-		gpa = s->out[i].gpa + off;
-		while (chunk) {
-			struct vc_seg t[4];
-			int n = vc_mem_translate(mt, gpa, chunk, t, 4);
-			uint64_t done = 0;
-
-			if (n == -E2BIG)
-				n = 4;
-			else if (n < 0)
-				return -EFAULT;
-			for (int k = 0; k < n && done < chunk; k++) {
-				uint64_t c = t[k].len;
-
-				if (c > chunk - done)
-					c = chunk - done;
-				memcpy(t[k].hva, src, c);
-				src += c;
-				done += c;
-			}
-			gpa += done;
-			chunk -= done;
-			len -= done;
-		}
-		off = 0;
-	}
-	return len ? -ERANGE : 0;
-}
-
 static void slot_release(struct vc_vq *vq, struct vc_slot *s)
 {
 	struct rte_crypto_op *op = s->op;
@@ -199,8 +156,8 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 
 		if (s->out_dst) {
 			/* One contiguous buffer, possibly longer than an mbuf can say. */
-			err = out_write(&port->mt, s, 0,
-					rte_pktmbuf_mtod(op->sym->m_dst, uint8_t *), left);
+			err = vc_mem_write_out(&port->mt, s->out, s->nout, 0,
+					       rte_pktmbuf_mtod(op->sym->m_dst, uint8_t *), left);
 			left = 0;
 		}
 		for (struct rte_mbuf *m = res; m && left && !err; m = m->next) {
@@ -213,8 +170,8 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 			c = dl - skip;
 			if (c > left)
 				c = left;
-			err = out_write(&port->mt, s, off,
-					rte_pktmbuf_mtod_offset(m, uint8_t *, skip), c);
+			err = vc_mem_write_out(&port->mt, s->out, s->nout, off,
+					       rte_pktmbuf_mtod_offset(m, uint8_t *, skip), c);
 			off += c;
 			left -= c;
 			skip = 0;
@@ -222,7 +179,8 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 		if (!err && left)
 			err = -ERANGE;
 		if (!err && s->dig_len)
-			err = out_write(&port->mt, s, s->dig_woff, pv->digest, s->dig_len);
+			err = vc_mem_write_out(&port->mt, s->out, s->nout, s->dig_woff, pv->digest,
+					       s->dig_len);
 		if (err)
 			status = VCRYPTO_STATUS_ERR;
 	}
@@ -245,178 +203,6 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 	}
 	VC_STAT_ADD(p->st.completed, 1);
 	slot_release(vq, s);
-}
-
-static const char *walk_err(int err)
-{
-	switch (err) {
-	case -ERANGE:
-		return "descriptor index out of range";
-	case -ELOOP:
-		return "descriptor loop or chain too long";
-	case -EPROTO:
-		return "bad indirect descriptor";
-	case -EFAULT:
-		return "buffer outside guest memory";
-	case -EINVAL:
-		return "writable descriptor before a readable one";
-	case -E2BIG:
-		return "too many pieces";
-	case 0:
-		return "no status byte";
-	default:
-		return "malformed";
-	}
-}
-
-/* ---- request parsing ---- */
-
-struct vc_plan {
-	uint8_t kind;
-	uint32_t iv_len;
-	uint32_t aad_len;
-	uint32_t src_off, src_len; /* readable stream */
-	uint32_t data_len;	   /* bytes the op works on (in the mbuf) */
-	uint32_t dst_len;	   /* result bytes at W offset 0 */
-	uint32_t dig_len, dig_woff;
-	uint32_t tag_roff; /* AEAD decrypt: tag in the readable stream */
-	bool aead_dec;
-	uint32_t c_off, c_len, h_off, h_len;
-};
-
-/* Validate a request against its session; returns a virtio status. */
-static uint8_t plan_request(const struct vcrypto_port *port, const struct vc_op_data_req *h,
-			    const struct vc_sess *s, const struct vc_chain *c, struct vc_plan *pl)
-{
-	const struct vc_session_desc *d = &s->d;
-	uint32_t op = h->header.opcode, max = port->o.max_request_len;
-	uint64_t rneed, wneed;
-
-	memset(pl, 0, sizeof(*pl));
-	switch (op) {
-	case VC_CIPHER_ENCRYPT:
-	case VC_CIPHER_DECRYPT: {
-		uint32_t want = op == VC_CIPHER_ENCRYPT ? VCRYPTO_ENCRYPT : VCRYPTO_DECRYPT;
-		uint32_t ot = h->u.sym_req.op_type;
-
-		if (ot == VC_SYM_OP_CIPHER) {
-			const struct vc_cipher_para *cp = &h->u.sym_req.u.cipher.para;
-
-			if (d->type != VCRYPTO_SESSION_CIPHER || d->direction != want)
-				return VCRYPTO_STATUS_BADMSG;
-			pl->kind = VC_K_CIPHER;
-			pl->iv_len = cp->iv_len;
-			pl->src_len = cp->src_data_len;
-			if (cp->dst_data_len != cp->src_data_len)
-				return VCRYPTO_STATUS_BADMSG;
-			pl->data_len = pl->src_len;
-			pl->dst_len = pl->src_len;
-			pl->c_len = pl->src_len;
-		} else if (ot == VC_SYM_OP_CHAIN) {
-			const struct vc_chain_para *ch = &h->u.sym_req.u.chain;
-
-			if (d->type != VCRYPTO_SESSION_CHAIN || d->direction != want)
-				return VCRYPTO_STATUS_BADMSG;
-			pl->kind = VC_K_CHAIN;
-			pl->iv_len = ch->iv_len;
-			pl->aad_len = ch->aad_len;
-			pl->src_len = ch->src_data_len;
-			if (ch->dst_data_len != ch->src_data_len || ch->aad_len != d->aad_len ||
-			    ch->hash_result_len != s->digest_len)
-				return VCRYPTO_STATUS_BADMSG;
-			if ((uint64_t)ch->cipher_start_src_offset + ch->len_to_cipher >
-				    pl->src_len ||
-			    (uint64_t)ch->hash_start_src_offset + ch->len_to_hash > pl->src_len)
-				return VCRYPTO_STATUS_BADMSG;
-			if (ch->len_to_cipher % s->block)
-				return VCRYPTO_STATUS_BADMSG;
-			pl->c_off = ch->cipher_start_src_offset;
-			pl->c_len = ch->len_to_cipher;
-			pl->h_off = ch->hash_start_src_offset;
-			pl->h_len = ch->len_to_hash;
-			pl->data_len = pl->src_len;
-			pl->dst_len = pl->src_len;
-			pl->dig_len = s->digest_len;
-			pl->dig_woff = pl->dst_len;
-		} else if (ot == VC_SYM_OP_NONE) {
-			return VCRYPTO_STATUS_BADMSG;
-		} else {
-			return VCRYPTO_STATUS_NOTSUPP;
-		}
-		if (pl->kind == VC_K_CIPHER && (pl->src_len == 0 || pl->src_len % s->block))
-			return VCRYPTO_STATUS_BADMSG;
-		if (pl->iv_len != (uint32_t)s->iv_len)
-			return VCRYPTO_STATUS_BADMSG;
-		break;
-	}
-	case VC_HASH:
-	case VC_MAC: {
-		const struct vc_hash_para *hp = op == VC_HASH ? &h->u.hash_req.para :
-								&h->u.mac_req.para;
-
-		if (d->type != (op == VC_HASH ? VCRYPTO_SESSION_HASH : VCRYPTO_SESSION_MAC))
-			return VCRYPTO_STATUS_BADMSG;
-		if (hp->hash_result_len != s->digest_len)
-			return VCRYPTO_STATUS_BADMSG;
-		pl->kind = VC_K_HASH;
-		pl->src_len = hp->src_data_len;
-		pl->data_len = pl->src_len;
-		pl->h_len = pl->src_len;
-		pl->dig_len = s->digest_len;
-		pl->dig_woff = 0;
-		break;
-	}
-	case VC_AEAD_ENCRYPT:
-	case VC_AEAD_DECRYPT: {
-		const struct vc_aead_para *ap = &h->u.aead_req.para;
-		bool enc = op == VC_AEAD_ENCRYPT;
-
-		if (d->type != VCRYPTO_SESSION_AEAD ||
-		    d->direction != (enc ? VCRYPTO_ENCRYPT : VCRYPTO_DECRYPT))
-			return VCRYPTO_STATUS_BADMSG;
-		pl->kind = VC_K_AEAD;
-		pl->iv_len = ap->iv_len;
-		pl->aad_len = ap->aad_len;
-		pl->src_len = ap->src_data_len;
-		if (pl->iv_len != (uint32_t)s->iv_len || pl->aad_len != d->aad_len)
-			return VCRYPTO_STATUS_BADMSG;
-		if (enc) {
-			if ((uint64_t)ap->dst_data_len !=
-			    (uint64_t)ap->src_data_len + s->digest_len)
-				return VCRYPTO_STATUS_BADMSG;
-			pl->data_len = pl->src_len;
-			pl->dst_len = pl->src_len;
-			pl->dig_len = s->digest_len;
-			pl->dig_woff = pl->src_len;
-		} else {
-			if (ap->src_data_len < s->digest_len ||
-			    ap->dst_data_len != ap->src_data_len - s->digest_len)
-				return VCRYPTO_STATUS_BADMSG;
-			pl->aead_dec = true;
-			pl->data_len = ap->dst_data_len;
-			pl->dst_len = ap->dst_data_len;
-		}
-		/* The result must fit one contiguous destination buffer. */
-		if (pl->data_len > VC_BIG_BUF)
-			return VCRYPTO_STATUS_NOTSUPP;
-		break;
-	}
-	default:
-		return VCRYPTO_STATUS_NOTSUPP;
-	}
-	if (pl->src_len > max || pl->iv_len > VCRYPTO_MAX_IV_LEN || pl->aad_len > VC_MAX_AAD_LEN)
-		return VCRYPTO_STATUS_BADMSG;
-	if ((pl->kind == VC_K_CIPHER || pl->kind == VC_K_CHAIN) && s->dev_id == port->engine->dev_id &&
-	    port->engine->max_cipher_len && pl->c_len > port->engine->max_cipher_len)
-		return VCRYPTO_STATUS_NOTSUPP;
-	pl->src_off = VC_REQ_HDR_LEN + pl->iv_len + pl->aad_len;
-	if (pl->aead_dec)
-		pl->tag_roff = pl->src_off + pl->data_len;
-	rneed = (uint64_t)pl->src_off + pl->src_len;
-	wneed = (uint64_t)pl->dst_len + pl->dig_len + 1;
-	if (rneed > c->rlen || wneed > c->wlen)
-		return VCRYPTO_STATUS_BADMSG;
-	return VCRYPTO_STATUS_OK;
 }
 
 static bool use_zero_copy(struct vcrypto_port *port)
@@ -539,41 +325,23 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	struct vc_plan pl;
 	uint8_t *zsrc = NULL, *zdst = NULL, *zdig = NULL;
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
-	int nout = 0, ret;
-	uint8_t st;
+	int nout = 0, ret, st;
 	bool zc = false;
 
-	if (head >= vq->size) {
-		VC_LOG_RL(&vq->rl, WARNING, "%s/%u: descriptor head %u out of range", port->name,
-			  vq->idx, head);
-		complete_now(p, vq, head, NULL, 0);
-		return 1;
-	}
-	ret = vc_walk_chain(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
-			    &c);
-	if (!c.status_ok) {
+	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
+			      &c, &h, &ret);
+	if (st < 0) {
 		VC_LOG_RL(&vq->rl, WARNING, "%s/%u: unusable descriptor chain at %u (%s)",
-			  port->name, vq->idx, head, walk_err(ret));
+			  port->name, vq->idx, head, vc_walk_strerror(ret));
 		complete_now(p, vq, head, NULL, 0);
 		return 1;
 	}
-	if (ret < 0 || c.rlen < VC_REQ_HDR_LEN) {
-		VC_LOG_RL(&vq->rl, WARNING, "%s/%u: malformed descriptor chain (%s)", port->name,
-			  vq->idx, ret < 0 ? walk_err(ret) : "short header");
-		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_BADMSG);
-		return 1;
-	}
-	vc_stream_read(c.segs, c.nr, 0, &h, sizeof(h));
-	switch (h.header.opcode) {
-	case VC_CIPHER_ENCRYPT:
-	case VC_CIPHER_DECRYPT:
-	case VC_HASH:
-	case VC_MAC:
-	case VC_AEAD_ENCRYPT:
-	case VC_AEAD_DECRYPT:
-		break;
-	default:
-		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_NOTSUPP);
+	if (st != VCRYPTO_STATUS_OK) {
+		if (st == VCRYPTO_STATUS_BADMSG)
+			VC_LOG_RL(&vq->rl, WARNING, "%s/%u: malformed descriptor chain (%s)",
+				  port->name, vq->idx,
+				  ret < 0 ? vc_walk_strerror(ret) : "short header");
+		complete_now(p, vq, head, c.status_hva, (uint8_t)st);
 		return 1;
 	}
 	s = vc_port_session(port, h.header.session_id);
@@ -581,11 +349,12 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_INVSESS);
 		return 1;
 	}
-	st = plan_request(port, &h, s, &c, &pl);
+	st = vc_plan_request(&h, &s->sh, port->o.max_request_len,
+			     s->dev_id == e->dev_id ? e->max_cipher_len : 0, &c, &pl);
 	if (st != VCRYPTO_STATUS_OK) {
-		VC_LOG_RL(&vq->rl, INFO, "%s/%u: request refused (status %u)", port->name, vq->idx,
+		VC_LOG_RL(&vq->rl, INFO, "%s/%u: request refused (status %d)", port->name, vq->idx,
 			  st);
-		complete_now(p, vq, head, c.status_hva, st);
+		complete_now(p, vq, head, c.status_hva, (uint8_t)st);
 		return 1;
 	}
 
@@ -596,7 +365,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		if (pl.dig_len)
 			zdig = vc_stream_contig(c.segs + c.nr, c.nw, pl.dig_woff, pl.dig_len);
 		else if (pl.aead_dec)
-			zdig = vc_stream_contig(c.segs, c.nr, pl.tag_roff, s->digest_len);
+			zdig = vc_stream_contig(c.segs, c.nr, pl.tag_roff, s->sh.digest_len);
 		zc = zsrc && (!pl.dst_len || zdst) && (!(pl.dig_len || pl.aead_dec) || zdig);
 		/* The devices take out-of-place only for plain cipher and AEAD. */
 		if (zc && pl.dst_len && zdst != zsrc && pl.kind != VC_K_CIPHER &&
@@ -684,7 +453,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		so->aead.aad.phys_addr = rte_crypto_op_ctophys_offset(
 			op, VC_IV_OFFSET + offsetof(struct vc_op_priv, aad));
 		if (pl.aead_dec && !zc)
-			vc_stream_read(c.segs, c.nr, pl.tag_roff, pv->digest, s->digest_len);
+			vc_stream_read(c.segs, c.nr, pl.tag_roff, pv->digest, s->sh.digest_len);
 		so->aead.digest.data = zc ? zdig : pv->digest;
 		so->aead.digest.phys_addr =
 			zc ? (rte_iova_t)(uintptr_t)zdig :

@@ -2,6 +2,7 @@
 target_sources(vcrypto PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/log.c
   ${CMAKE_CURRENT_LIST_DIR}/walk.c
+  ${CMAKE_CURRENT_LIST_DIR}/parse.c
   ${CMAKE_CURRENT_LIST_DIR}/engine.c
   ${CMAKE_CURRENT_LIST_DIR}/port.c
   ${CMAKE_CURRENT_LIST_DIR}/poller.c

@@ -289,3 +289,46 @@ uint8_t *vc_stream_contig(const struct vc_seg *segs, uint32_t n, uint64_t off, u
 		return NULL;
 	return s.hva;
 }
+
+int vc_mem_write_out(const struct vc_memtab *mt, const struct vc_out_seg *out, uint32_t nout,
+		     uint64_t off, const void *src_, uint64_t len)
+{
+	const uint8_t *src = src_;
+
+	for (uint32_t i = 0; i < nout && len; i++) {
+		uint64_t seg_len = out[i].len, chunk, gpa;
+
+		if (off >= seg_len) {
+			off -= seg_len;
+			continue;
+		}
+		chunk = seg_len - off;
+		if (chunk > len)
+			chunk = len;
+		gpa = out[i].gpa + off;
+		while (chunk) {
+			struct vc_seg t[4];
+			int n = vc_mem_translate(mt, gpa, chunk, t, 4);
+			uint64_t done = 0;
+
+			if (n == -E2BIG)
+				n = 4;
+			else if (n < 0)
+				return -EFAULT;
+			for (int k = 0; k < n && done < chunk; k++) {
+				uint64_t c = t[k].len;
+
+				if (c > chunk - done)
+					c = chunk - done;
+				memcpy(t[k].hva, src, c);
+				src += c;
+				done += c;
+			}
+			gpa += done;
+			chunk -= done;
+			len -= done;
+		}
+		off = 0;
+	}
+	return len ? -ERANGE : 0;
+}

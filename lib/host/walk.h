@@ -61,6 +61,21 @@ int vc_mem_translate(const struct vc_memtab *mt, uint64_t gpa, uint64_t len, str
 /* Host address of [gpa, gpa + len) if contiguous in host memory, else NULL. */
 void *vc_mem_contig(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
 
+/* A piece of an output stream, in guest addresses. */
+struct vc_out_seg {
+	uint64_t gpa;
+	uint32_t len;
+};
+
+/*
+ * Write @len bytes of @src at offset @off of the output stream @out (@nout
+ * pieces), translating every guest address through @mt. Returns 0,
+ * -EFAULT if a piece is no longer in guest memory, -ERANGE if the stream
+ * is shorter than @off + @len (bytes before the failure may be written).
+ */
+int vc_mem_write_out(const struct vc_memtab *mt, const struct vc_out_seg *out, uint32_t nout,
+		     uint64_t off, const void *src, uint64_t len);
+
 /* Whether the host range [hva, hva + len) lies inside one guest region. */
 bool vc_mem_hva_ok(const struct vc_memtab *mt, const void *hva, uint64_t len);
 

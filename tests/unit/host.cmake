@@ -28,6 +28,7 @@ add_executable(test_host_pipeline ${CMAKE_CURRENT_LIST_DIR}/test_host_pipeline.c
   ${PROJECT_SOURCE_DIR}/tests/support/dpdk_env.c
   ${PROJECT_SOURCE_DIR}/lib/host/eal.c
   ${PROJECT_SOURCE_DIR}/lib/host/walk.c
+  ${PROJECT_SOURCE_DIR}/lib/host/parse.c
   ${PROJECT_SOURCE_DIR}/lib/host/engine.c
   ${PROJECT_SOURCE_DIR}/lib/host/port.c
   ${PROJECT_SOURCE_DIR}/lib/host/poller.c
