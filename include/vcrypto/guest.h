@@ -69,6 +69,14 @@ enum vcrypto_guest_flags {
 	 * (for tests of a host's handling of both modes).
 	 */
 	VCRYPTO_GUEST_F_NO_EVENT_IDX = 1u << 1,
+	/**
+	 * The application busy-polls: vcrypto_guest_poll() finding nothing
+	 * does not ask the host to signal the call eventfd (each signal costs
+	 * the host a system call). vcrypto_guest_wait() still asks, so it
+	 * keeps working; an event loop sleeping on vcrypto_guest_call_fd()
+	 * must not set this flag.
+	 */
+	VCRYPTO_GUEST_F_BUSY_POLL = 1u << 2,
 };
 
 /** Options of vcrypto_guest_connect(). */
@@ -331,9 +339,9 @@ VCRYPTO_API int vcrypto_guest_wait(struct vcrypto_guest *g, uint16_t queue, int 
  * vcrypto_guest_poll() does not (it makes no system call), so an event loop
  * that polls this descriptor itself reads it (8 bytes, eventfd semantics)
  * before calling vcrypto_guest_poll(). The host is asked to signal only
- * after a vcrypto_guest_poll() that found nothing (or a
- * vcrypto_guest_wait()): poll until it returns 0 before sleeping on the
- * descriptor.
+ * after a vcrypto_guest_poll() that found nothing (unless the connection
+ * has VCRYPTO_GUEST_F_BUSY_POLL) or a vcrypto_guest_wait(): poll until it
+ * returns 0 before sleeping on the descriptor.
  *
  * @param g     The connection.
  * @param queue Data queue index.

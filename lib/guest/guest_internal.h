@@ -82,8 +82,10 @@ struct vc_slot {
 /* One data virtqueue. Touched by one data-plane thread at a time. */
 struct vc_vq {
 	uint16_t size, mask;
-	bool direct;	/* VCRYPTO_GUEST_F_DIRECT_DESC */
-	bool event_idx; /* VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool direct;		 /* VCRYPTO_GUEST_F_DIRECT_DESC */
+	bool busy_poll;		 /* VCRYPTO_GUEST_F_BUSY_POLL */
+	uint16_t used_event_set; /* busy poll: last_used when used_event was last moved */
+	bool event_idx;		 /* VIRTIO_RING_F_EVENT_IDX negotiated */
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	struct vring_used *used;

@@ -57,6 +57,13 @@ void vc_vq_reset(struct vc_vq *vq)
 	vq->inflight = 0;
 	vq->idle_polls = 0;
 	vq->armed = true;
+	if (vq->busy_poll) {
+		/* No signal wanted: NO_INTERRUPT, and used_event just behind. */
+		vq->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+		*vq->used_event = (uint16_t)(vq->last_used - 1);
+		vq->used_event_set = vq->last_used;
+		vq->armed = false;
+	}
 	vq->free_head = 0;
 	vq->nfree = vq->size;
 	for (uint16_t i = 0; i < vq->size; i++)
@@ -72,6 +79,7 @@ int vc_vq_init(struct vcrypto_guest *g, struct vc_vq *vq, uint64_t off, uint16_t
 	vq->size = size;
 	vq->mask = (uint16_t)(size - 1);
 	vq->direct = g->opts.flags & VCRYPTO_GUEST_F_DIRECT_DESC;
+	vq->busy_poll = g->opts.flags & VCRYPTO_GUEST_F_BUSY_POLL;
 	vq->desc = (struct vring_desc *)base;
 	vq->avail = (struct vring_avail *)(base + desc_bytes(size));
 	vq->used = (struct vring_used *)(base + desc_bytes(size) + avail_bytes(size));
@@ -484,6 +492,16 @@ VCRYPTO_API int vcrypto_guest_poll(struct vcrypto_guest *g, uint16_t queue,
 	if (n) {
 		vq->idle_polls = 0;
 		disarm(vq);
+		/*
+		 * Busy polling with EVENT_IDX: keep used_event behind last_used,
+		 * or the host signals once each time the used index passes it.
+		 */
+		if (vq->busy_poll && vq->event_idx &&
+		    (uint16_t)(vq->last_used - vq->used_event_set) >= 0x4000) {
+			__atomic_store_n(vq->used_event, (uint16_t)(vq->last_used - 1),
+					 __ATOMIC_RELAXED);
+			vq->used_event_set = vq->last_used;
+		}
 		return (int)n;
 	}
 	if (vq->inflight) {
@@ -497,7 +515,8 @@ VCRYPTO_API int vcrypto_guest_poll(struct vcrypto_guest *g, uint16_t queue,
 			}
 		}
 	}
-	arm(vq);
+	if (!vq->busy_poll)
+		arm(vq);
 	return 0;
 }
 

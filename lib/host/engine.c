@@ -361,7 +361,7 @@ int vc_sess_create(struct vcrypto_engine *e, const struct vc_session_desc *d, st
 	s->cs = cs;
 	s->dev_id = dev;
 	s->engine = e;
-	atomic_init(&s->refs, 1);
+	s->refs = 1;
 	s->sh.d = *d;
 	explicit_bzero(s->sh.d.cipher_key, sizeof(s->sh.d.cipher_key));
 	explicit_bzero(s->sh.d.auth_key, sizeof(s->sh.d.auth_key));
@@ -372,12 +372,8 @@ int vc_sess_create(struct vcrypto_engine *e, const struct vc_session_desc *d, st
 	return 0;
 }
 
-void vc_sess_put(struct vc_sess *s)
+void vc_sess_free(struct vc_sess *s)
 {
-	if (!s)
-		return;
-	if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
-		return;
 	rte_cryptodev_sym_session_free(s->dev_id, s->cs);
 	atomic_fetch_sub(&s->engine->sessions, 1);
 	free(s);

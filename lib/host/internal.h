@@ -41,6 +41,12 @@ struct vc_op_priv {
 	uint8_t digest[VCRYPTO_MAX_DIGEST_LEN];
 	uint8_t aad[VC_MAX_AAD_LEN];
 	struct vc_slot *slot;
+	/*
+	 * mbufs that stay with the op while it is cached by a poller: [0] the
+	 * source, [1] an out-of-place destination; NULL until first needed.
+	 * Zero copy points them at guest memory for one request.
+	 */
+	struct rte_mbuf *m[2];
 };
 
 #define VC_IV_OFFSET (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
@@ -69,20 +75,31 @@ struct vcrypto_engine {
 	char name[64];
 };
 
-/* A cryptodev session with refcount (map entry + requests in flight). */
+/*
+ * A cryptodev session with refcount (map entry + requests in flight).
+ * Sessions belong to one port: references are taken and dropped under
+ * that port's lock (plain loads and stores, no atomic read-modify-write
+ * on the request path).
+ */
 struct vc_sess {
 	void *cs;	/* cryptodev session */
 	uint8_t dev_id; /* device that runs it */
-	atomic_uint refs;
+	uint32_t refs;
 	struct vcrypto_engine *engine;
 	struct vc_sess_shape sh; /* what its requests must look like */
 };
 
 int vc_sess_create(struct vcrypto_engine *e, const struct vc_session_desc *d, struct vc_sess **out);
-void vc_sess_put(struct vc_sess *s);
+void vc_sess_free(struct vc_sess *s);
+/* Under the port's lock, or before the session is published. */
 static inline void vc_sess_get(struct vc_sess *s)
 {
-	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+	s->refs++;
+}
+static inline void vc_sess_put(struct vc_sess *s)
+{
+	if (s && --s->refs == 0)
+		vc_sess_free(s);
 }
 void vc_engine_get(struct vcrypto_engine *e);
 void vc_engine_put(struct vcrypto_engine *e);
@@ -143,6 +160,7 @@ uint32_t vc_poller_id(const struct vcrypto_poller *p);
 /* ---- port ---- */
 
 #define VC_MAX_QUEUES 64
+#define VC_VRING_USED_F_NO_NOTIFY 1u
 #define VC_MAX_OUT_SEGS 64
 
 /* One request between fetch and completion. */
@@ -154,6 +172,7 @@ struct vc_slot {
 	uint16_t head;
 	uint8_t zc;
 	uint8_t kind;
+	uint8_t own_mbufs; /* m_src/m_dst were allocated for this request alone */
 	uint8_t out_dst;   /* copy mode: the result is in m_dst */
 	uint32_t data_len; /* bytes counted as done */
 	uint32_t dst_len;  /* bytes of the op result to write at W offset 0 */
@@ -162,8 +181,10 @@ struct vc_slot {
 	uint32_t dig_woff; /* W offset of the digest */
 	uint32_t nout;
 	uint64_t status_gpa;
-	struct rte_mbuf_ext_shared_info zc_sh[2]; /* zero copy: src, dst buffers */
-	struct vc_out_seg out[VC_MAX_OUT_SEGS];	  /* W stream [0, dst_len + dig_len) */
+	uint8_t *status_hva; /* valid while the port's memory table generation is mt_gen */
+	uint32_t mt_gen;
+	struct rte_mbuf_ext_shared_info big_sh; /* AEAD destination from the big pool */
+	struct vc_out_seg out[VC_MAX_OUT_SEGS]; /* W stream [0, dst_len + dig_len) */
 };
 
 struct vc_vq_stats {
@@ -231,6 +252,7 @@ struct vcrypto_port {
 	atomic_int zc_policy;
 	uint64_t ready_ns;
 	uint64_t ok_requests; /* for AUTO zero copy (poller-written) */
+	bool zc_auto_on;      /* AUTO zero copy: its conditions were met (poller-written) */
 	uint16_t nq;
 	struct vc_vq *vq;
 	/* sessions (changed by the vhost thread under lock, read by pollers under lock) */
@@ -257,6 +279,9 @@ struct vcrypto_poller {
 	struct rte_crypto_op **backlog;
 	uint32_t bl_cap, bl_head, bl_tail; /* FIFO; cap power of two */
 	struct rte_crypto_op **deq;
+	/* ops (with their mbufs) kept for reuse instead of going back to the pools */
+	struct rte_crypto_op **op_cache;
+	uint32_t op_cached, op_cache_cap;
 	uint32_t in_dev; /* ops in the device queue pair */
 	atomic_bool stop;
 	atomic_bool launched;
@@ -269,7 +294,6 @@ struct vcrypto_poller {
 };
 
 /* Internal poller interface used by the port code. */
-void vc_vq_complete_orphan(struct vc_slot *s);
 int vc_poller_round(struct vcrypto_poller *p);
 uint64_t vc_now_ns(void);
 

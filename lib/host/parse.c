@@ -50,7 +50,10 @@ int vc_parse_request(const struct vc_memtab *mt, const volatile struct vc_desc *
 		return -1;
 	if (ret < 0 || c->rlen < VC_REQ_HDR_LEN)
 		return VCRYPTO_STATUS_BADMSG;
-	vc_stream_read(c->segs, c->nr, 0, h, sizeof(*h));
+	if (c->nr && c->segs[0].len >= sizeof(*h))
+		memcpy(h, c->segs[0].hva, sizeof(*h)); /* constant size: inlined */
+	else
+		vc_stream_read(c->segs, c->nr, 0, h, sizeof(*h));
 	switch (h->header.opcode) {
 	case VC_CIPHER_ENCRYPT:
 	case VC_CIPHER_DECRYPT:

@@ -27,12 +27,6 @@
 #define VRING_AVAIL_F_NO_INTERRUPT 1u
 #define VC_REMOVE_TIMEOUT_NS 5000000000ull
 
-static void extbuf_free_noop(void *addr, void *opaque)
-{
-	(void)addr;
-	(void)opaque;
-}
-
 /* ---- ring access ---- */
 
 static inline uint16_t ring_avail_idx(const struct vc_vq *vq)
@@ -99,21 +93,109 @@ static void complete_now(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t he
 	VC_STAT_ADD(p->st.completed, 1);
 }
 
-static void slot_release(struct vc_vq *vq, struct vc_slot *s)
+/* ---- ops and their mbufs, cached per poller ---- */
+
+static inline struct vc_op_priv *op_priv(struct rte_crypto_op *op)
+{
+	return (struct vc_op_priv *)((uint8_t *)op + VC_IV_OFFSET);
+}
+
+/* Point a cached mbuf back at its own data room. */
+static void mbuf_home(struct rte_mbuf *m)
+{
+	uint32_t off = (uint32_t)sizeof(*m) + rte_pktmbuf_priv_size(m->pool);
+
+	m->buf_addr = (uint8_t *)m + off;
+	m->buf_iova = rte_mempool_virt2iova(m) + off;
+	m->buf_len = rte_pktmbuf_data_room_size(m->pool);
+	m->data_off = RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM, m->buf_len);
+	m->nb_segs = 1;
+	m->next = NULL;
+}
+
+/* Point a cached mbuf at @len bytes of guest memory (zero copy, IOVA as VA). */
+static void mbuf_point(struct rte_mbuf *m, uint8_t *hva, uint32_t len)
+{
+	m->buf_addr = hva;
+	m->buf_iova = (rte_iova_t)(uintptr_t)hva;
+	m->buf_len = (uint16_t)len;
+	m->data_off = 0;
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	m->nb_segs = 1;
+	m->next = NULL;
+}
+
+/* The op's cached mbuf @i, allocated on first use; NULL if the pool is dry. */
+static struct rte_mbuf *op_mbuf(struct vcrypto_engine *e, struct vc_op_priv *pv, int i)
+{
+	if (!pv->m[i])
+		pv->m[i] = rte_pktmbuf_alloc(e->mbuf_pool);
+	return pv->m[i];
+}
+
+static void op_free(struct rte_crypto_op *op)
+{
+	struct vc_op_priv *pv = op_priv(op);
+
+	for (int i = 0; i < 2; i++) {
+		if (pv->m[i]) {
+			mbuf_home(pv->m[i]);
+			rte_pktmbuf_free(pv->m[i]);
+			pv->m[i] = NULL;
+		}
+	}
+	rte_crypto_op_free(op);
+}
+
+/* An op ready for a request: from the poller's cache, else from the pool. */
+static struct rte_crypto_op *op_get(struct vcrypto_poller *p, struct vcrypto_engine *e)
+{
+	struct rte_crypto_op *op;
+
+	if (p->op_cached) {
+		op = p->op_cache[--p->op_cached];
+		op->status = RTE_CRYPTO_OP_STATUS_NOT_PROCESSED;
+		memset(op->sym, 0, sizeof(*op->sym));
+		return op;
+	}
+	op = rte_crypto_op_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC);
+	if (op) {
+		op_priv(op)->m[0] = NULL;
+		op_priv(op)->m[1] = NULL;
+	}
+	return op;
+}
+
+static void op_put(struct vcrypto_poller *p, struct rte_crypto_op *op)
+{
+	if (p->op_cached < p->op_cache_cap)
+		p->op_cache[p->op_cached++] = op;
+	else
+		op_free(op);
+}
+
+/* Release a finished request's resources (under port lock, by its poller). */
+static void slot_release(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_slot *s)
 {
 	struct rte_crypto_op *op = s->op;
 
 	if (op) {
-		if (op->sym->m_dst && op->sym->m_dst != op->sym->m_src)
-			rte_pktmbuf_free(op->sym->m_dst);
-		rte_pktmbuf_free(op->sym->m_src);
-		rte_crypto_op_free(op);
+		if (s->own_mbufs) {
+			if (op->sym->m_dst && op->sym->m_dst != op->sym->m_src)
+				rte_pktmbuf_free(op->sym->m_dst);
+			rte_pktmbuf_free(op->sym->m_src);
+		}
+		op_put(p, op);
 	}
 	vc_sess_put(s->sess);
 	s->sess = NULL;
 	s->op = NULL;
 	vq->free_slots[vq->nfree++] = (uint32_t)(s - vq->slots);
-	atomic_fetch_sub_explicit(&vq->inflight, 1, memory_order_release);
+	/* Only the serving poller (one round at a time) changes inflight. */
+	atomic_store_explicit(&vq->inflight,
+			      atomic_load_explicit(&vq->inflight, memory_order_relaxed) - 1,
+			      memory_order_release);
 }
 
 static uint8_t op_status(const struct rte_crypto_op *op)
@@ -132,6 +214,14 @@ static uint8_t op_status(const struct rte_crypto_op *op)
 	}
 }
 
+/* Write a result piece: through the addresses planned at fetch, or translated again. */
+static inline int out_write(const struct vcrypto_port *port, const struct vc_slot *s, bool fast,
+			    uint64_t off, const void *src, uint64_t len)
+{
+	return fast ? vc_out_write(s->out, s->nout, off, src, len) :
+		      vc_mem_write_out(&port->mt, s->out, s->nout, off, src, len);
+}
+
 /* Finish one dequeued op (under its port's lock). */
 static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 {
@@ -143,21 +233,22 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 
 	if (s->gen != vq->gen || !vq->started || !vq->ready) {
 		/* The ring was reset or the front end left: drop the result. */
-		slot_release(vq, s);
+		slot_release(p, vq, s);
 		return;
 	}
 	status = op_status(op);
 	if (status == VCRYPTO_STATUS_OK && !s->zc) {
-		struct vc_op_priv *pv = (struct vc_op_priv *)((uint8_t *)op + VC_IV_OFFSET);
+		struct vc_op_priv *pv = op_priv(op);
 		uint64_t off = 0, skip = s->dst_skip, left = s->dst_len;
 		int err = 0;
 
 		struct rte_mbuf *res = op->sym->m_src;
+		bool fast = s->mt_gen == port->mt.gen;
 
 		if (s->out_dst) {
 			/* One contiguous buffer, possibly longer than an mbuf can say. */
-			err = vc_mem_write_out(&port->mt, s->out, s->nout, 0,
-					       rte_pktmbuf_mtod(op->sym->m_dst, uint8_t *), left);
+			err = out_write(port, s, fast, 0,
+					rte_pktmbuf_mtod(op->sym->m_dst, uint8_t *), left);
 			left = 0;
 		}
 		for (struct rte_mbuf *m = res; m && left && !err; m = m->next) {
@@ -170,8 +261,8 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 			c = dl - skip;
 			if (c > left)
 				c = left;
-			err = vc_mem_write_out(&port->mt, s->out, s->nout, off,
-					       rte_pktmbuf_mtod_offset(m, uint8_t *, skip), c);
+			err = out_write(port, s, fast, off,
+					rte_pktmbuf_mtod_offset(m, uint8_t *, skip), c);
 			off += c;
 			left -= c;
 			skip = 0;
@@ -179,14 +270,13 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 		if (!err && left)
 			err = -ERANGE;
 		if (!err && s->dig_len)
-			err = vc_mem_write_out(&port->mt, s->out, s->nout, s->dig_woff, pv->digest,
-					       s->dig_len);
+			err = out_write(port, s, fast, s->dig_woff, pv->digest, s->dig_len);
 		if (err)
 			status = VCRYPTO_STATUS_ERR;
 	}
 	if (status == VCRYPTO_STATUS_OK)
 		wlen = s->dst_len + s->dig_len + 1;
-	sh = vc_mem_contig(&port->mt, s->status_gpa, 1);
+	sh = s->mt_gen == port->mt.gen ? s->status_hva : vc_mem_contig(&port->mt, s->status_gpa, 1);
 	if (sh) {
 		*(volatile uint8_t *)sh = status;
 		ring_used_put(vq, s->head, wlen);
@@ -202,7 +292,7 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 		VC_STAT_ADD(vq->st.err_ring, 1);
 	}
 	VC_STAT_ADD(p->st.completed, 1);
-	slot_release(vq, s);
+	slot_release(p, vq, s);
 }
 
 static bool use_zero_copy(struct vcrypto_port *port)
@@ -213,24 +303,10 @@ static bool use_zero_copy(struct vcrypto_port *port)
 		return false;
 	if (pol == VCRYPTO_ZERO_COPY_ON)
 		return true;
-	return port->ok_requests >= port->o.zc_after_requests && port->ready_ns &&
-	       vc_now_ns() - port->ready_ns >= (uint64_t)port->o.zc_after_ms * 1000000u;
-}
-
-static struct rte_mbuf *zc_mbuf(struct vcrypto_engine *e, struct rte_mbuf_ext_shared_info *sh,
-				uint8_t *hva, uint32_t len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(e->mbuf_pool);
-
-	if (!m)
-		return NULL;
-	sh->free_cb = extbuf_free_noop;
-	sh->fcb_opaque = NULL;
-	rte_mbuf_ext_refcnt_set(sh, 1);
-	rte_pktmbuf_attach_extbuf(m, hva, (rte_iova_t)(uintptr_t)hva, (uint16_t)len, sh);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
-	return m;
+	if (!port->zc_auto_on && port->ok_requests >= port->o.zc_after_requests && port->ready_ns &&
+	    vc_now_ns() - port->ready_ns >= (uint64_t)port->o.zc_after_ms * 1000000u)
+		port->zc_auto_on = true; /* until the next connection */
+	return port->zc_auto_on;
 }
 
 static void big_free(void *addr, void *opaque)
@@ -326,7 +402,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	uint8_t *zsrc = NULL, *zdst = NULL, *zdig = NULL;
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
 	int nout = 0, ret, st;
-	bool zc = false;
+	bool zc = false, own;
 
 	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
 			      &c, &h, &ret);
@@ -386,25 +462,38 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		}
 	}
 
-	op = rte_crypto_op_alloc(e->op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC);
+	op = op_get(p, e);
 	if (!op)
 		return 0;
+	pv = op_priv(op);
+	sl = &vq->slots[vq->free_slots[vq->nfree - 1]];
+	own = false;
 	if (zc) {
-		sl = &vq->slots[vq->free_slots[vq->nfree - 1]];
-		msrc = zc_mbuf(e, &sl->zc_sh[0], zsrc, pl.data_len);
+		msrc = op_mbuf(e, pv, 0);
+		if (msrc)
+			mbuf_point(msrc, zsrc, pl.data_len);
 		if (msrc && pl.dst_len && zdst != zsrc) {
-			mdst = zc_mbuf(e, &sl->zc_sh[1], zdst, pl.dst_len);
-			if (!mdst) {
-				rte_pktmbuf_free(msrc);
+			mdst = op_mbuf(e, pv, 1);
+			if (mdst)
+				mbuf_point(mdst, zdst, pl.dst_len);
+			else
 				msrc = NULL;
-			}
+		}
+	} else if (pl.data_len <= VC_MBUF_DATA) {
+		msrc = op_mbuf(e, pv, 0);
+		if (msrc) {
+			mbuf_home(msrc);
+			vc_stream_read(c.segs, c.nr, pl.src_off, rte_pktmbuf_mtod(msrc, uint8_t *),
+				       pl.data_len);
+			msrc->data_len = (uint16_t)pl.data_len;
+			msrc->pkt_len = pl.data_len;
 		}
 	} else {
+		own = true;
 		msrc = copy_mbufs(e, &c, pl.src_off, pl.data_len);
 		if (msrc && pl.kind == VC_K_AEAD && msrc->nb_segs > 1) {
 			/* AEAD needs a contiguous destination: out of place. */
-			sl = &vq->slots[vq->free_slots[vq->nfree - 1]];
-			mdst = big_mbuf(e, &sl->zc_sh[1], pl.data_len);
+			mdst = big_mbuf(e, &sl->big_sh, pl.data_len);
 			if (!mdst) {
 				rte_pktmbuf_free(msrc);
 				msrc = NULL;
@@ -412,12 +501,11 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		}
 	}
 	if (!msrc) {
-		rte_crypto_op_free(op);
+		op_put(p, op);
 		return 0;
 	}
 
-	sl = &vq->slots[vq->free_slots[--vq->nfree]];
-	pv = (struct vc_op_priv *)((uint8_t *)op + VC_IV_OFFSET);
+	vq->nfree--;
 	pv->slot = sl;
 	if (pl.iv_len)
 		vc_stream_read(c.segs, c.nr, VC_REQ_HDR_LEN, pv->iv, pl.iv_len);
@@ -471,6 +559,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	sl->gen = vq->gen;
 	sl->head = head;
 	sl->zc = zc;
+	sl->own_mbufs = own;
 	sl->kind = pl.kind;
 	sl->out_dst = !zc && mdst;
 	sl->data_len = pl.data_len;
@@ -480,12 +569,17 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	sl->dig_len = pl.aead_dec ? 0 : pl.dig_len;
 	sl->dig_woff = pl.dig_woff;
 	sl->status_gpa = c.status_gpa;
+	sl->status_hva = c.status_hva;
+	sl->mt_gen = port->mt.gen;
 	sl->nout = (uint32_t)nout;
 	for (int i = 0; i < nout; i++) {
 		sl->out[i].gpa = outs[i].gpa;
 		sl->out[i].len = outs[i].len;
+		sl->out[i].hva = outs[i].hva;
 	}
-	atomic_fetch_add_explicit(&vq->inflight, 1, memory_order_relaxed);
+	atomic_store_explicit(&vq->inflight,
+			      atomic_load_explicit(&vq->inflight, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 	vq->backlog++;
 	p->backlog[p->bl_tail++ & (p->bl_cap - 1)] = op;
 	VC_STAT_ADD(p->st.fetched, 1);
@@ -497,9 +591,9 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
  * port's limits. *more is set if the queue stopped only because of @cap
  * (it has more work and nothing else held it back).
  */
-static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap, uint64_t now,
-		       bool *more)
+static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap, bool *more)
 {
+	uint64_t now;
 	struct vc_qos *q = &vq->port->qos;
 	uint16_t avail = ring_avail_idx(vq), n = (uint16_t)(avail - vq->last_avail);
 	uint32_t limit = vq->max_inflight < vq->size ? vq->max_inflight : vq->size;
@@ -519,10 +613,10 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 		return 0;
 	}
 	if (!n) {
-		vc_qos_throttled(q, now, false);
+		vc_qos_throttled(q, 0, false);
 		return 0;
 	}
-	vc_qos_refresh(q, now);
+	now = vc_qos_refresh(q);
 	if (q->cur.max_inflight < limit)
 		limit = q->cur.max_inflight;
 	budget = n;
@@ -557,8 +651,10 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	}
 	vc_qos_throttled(q, now, throttled);
 	*more = capped && done == budget;
+	/* avail_event one behind what we consumed: no kick until the index wraps (see port.c). */
 	if (vq->evidx_ok)
-		*(volatile uint16_t *)(vq->used + 4 + 8 * (size_t)vq->size) = vq->last_avail;
+		*(volatile uint16_t *)(vq->used + 4 + 8 * (size_t)vq->size) =
+			(uint16_t)(vq->last_avail - 1);
 	return (int)done;
 }
 
@@ -597,7 +693,7 @@ static uint8_t run_dev(const struct vcrypto_poller *p)
 
 static inline struct vc_slot *slot_of(struct rte_crypto_op *op)
 {
-	return ((struct vc_op_priv *)((uint8_t *)op + VC_IV_OFFSET))->slot;
+	return op_priv(op)->slot;
 }
 
 /* Finalize ops, taking each port's lock once per run of its ops. */
@@ -630,7 +726,6 @@ static void finalize_batch(struct vcrypto_poller *p, struct rte_crypto_op **ops,
 static int fetch_all(struct vcrypto_poller *p)
 {
 	uint32_t n = p->n, budget = UINT32_MAX;
-	uint64_t now = rte_get_tsc_cycles();
 	int work = 0;
 
 	if (!n)
@@ -661,7 +756,7 @@ static int fetch_all(struct vcrypto_poller *p)
 				p->drr_fresh = false;
 				cap = vq->deficit > (int64_t)budget ? budget :
 								      (uint32_t)vq->deficit;
-				got = fetch_queue(p, vq, cap, now, &more);
+				got = fetch_queue(p, vq, cap, &more);
 			}
 			rte_spinlock_unlock(&port->lock);
 		}
@@ -851,9 +946,15 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 		cap <<= 1;
 	p->backlog = calloc(cap, sizeof(*p->backlog));
 	p->deq = calloc(VC_DEQ_BURST, sizeof(*p->deq));
-	if (!p->backlog || !p->deq) {
+	/* Enough for what the device and a burst hold, a fraction of the pool. */
+	p->op_cache_cap = engine->qp_depth + 2u * o.burst;
+	if (p->op_cache_cap > engine->nb_ops / 8)
+		p->op_cache_cap = engine->nb_ops / 8;
+	p->op_cache = calloc(p->op_cache_cap + 1, sizeof(*p->op_cache));
+	if (!p->backlog || !p->deq || !p->op_cache) {
 		free(p->backlog);
 		free(p->deq);
+		free(p->op_cache);
 		free(p);
 		return -ENOMEM;
 	}
@@ -867,6 +968,7 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 		pthread_mutex_unlock(&engine->lock);
 		free(p->backlog);
 		free(p->deq);
+		free(p->op_cache);
 		free(p);
 		return -EBUSY;
 	}
@@ -878,6 +980,7 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 		pthread_mutex_unlock(&engine->lock);
 		free(p->backlog);
 		free(p->deq);
+		free(p->op_cache);
 		free(p);
 		return -ENOMEM;
 	}
@@ -994,9 +1097,12 @@ VCRYPTO_API void vcrypto_poller_destroy(struct vcrypto_poller *p)
 			break;
 	p->engine->qp_owned[p->qp] = 0;
 	pthread_mutex_unlock(&p->engine->lock);
+	while (p->op_cached)
+		op_free(p->op_cache[--p->op_cached]);
 	vc_engine_put(p->engine);
 	free(p->backlog);
 	free(p->deq);
+	free(p->op_cache);
 	free(p);
 }
 

@@ -43,7 +43,7 @@ struct vc_vhu_msg {
 	uint32_t flags;
 	uint32_t size;
 	uint8_t payload[VC_VHU_PAYLOAD];
-	int fds[8];  /* VHOST_MEMORY_MAX_NREGIONS */
+	int fds[8]; /* VHOST_MEMORY_MAX_NREGIONS */
 	int fd_num;
 } __attribute__((packed));
 _Static_assert(sizeof(struct vc_vhu_msg) == 12 + 632 + 9 * 4, "vhost-user message mirror");
@@ -254,11 +254,11 @@ static int handle_close(struct vcrypto_port *port, struct vc_vhu_msg *m)
 	rte_spinlock_lock(&port->lock);
 	if (vc_port_session(port, id))
 		s = smap_remove(port, (uint32_t)id);
+	vc_sess_put(s); /* requests in flight hold their own references */
 	rte_spinlock_unlock(&port->lock);
 	if (!s)
 		goto bad;
 	port->sess_closed++;
-	vc_sess_put(s); /* requests in flight hold their own references */
 	return RTE_VHOST_MSG_RESULT_OK;
 bad:
 	VC_LOG_RL(&port->rl, WARNING, "%s: close of unknown session", port->name);
@@ -275,11 +275,10 @@ static void sessions_close_all(struct vcrypto_port *port)
 		rte_spinlock_lock(&port->lock);
 		if (port->smap[i].s)
 			s = smap_remove(port, i);
+		vc_sess_put(s);
 		rte_spinlock_unlock(&port->lock);
-		if (s) {
+		if (s)
 			port->sess_closed++;
-			vc_sess_put(s);
-		}
 	}
 }
 
@@ -357,6 +356,7 @@ static void port_refresh(struct vcrypto_port *port)
 	}
 	if (port->mem_seen && rte_vhost_get_mem_table(vid, &mem) == 0) {
 		port->mt.n = 0;
+		port->mt.gen++;
 		for (uint32_t i = 0; i < mem->nregions && i < VC_MAX_REGIONS; i++) {
 			struct rte_vhost_mem_region *r = &mem->regions[i];
 
@@ -408,6 +408,13 @@ static void port_refresh(struct vcrypto_port *port)
 			vq->started = true;
 			vq->gen++;
 		}
+		/*
+		 * Pollers never sleep on the kick eventfd: ask the front end not
+		 * to kick (a system call, or a VM exit, per submission). With
+		 * EVENT_IDX the poller keeps avail_event behind last_avail.
+		 */
+		if (vc_mem_hva_ok(&port->mt, vr.used, 2))
+			*(volatile uint16_t *)vr.used = VC_VRING_USED_F_NO_NOTIFY;
 		vq->ready = !vq->broken;
 		any = any || vq->ready;
 	}
@@ -494,6 +501,7 @@ static enum rte_vhost_msg_result pre_msg(int vid, void *msg)
 	if (m->request == VHU_SET_MEM_TABLE) {
 		port->mem_seen = false;
 		port->mt.n = 0;
+		port->mt.gen++;
 	}
 	if (m->request == VHU_GET_VRING_BASE || m->request == VHU_SET_VRING_BASE ||
 	    m->request == VHU_SET_VRING_NUM) {
@@ -553,9 +561,11 @@ static void port_take_vid(struct vcrypto_port *port, int vid)
 	port->vid = vid;
 	port->mem_seen = false;
 	port->mt.n = 0;
+	port->mt.gen++;
 	port->features = 0;
 	port->ready_ns = 0;
 	port->ok_requests = 0;
+	port->zc_auto_on = false;
 	for (uint16_t q = 0; q < port->nq; q++) {
 		port->vq[q].ready = false;
 		port->vq[q].started = false;
@@ -638,6 +648,7 @@ static void port_disconnect(struct vcrypto_port *port)
 	port->vid = -1;
 	port->mem_seen = false;
 	port->mt.n = 0;
+	port->mt.gen++;
 	rte_spinlock_unlock(&port->lock);
 }
 
@@ -911,11 +922,11 @@ int vc_port_session_close(struct vcrypto_port *port, uint64_t id)
 	rte_spinlock_lock(&port->lock);
 	if (vc_port_session(port, id))
 		s = smap_remove(port, (uint32_t)id);
+	vc_sess_put(s);
 	rte_spinlock_unlock(&port->lock);
 	if (!s)
 		return -ENOENT;
 	port->sess_closed++;
-	vc_sess_put(s);
 	return 0;
 }
 

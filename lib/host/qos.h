@@ -82,9 +82,15 @@ static inline void vc_qos_cfg_load(struct vc_qos_cfg *dst, const struct vc_qos_c
 	dst->weight = __atomic_load_n(&src->weight, __ATOMIC_RELAXED);
 }
 
-static inline void vc_qos_refresh(struct vc_qos *q, uint64_t now)
+/*
+ * Take a newly published configuration and refill the buckets. Returns the
+ * TSC it read, or 0 when the port has no rate limit (no clock is read then:
+ * it costs as much as a small request).
+ */
+static inline uint64_t vc_qos_refresh(struct vc_qos *q)
 {
 	uint32_t s1 = __atomic_load_n(&q->seq, __ATOMIC_ACQUIRE);
+	uint64_t now;
 
 	if (s1 != q->seen && !(s1 & 1)) {
 		struct vc_qos_cfg c;
@@ -101,7 +107,10 @@ static inline void vc_qos_refresh(struct vc_qos *q, uint64_t now)
 			q->seen = s1;
 		}
 	}
-	if ((q->cur.rate_ops || q->cur.rate_bytes) && now > q->last_tsc) {
+	if (!q->cur.rate_ops && !q->cur.rate_bytes)
+		return 0;
+	now = rte_get_tsc_cycles();
+	if (now > q->last_tsc) {
 		double dt = (double)(now - q->last_tsc) / (double)rte_get_tsc_hz();
 
 		if (q->cur.rate_ops) {
@@ -117,6 +126,7 @@ static inline void vc_qos_refresh(struct vc_qos *q, uint64_t now)
 	}
 	if (now > q->last_tsc)
 		q->last_tsc = now;
+	return now;
 }
 
 static inline void vc_qos_throttled(struct vc_qos *q, uint64_t now, bool throttled)

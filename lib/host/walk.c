@@ -18,8 +18,8 @@ static const struct vc_region *find_region(const struct vc_memtab *mt, uint64_t 
 	return NULL;
 }
 
-int vc_mem_translate(const struct vc_memtab *mt, uint64_t gpa, uint64_t len, struct vc_seg *segs,
-		     uint32_t max)
+int vc_mem_translate_slow(const struct vc_memtab *mt, uint64_t gpa, uint64_t len,
+			  struct vc_seg *segs, uint32_t max)
 {
 	uint32_t n = 0;
 
@@ -121,21 +121,32 @@ int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *tab
 		  struct vc_chain *c)
 {
 	const volatile struct vc_desc *t = table;
-	uint32_t tsize = qsize, idx = head, count = 0, limit;
-	uint32_t nseg = 0;
-	bool seen_w = false;
+	uint32_t tsize = qsize, idx = head, count = 0, limit, ndescs = 0;
+	uint32_t nseg = 0, nr = 0, nw = 0, cap = c->cap;
+	uint64_t rlen = 0, wlen = 0, st_gpa = 0;
+	uint8_t *st_hva = NULL;
+	struct vc_seg *segs = c->segs;
+	bool seen_w = false, indirect = false;
 	int err = 0;
 
-	c->nr = c->nw = 0;
-	c->rlen = c->wlen = 0;
-	c->ndescs = 0;
-	c->indirect = false;
-	c->status_ok = false;
-	c->status_gpa = 0;
-	c->status_hva = NULL;
+	/* Accumulate in locals, store once (the loop runs per descriptor). */
+#define WALK_STORE(ok)                                                                             \
+	do {                                                                                       \
+		c->nr = nr;                                                                        \
+		c->nw = nw;                                                                        \
+		c->rlen = rlen;                                                                    \
+		c->wlen = wlen;                                                                    \
+		c->ndescs = ndescs;                                                                \
+		c->indirect = indirect;                                                            \
+		c->status_ok = (ok);                                                               \
+		c->status_gpa = (ok) ? st_gpa : 0;                                                 \
+		c->status_hva = (ok) ? st_hva : NULL;                                              \
+	} while (0)
 
-	if (idx >= tsize)
+	if (idx >= tsize) {
+		WALK_STORE(false);
 		return -ERANGE;
+	}
 	limit = tsize < max_descs ? tsize : max_descs;
 
 	for (;;) {
@@ -144,35 +155,36 @@ int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *tab
 
 		desc_load(t, idx, &d);
 		if (++count > limit) {
-			c->status_ok = false;
+			WALK_STORE(false);
 			return -ELOOP;
 		}
-		c->ndescs++;
+		ndescs++;
 
 		if (d.flags & VC_DESC_F_INDIRECT) {
 			uint32_t nd;
 
 			/* Only a direct chain's first and only descriptor may be indirect. */
-			c->status_ok = false;
-			if (c->indirect || count != 1 || (d.flags & VC_DESC_F_NEXT))
+			if (indirect || count != 1 || (d.flags & VC_DESC_F_NEXT) || d.len == 0 ||
+			    d.len % sizeof(struct vc_desc)) {
+				WALK_STORE(false);
 				return -EPROTO;
-			if (d.len == 0 || d.len % sizeof(struct vc_desc))
-				return -EPROTO;
+			}
 			nd = d.len / (uint32_t)sizeof(struct vc_desc);
-			if (nd > max_descs)
+			if (nd > max_descs || mem_read(mt, d.addr, ind_scratch, d.len) < 0) {
+				WALK_STORE(false);
 				return -EPROTO;
-			if (mem_read(mt, d.addr, ind_scratch, d.len) < 0)
-				return -EPROTO;
+			}
 			t = ind_scratch;
 			tsize = nd;
 			limit = nd;
 			idx = 0;
 			count = 0;
-			c->indirect = true;
+			indirect = true;
 			continue;
 		}
 
-		c->status_ok = false;
+		/* The status byte is the last byte of the last descriptor, if writable. */
+		st_hva = NULL;
 		if (d.flags & VC_DESC_F_WRITE) {
 			seen_w = true;
 		} else if (seen_w) {
@@ -181,31 +193,29 @@ int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *tab
 		}
 
 		if (d.len && !err) {
-			n = vc_mem_translate(mt, d.addr, d.len, c->segs + nseg, c->cap - nseg);
+			n = vc_mem_translate(mt, d.addr, d.len, segs + nseg, cap - nseg);
 			if (n < 0) {
 				err = n == -E2BIG ? -E2BIG : -EFAULT;
-			} else if (d.flags & VC_DESC_F_WRITE) {
-				c->nw += (uint32_t)n;
-				c->wlen += d.len;
-				nseg += (uint32_t)n;
 			} else {
-				c->nr += (uint32_t)n;
-				c->rlen += d.len;
+				if (d.flags & VC_DESC_F_WRITE) {
+					nw += (uint32_t)n;
+					wlen += d.len;
+				} else {
+					nr += (uint32_t)n;
+					rlen += d.len;
+				}
 				nseg += (uint32_t)n;
 			}
 		}
-		/* Candidate status byte: the last byte of this descriptor, if writable. */
 		if ((d.flags & VC_DESC_F_WRITE) && d.len) {
 			uint64_t sg = d.addr + d.len - 1;
-			uint8_t *sh;
 
 			if (sg >= d.addr) {
-				sh = vc_mem_contig(mt, sg, 1);
-				if (sh) {
-					c->status_ok = true;
-					c->status_gpa = sg;
-					c->status_hva = sh;
-				}
+				/* Translated just above (its last segment ends here), or look it up. */
+				st_hva = !err && nseg ?
+						 segs[nseg - 1].hva + segs[nseg - 1].len - 1 :
+						 vc_mem_contig(mt, sg, 1);
+				st_gpa = sg;
 			}
 		}
 
@@ -213,10 +223,12 @@ int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *tab
 			break;
 		idx = d.next;
 		if (idx >= tsize) {
-			c->status_ok = false;
+			WALK_STORE(false);
 			return -ERANGE;
 		}
 	}
+	WALK_STORE(st_hva != NULL);
+#undef WALK_STORE
 	return err;
 }
 
@@ -255,7 +267,8 @@ int vc_stream_range(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_
 	return (int)k;
 }
 
-int vc_stream_read(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst, uint64_t len)
+int vc_stream_read_slow(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst,
+			uint64_t len)
 {
 	uint8_t *d = dst;
 	uint32_t i = 0;
@@ -328,6 +341,29 @@ int vc_mem_write_out(const struct vc_memtab *mt, const struct vc_out_seg *out, u
 			chunk -= done;
 			len -= done;
 		}
+		off = 0;
+	}
+	return len ? -ERANGE : 0;
+}
+
+int vc_out_write(const struct vc_out_seg *out, uint32_t nout, uint64_t off, const void *src_,
+		 uint64_t len)
+{
+	const uint8_t *src = src_;
+
+	for (uint32_t i = 0; i < nout && len; i++) {
+		uint64_t chunk;
+
+		if (off >= out[i].len) {
+			off -= out[i].len;
+			continue;
+		}
+		chunk = out[i].len - off;
+		if (chunk > len)
+			chunk = len;
+		memcpy(out[i].hva + off, src, chunk);
+		src += chunk;
+		len -= chunk;
 		off = 0;
 	}
 	return len ? -ERANGE : 0;

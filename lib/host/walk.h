@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* rte_vhost 22.11 accepts at most 8 regions (VHOST_MEMORY_MAX_NREGIONS). */
 #define VC_MAX_REGIONS 8
@@ -39,6 +40,7 @@ struct vc_region {
 
 struct vc_memtab {
 	uint32_t n;
+	uint32_t gen; /* changed whenever the table is (re)written */
 	struct vc_region r[VC_MAX_REGIONS];
 };
 
@@ -55,16 +57,30 @@ struct vc_seg {
  * of segments, 0 for len 0, -EFAULT if some byte is not in guest memory or
  * the range wraps, -E2BIG if more than @max segments would be needed.
  */
-int vc_mem_translate(const struct vc_memtab *mt, uint64_t gpa, uint64_t len, struct vc_seg *segs,
-		     uint32_t max);
+int vc_mem_translate_slow(const struct vc_memtab *mt, uint64_t gpa, uint64_t len,
+			  struct vc_seg *segs, uint32_t max);
+static inline int vc_mem_translate(const struct vc_memtab *mt, uint64_t gpa, uint64_t len,
+				   struct vc_seg *segs, uint32_t max)
+{
+	/* Fast path: inside the first region (most buffers, often all). */
+	if (mt->n && len && max && gpa >= mt->r[0].gpa && gpa - mt->r[0].gpa < mt->r[0].size &&
+	    len <= mt->r[0].size - (gpa - mt->r[0].gpa) && len <= UINT32_MAX) {
+		segs[0].gpa = gpa;
+		segs[0].hva = (uint8_t *)(uintptr_t)(mt->r[0].hva + (gpa - mt->r[0].gpa));
+		segs[0].len = (uint32_t)len;
+		return 1;
+	}
+	return vc_mem_translate_slow(mt, gpa, len, segs, max);
+}
 
 /* Host address of [gpa, gpa + len) if contiguous in host memory, else NULL. */
 void *vc_mem_contig(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
 
-/* A piece of an output stream, in guest addresses. */
+/* A piece of an output stream: guest address, and its host address when it was planned. */
 struct vc_out_seg {
 	uint64_t gpa;
 	uint32_t len;
+	uint8_t *hva; /* valid while the memory table has not changed; vc_mem_write_out ignores it */
 };
 
 /*
@@ -75,6 +91,10 @@ struct vc_out_seg {
  */
 int vc_mem_write_out(const struct vc_memtab *mt, const struct vc_out_seg *out, uint32_t nout,
 		     uint64_t off, const void *src, uint64_t len);
+
+/* As vc_mem_write_out, through the pieces' host addresses (memory table unchanged). */
+int vc_out_write(const struct vc_out_seg *out, uint32_t nout, uint64_t off, const void *src,
+		 uint64_t len);
 
 /* Whether the host range [hva, hva + len) lies inside one guest region. */
 bool vc_mem_hva_ok(const struct vc_memtab *mt, const void *hva, uint64_t len);
@@ -126,7 +146,25 @@ int vc_stream_range(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_
 		    struct vc_seg *out, uint32_t max);
 
 /* Copy @len bytes at offset @off of a stream into @dst. Returns 0 or -ERANGE. */
-int vc_stream_read(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst, uint64_t len);
+int vc_stream_read_slow(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst,
+			uint64_t len);
+static inline int vc_stream_read(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst,
+				 uint64_t len)
+{
+	uint64_t o = off;
+
+	/* Fast path: the range lies in one of the first segments (one per part, usually). */
+	for (uint32_t i = 0; i < n && i < 4; i++) {
+		if (o < segs[i].len) {
+			if (len > segs[i].len - o)
+				break;
+			memcpy(dst, segs[i].hva + o, len);
+			return 0;
+		}
+		o -= segs[i].len;
+	}
+	return vc_stream_read_slow(segs, n, off, dst, len);
+}
 
 /* If [off, off + len) of a stream is contiguous in host memory, its address; else NULL. */
 uint8_t *vc_stream_contig(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len);

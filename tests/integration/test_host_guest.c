@@ -896,13 +896,19 @@ static void one_cbc(struct vcrypto_guest *g, const uint8_t *key, uint64_t sid)
 {
 	uint8_t iv[16] = {0}, want[64];
 	uint8_t *src = buf(g, 64), *dst = buf(g, 64);
-	struct vcrypto_guest_op op = {.session_id = sid, .iv = iv, .iv_len = 16, .src = src,
-				      .dst = dst, .src_len = 64, .dst_len = 64};
+	struct vcrypto_guest_op op = {.session_id = sid,
+				      .iv = iv,
+				      .iv_len = 16,
+				      .src = src,
+				      .dst = dst,
+				      .src_len = 64,
+				      .dst_len = 64};
 
 	fill(src, 64, 7);
 	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
-	ck_assert_int_eq(
-		oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src, 64, want), 0);
+	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src,
+				       64, want),
+			 0);
 	ck_assert_mem_eq(dst, want, 64);
 	vcrypto_guest_buf_free(g, src);
 	vcrypto_guest_buf_free(g, dst);
@@ -967,12 +973,17 @@ START_TEST(aesni_mb_long_cipher_refused)
 	ck_assert_ptr_nonnull(want);
 	fill(src, bad_len, 23);
 
-	struct vcrypto_guest_op op = {.session_id = sid, .iv = iv, .iv_len = 16, .src = src,
-				      .dst = dst, .src_len = ok_len, .dst_len = ok_len};
+	struct vcrypto_guest_op op = {.session_id = sid,
+				      .iv = iv,
+				      .iv_len = 16,
+				      .src = src,
+				      .dst = dst,
+				      .src_len = ok_len,
+				      .dst_len = ok_len};
 	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_OK);
-	ck_assert_int_eq(
-		oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src, ok_len, want),
-		0);
+	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src,
+				       ok_len, want),
+			 0);
 	ck_assert_mem_eq(dst, want, ok_len);
 
 	op.src_len = op.dst_len = bad_len;
@@ -980,12 +991,95 @@ START_TEST(aesni_mb_long_cipher_refused)
 	/* The queue keeps working. */
 	op.src_len = op.dst_len = 4096;
 	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_OK);
-	ck_assert_int_eq(
-		oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src, 4096, want),
-		0);
+	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src,
+				       4096, want),
+			 0);
 	ck_assert_mem_eq(dst, want, 4096);
 	free(want);
 	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
+
+/*
+ * A busy-polling guest (VCRYPTO_GUEST_F_BUSY_POLL) never asks for a
+ * signal, so the host makes no eventfd write; an ordinary guest that polls
+ * the same way asks whenever a poll finds nothing, and is signalled.
+ */
+static uint64_t spin_traffic(uint32_t flags, unsigned int total)
+{
+	struct vcrypto_guest_opts o = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
+	struct vcrypto_port_stats st0 = {.sz = sizeof(st0)}, st1 = {.sz = sizeof(st1)};
+	struct vcrypto_guest_completion c[32];
+	struct vcrypto_guest_op ops[32];
+	struct vcrypto_guest *g = NULL;
+	uint8_t key[16], iv[16], want[32 * 64];
+	unsigned int done = 0;
+	uint8_t *src, *dst;
+	uint64_t sid;
+
+	o.flags = flags;
+	o.mem_size = 8 << 20;
+	o.connect_timeout_ms = 3000;
+	ck_assert_int_eq(vcrypto_guest_connect(sock, &o, &g), 0);
+	fill(key, 16, 71);
+	fill(iv, 16, 72);
+	sid = cbc_session(g, key);
+	src = buf(g, 32 * 64);
+	dst = buf(g, 32 * 64);
+	ck_assert_int_eq(vcrypto_port_stats_get(H.port, &st0), 0);
+	while (done < total) {
+		unsigned int got = 0;
+
+		fill(src, 32 * 64, done);
+		ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv,
+					       src, 32 * 64, want),
+				 0);
+		for (unsigned int i = 0; i < 32; i++)
+			ops[i] = (struct vcrypto_guest_op){.session_id = sid,
+							   .user_data = i,
+							   .iv = iv,
+							   .iv_len = 16,
+							   .src = src + i * 64,
+							   .dst = dst + i * 64,
+							   .src_len = 64,
+							   .dst_len = 64};
+		ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, 32), 32);
+		for (long spins = 0; got < 32; spins++) {
+			int r = vcrypto_guest_poll(g, 0, c, 32);
+
+			ck_assert_int_ge(r, 0);
+			for (int k = 0; k < r; k++) {
+				ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
+				/* CBC with one IV per request: each 64-byte request starts a chain. */
+				ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC,
+							       VCRYPTO_ENCRYPT, key, 16, iv,
+							       src + c[k].user_data * 64, 64, want),
+						 0);
+				ck_assert_mem_eq(dst + c[k].user_data * 64, want, 64);
+			}
+			got += (unsigned int)r;
+			ck_assert_msg(spins < 100000000L, "stalled: %u/32", got);
+		}
+		done += 32;
+	}
+	ck_assert_int_eq(vcrypto_port_stats_get(H.port, &st1), 0);
+	ck_assert_uint_eq(st1.requests - st0.requests, total);
+	vcrypto_guest_buf_free(g, src);
+	vcrypto_guest_buf_free(g, dst);
+	vcrypto_guest_destroy(g);
+	return st1.notifications - st0.notifications;
+}
+
+START_TEST(busy_poll_no_signals)
+{
+	uint64_t quiet, signalled;
+
+	host_up();
+	quiet = spin_traffic(VCRYPTO_GUEST_F_BUSY_POLL, 20000); /* past 0x4000: used_event moves */
+	signalled = spin_traffic(0, 3200);
+	ck_assert_uint_eq(quiet, 0);
+	ck_assert_uint_gt(signalled, 0);
 	host_down();
 }
 END_TEST
@@ -1023,6 +1117,7 @@ int main(void)
 	ADD(null_crypto);
 	ADD(attach_engine);
 	ADD(aesni_mb_long_cipher_refused);
+	ADD(busy_poll_no_signals);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);

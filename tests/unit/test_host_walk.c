@@ -102,7 +102,7 @@ START_TEST(direct_chain)
 {
 	struct vc_desc *t = ring();
 	struct vc_chain c = chain();
-	uint8_t buf[8];
+	uint8_t buf[16];
 
 	d(t, 3, RA_GPA + 0x1000, 72, VC_DESC_F_NEXT, 5);
 	d(t, 5, RB_GPA - 8, 16, VC_DESC_F_NEXT, 1); /* split across regions */
