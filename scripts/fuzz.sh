@@ -8,7 +8,7 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]        (default 300)
 #
 # Environment: BUILD_DIR (default build-fuzz), TARGETS (default
-# "session_msg walk hostd_config"), FUZZ_ARGS (extra libFuzzer options).
+# "session_msg walk request hostd_config"), FUZZ_ARGS (extra libFuzzer options).
 # Builds with clang (-DVCRYPTO_BUILD_FUZZ=ON) into BUILD_DIR, runs each target
 # on a working corpus BUILD_DIR/tests/fuzz/corpus-work/<target> seeded from
 # tests/fuzz/corpus/<target>, and prints executions, exec/s and coverage.
@@ -27,7 +27,7 @@ case $SECONDS_PER_TARGET in
 esac
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$SRC/build-fuzz}
-TARGETS=${TARGETS:-"session_msg walk hostd_config"}
+TARGETS=${TARGETS:-"session_msg walk request hostd_config"}
 FUZZ_ARGS=${FUZZ_ARGS:-}
 
 CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$SRC" -B "$BUILD_DIR" -DVCRYPTO_BUILD_FUZZ=ON \

@@ -8,19 +8,8 @@
  * helpers the same way the request parser of lib/host/poller.c uses them
  * (header read, data ranges, contiguous zero-copy ranges, output pieces).
  *
- * Input (little-endian; missing bytes read as zero):
- *   u8  mode: nregions - 1 (bits 0-6, mod 3); bit 7: regions back to back
- *       in one host buffer (else each region is its own heap buffer)
- *   per region: u64 guest-physical base, u16 size
- *   u16 queue size - 1 (mod 1024)
- *   u16 head index (raw: may be out of range)
- *   u16 max_descs (mod 4097)
- *   u8  segment capacity
- *   queue size * 16 bytes: the descriptor table
- *   the rest: the regions' contents, in order
- * Every region, the descriptor table, the indirect scratch table and the
- * segment array are heap buffers of exactly their size, so ASan reports
- * any access outside them.
+ * Input: a guest memory image (regions, descriptor table, head, limits),
+ * in the format described in fuzz_mem.h.
  *
  * Invariants: every segment, status byte and stream range lies inside one
  * region (host and guest address agreeing); the status byte, when found, is
@@ -33,67 +22,12 @@
 #include <string.h>
 
 #include "common/virtio_crypto_wire.h"
-#include "fuzz_check.h"
-#include "host/walk.h"
+#include "fuzz_mem.h"
+#include "host/parse.h"
 
-#define MAX_FUZZ_REGIONS 3
 #define OUT_SEGS 64 /* VC_MAX_OUT_SEGS of lib/host/internal.h */
-#define VC_REQ_HDR_LEN ((uint32_t)sizeof(struct vc_op_data_req)) /* as lib/host/poller.c */
-
-struct guest {
-	struct vc_memtab mt;
-	uint8_t *buf[MAX_FUZZ_REGIONS];
-	uint64_t size[MAX_FUZZ_REGIONS];
-	bool adjacent; /* regions back to back in one host buffer */
-};
-
-/* [gpa, gpa + len) at hva lies in the regions, each byte where translation puts it. */
-static bool span_ok(const struct guest *g, uint64_t gpa, const uint8_t *hva, uint64_t len)
-{
-	while (len) {
-		uint32_t i;
-		uint64_t off = 0, n;
-
-		for (i = 0; i < g->mt.n; i++) {
-			if (hva >= g->buf[i] && hva < g->buf[i] + g->size[i]) {
-				off = (uint64_t)(hva - g->buf[i]);
-				if (gpa - g->mt.r[i].gpa == off)
-					break;
-			}
-		}
-		if (i == g->mt.n)
-			return false;
-		n = g->size[i] - off;
-		if (n > len)
-			n = len;
-		gpa += n;
-		hva += n;
-		len -= n;
-	}
-	return true;
-}
-
-/* [hva, hva + len) lies in the region buffers (no guest address to compare). */
-static bool hva_ok(const struct guest *g, const uint8_t *hva, uint64_t len)
-{
-	for (uint32_t i = 0; i < g->mt.n; i++)
-		if (hva >= g->buf[i] && (uint64_t)(hva - g->buf[i]) <= g->size[i] &&
-		    g->size[i] - (uint64_t)(hva - g->buf[i]) >= len)
-			return true;
-	return false;
-}
 
 static volatile uint8_t sink;
-
-/* VCRYPTO_FUZZ_VERBOSE=1: print each walk's result (to check seeds). */
-static bool verbose(void)
-{
-	static int v = -1;
-
-	if (v < 0)
-		v = getenv("VCRYPTO_FUZZ_VERBOSE") != NULL;
-	return v;
-}
 
 /* Touch every byte of a segment list: read (and write, if @wr) it. */
 static void touch(const struct vc_seg *s, uint32_t n, bool wr)
@@ -111,16 +45,8 @@ static void touch(const struct vc_seg *s, uint32_t n, bool wr)
 	}
 }
 
-static bool is_write_desc_end(const struct vc_desc *t, uint32_t n, uint64_t gpa)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if ((t[i].flags & VC_DESC_F_WRITE) && t[i].len && t[i].addr + t[i].len - 1 == gpa)
-			return true;
-	return false;
-}
-
 /* One stream range the parser would ask for; check what comes back. */
-static void check_range(const struct guest *g, const struct vc_seg *segs, uint32_t n,
+static void check_range(const struct fuzz_guest *g, const struct vc_seg *segs, uint32_t n,
 			uint64_t total, uint64_t off, uint64_t len, bool wr)
 {
 	struct vc_seg out[OUT_SEGS];
@@ -138,7 +64,7 @@ static void check_range(const struct guest *g, const struct vc_seg *segs, uint32
 		FUZZ_CHECK(k <= OUT_SEGS);
 		for (int i = 0; i < k; i++) {
 			FUZZ_CHECK(out[i].len > 0);
-			FUZZ_CHECK(span_ok(g, out[i].gpa, out[i].hva, out[i].len));
+			FUZZ_CHECK(fuzz_span_ok(g, out[i].gpa, out[i].hva, out[i].len));
 			sum += out[i].len;
 		}
 		FUZZ_CHECK(sum == len);
@@ -150,7 +76,7 @@ static void check_range(const struct guest *g, const struct vc_seg *segs, uint32
 		 * may span host-adjacent regions (mode bit 7): only then may it
 		 * leave a single region. */
 		FUZZ_CHECK(k == 1 && p == out[0].hva && out[0].len == len);
-		FUZZ_CHECK(hva_ok(g, p, len) || g->adjacent);
+		FUZZ_CHECK(fuzz_hva_ok(g, p, len) || g->adjacent);
 		FUZZ_CHECK(vc_mem_hva_ok(&g->mt, p, len) || g->adjacent);
 	}
 	if (len && len <= 4096) {
@@ -173,7 +99,7 @@ static void check_range(const struct guest *g, const struct vc_seg *segs, uint32
 }
 
 /* What fetch_one() does with a usable chain, on fuzzed header fields. */
-static void parse_like_poller(const struct guest *g, const struct vc_chain *c)
+static void parse_like_poller(const struct fuzz_guest *g, const struct vc_chain *c)
 {
 	struct vc_op_data_req h;
 	const struct vc_seg *rs = c->segs, *ws = c->segs + c->nr;
@@ -243,72 +169,20 @@ static void parse_like_poller(const struct guest *g, const struct vc_chain *c)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = {.p = data, .len = size};
-	struct guest g;
-	struct vc_desc *table, *ind;
+	struct fuzz_guest g;
 	struct vc_seg *segs;
 	struct vc_chain c;
-	uint32_t qsize, head, max_descs, cap, limit;
-	uint64_t rsum = 0, wsum = 0, total = 0;
-	uint8_t mode, *block = NULL;
+	uint32_t limit;
+	uint64_t rsum = 0, wsum = 0;
 	int ret;
 
-	memset(&g, 0, sizeof(g));
-	mode = (uint8_t)fuzz_take(&in, 1);
-	g.mt.n = 1 + (uint32_t)((mode & 0x7f) % MAX_FUZZ_REGIONS);
-	for (uint32_t i = 0; i < g.mt.n; i++) {
-		g.mt.r[i].gpa = fuzz_take(&in, 8);
-		g.size[i] = fuzz_take(&in, 2);
-		g.mt.r[i].size = g.size[i];
-	}
-	qsize = 1 + (uint32_t)(fuzz_take(&in, 2) % 1024);
-	head = (uint32_t)fuzz_take(&in, 2);
-	max_descs = (uint32_t)(fuzz_take(&in, 2) % 4097);
-	cap = (uint32_t)fuzz_take(&in, 1);
-
-	table = malloc(qsize * sizeof(*table));
-	FUZZ_CHECK(table);
-	for (uint32_t i = 0; i < qsize; i++) {
-		table[i].addr = fuzz_take(&in, 8);
-		table[i].len = (uint32_t)fuzz_take(&in, 4);
-		table[i].flags = (uint16_t)fuzz_take(&in, 2);
-		table[i].next = (uint16_t)fuzz_take(&in, 2);
-	}
-	/* Mode bit 7: the regions back to back in one host buffer (as separate
-	 * mmaps may be), so host-contiguous pieces of two regions can merge. */
-	for (uint32_t i = 0; i < g.mt.n; i++)
-		total += g.size[i];
-	if (mode & 0x80) {
-		g.adjacent = true;
-		block = malloc(total ? total : 1);
-		FUZZ_CHECK(block);
-	}
-	for (uint32_t i = 0, at = 0; i < g.mt.n; i++) {
-		size_t n = fuzz_left(&in);
-
-		if (block) {
-			g.buf[i] = block + at;
-			at += (uint32_t)g.size[i];
-		} else {
-			g.buf[i] = malloc(g.size[i] ? g.size[i] : 1);
-		}
-		FUZZ_CHECK(g.buf[i]);
-		g.mt.r[i].hva = (uint64_t)(uintptr_t)g.buf[i];
-		if (n > g.size[i])
-			n = g.size[i];
-		memset(g.buf[i], 0, g.size[i]);
-		if (n)
-			memcpy(g.buf[i], data + in.off, n);
-		in.off += n;
-	}
-	ind = malloc((max_descs ? max_descs : 1) * sizeof(*ind));
-	segs = malloc((cap ? cap : 1) * sizeof(*segs));
-	FUZZ_CHECK(ind && segs);
-
+	fuzz_guest_load(&g, &in, 0);
+	segs = g.segs;
 	memset(&c, 0, sizeof(c));
 	c.segs = segs;
-	c.cap = cap;
-	ret = vc_walk_chain(&g.mt, table, qsize, head, max_descs, ind, &c);
-	if (verbose())
+	c.cap = g.cap;
+	ret = vc_walk_chain(&g.mt, g.table, g.qsize, g.head, g.max_descs, g.ind, &c);
+	if (fuzz_verbose())
 		fprintf(stderr,
 			"walk: ret %d ndescs %u indirect %d nr %u nw %u rlen %llu wlen %llu "
 			"status_ok %d status_gpa 0x%llx\n",
@@ -319,18 +193,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   ret == -ERANGE || ret == -ELOOP || ret == -EPROTO);
 	if (ret == -ERANGE || ret == -ELOOP || ret == -EPROTO)
 		FUZZ_CHECK(!c.status_ok);
-	if (head >= qsize)
+	if (g.head >= g.qsize)
 		FUZZ_CHECK(ret == -ERANGE && c.ndescs == 0);
 	/* Termination: bounded by the limits, whatever the tables say. */
-	limit = qsize < max_descs ? qsize : max_descs;
+	limit = g.qsize < g.max_descs ? g.qsize : g.max_descs;
 	if (c.indirect)
-		FUZZ_CHECK(c.ndescs <= 1 + max_descs);
+		FUZZ_CHECK(c.ndescs <= 1 + g.max_descs);
 	else
 		FUZZ_CHECK(c.ndescs <= limit);
-	FUZZ_CHECK((uint64_t)c.nr + c.nw <= cap);
+	FUZZ_CHECK((uint64_t)c.nr + c.nw <= g.cap);
 	for (uint32_t i = 0; i < c.nr + c.nw; i++) {
 		FUZZ_CHECK(segs[i].len > 0);
-		FUZZ_CHECK(span_ok(&g, segs[i].gpa, segs[i].hva, segs[i].len));
+		FUZZ_CHECK(fuzz_span_ok(&g, segs[i].gpa, segs[i].hva, segs[i].len));
 		FUZZ_CHECK(vc_mem_hva_ok(&g.mt, segs[i].hva, segs[i].len) || g.adjacent);
 		if (i < c.nr)
 			rsum += segs[i].len;
@@ -339,14 +213,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(rsum == c.rlen && wsum == c.wlen);
 	if (c.status_ok) {
-		const struct vc_desc *t = c.indirect ? ind : table;
-		uint32_t tn = qsize;
+		uint32_t tn;
+		const struct vc_desc *t = fuzz_walked_table(&g, &c, &tn);
 
-		FUZZ_CHECK(span_ok(&g, c.status_gpa, c.status_hva, 1));
-		if (c.indirect)
-			tn = table[head].len / (uint32_t)sizeof(struct vc_desc);
+		FUZZ_CHECK(fuzz_span_ok(&g, c.status_gpa, c.status_hva, 1));
 		/* The status byte ends a writable descriptor of the table walked. */
-		FUZZ_CHECK(is_write_desc_end(t, tn, c.status_gpa));
+		FUZZ_CHECK(fuzz_is_write_desc_end(t, tn, c.status_gpa));
 		*c.status_hva = 0x5a;
 		/* A clean chain ends with its status byte. */
 		if (ret == 0 && c.nw)
@@ -364,13 +236,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c.status_ok && ret == 0)
 		parse_like_poller(&g, &c);
 
-	free(segs);
-	free(ind);
-	if (block)
-		free(block);
-	else
-		for (uint32_t i = 0; i < g.mt.n; i++)
-			free(g.buf[i]);
-	free(table);
+	fuzz_guest_free(&g);
 	return 0;
 }
