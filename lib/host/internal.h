@@ -213,7 +213,8 @@ struct vc_vq {
 	/* poller side */
 	struct vcrypto_poller *poller; /* serving poller or NULL (under port->lock + engine) */
 	atomic_uint inflight;	       /* fetched, not yet completed */
-	uint32_t backlog;      /* fetched, not yet accepted by the device (poller-written) */
+	uint32_t orphans; /* of those, left behind by a drain that timed out (under port->lock) */
+	uint32_t backlog; /* fetched, not yet accepted by the device (poller-written) */
 	atomic_bool detaching; /* being removed from its poller: no new fetches */
 	uint32_t max_inflight;
 	int64_t deficit; /* fair sharing: requests this queue may still fetch (poller-written) */

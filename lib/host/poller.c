@@ -233,6 +233,8 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 
 	if (s->gen != vq->gen || !vq->started || !vq->ready) {
 		/* The ring was reset or the front end left: drop the result. */
+		if (s->gen != vq->gen && vq->orphans)
+			__atomic_store_n(&vq->orphans, vq->orphans - 1, __ATOMIC_RELAXED);
 		slot_release(p, vq, s);
 		return;
 	}

@@ -288,8 +288,13 @@ static uint32_t port_inflight(struct vcrypto_port *port)
 {
 	uint32_t n = 0;
 
-	for (uint16_t q = 0; q < port->nq; q++)
-		n += atomic_load(&port->vq[q].inflight);
+	/* Orphans (see port_stop) complete when the device gives them back: never wait for them. */
+	for (uint16_t q = 0; q < port->nq; q++) {
+		uint32_t in = atomic_load(&port->vq[q].inflight);
+		uint32_t orph = __atomic_load_n(&port->vq[q].orphans, __ATOMIC_RELAXED);
+
+		n += in > orph ? in - orph : 0;
+	}
 	return n;
 }
 
@@ -329,6 +334,10 @@ static void port_stop(struct vcrypto_port *port, bool reset_rings)
 				vq->started = false;
 				vq->gen++;
 			}
+			/* What is still in flight now is dropped when it completes. */
+			if (timed_out)
+				__atomic_store_n(&vq->orphans, atomic_load(&vq->inflight),
+						 __ATOMIC_RELAXED);
 		}
 		rte_spinlock_unlock(&port->lock);
 		break;
@@ -1025,8 +1034,23 @@ VCRYPTO_API void vcrypto_port_destroy(struct vcrypto_port *port)
 	atomic_store(&port->pause, true);
 	/* Finish what is in flight while the guest's memory is still mapped. */
 	if (vc_port_detach_all(port)) {
-		/* Requests still in the device refer to this port: keep its memory. */
+		/*
+		 * Requests still in the device refer to this port: keep its memory,
+		 * and make sure their results are dropped when the device gives them
+		 * back (the guest's memory is unmapped below).
+		 */
 		VC_LOG(ERR, "%s: requests stuck in the cryptodev; port memory leaked", port->name);
+		rte_spinlock_lock(&port->lock);
+		for (uint16_t q = 0; q < port->nq; q++) {
+			port->vq[q].ready = false;
+			port->vq[q].started = false;
+			port->vq[q].gen++;
+		}
+		port->mt.n = 0;
+		port->mt.gen++;
+		rte_spinlock_unlock(&port->lock);
+		/* Requests in flight keep their sessions until the device returns them. */
+		sessions_close_all(port);
 		if (port->registered)
 			rte_vhost_driver_unregister(port->path);
 		return;

@@ -170,11 +170,22 @@ int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *tab
 				return -EPROTO;
 			}
 			nd = d.len / (uint32_t)sizeof(struct vc_desc);
-			if (nd > max_descs || mem_read(mt, d.addr, ind_scratch, d.len) < 0) {
+			if (nd > max_descs) {
 				WALK_STORE(false);
 				return -EPROTO;
 			}
-			t = ind_scratch;
+			/*
+			 * Read the table where it is when it is aligned and in one region
+			 * (each descriptor is loaded once, as from the ring), else copy it.
+			 */
+			t = (d.addr & 7) ? NULL : vc_mem_contig(mt, d.addr, d.len);
+			if (!t) {
+				if (mem_read(mt, d.addr, ind_scratch, d.len) < 0) {
+					WALK_STORE(false);
+					return -EPROTO;
+				}
+				t = ind_scratch;
+			}
 			tsize = nd;
 			limit = nd;
 			idx = 0;

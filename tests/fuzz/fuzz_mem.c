@@ -127,8 +127,17 @@ const struct vc_desc *fuzz_walked_table(const struct fuzz_guest *g, const struct
 					uint32_t *n)
 {
 	if (c->indirect) {
-		*n = g->table[g->head].len / (uint32_t)sizeof(struct vc_desc);
-		return g->ind;
+		const struct vc_desc *hd = &g->table[g->head];
+		const struct vc_desc *in_place;
+
+		*n = hd->len / (uint32_t)sizeof(struct vc_desc);
+		/*
+		 * The walker reads an aligned table that lies in one region where
+		 * it is, else it copies it to g->ind (nothing changes guest memory
+		 * during a walk here, so both hold the same descriptors).
+		 */
+		in_place = (hd->addr & 7) ? NULL : vc_mem_contig(&g->mt, hd->addr, hd->len);
+		return in_place ? in_place : g->ind;
 	}
 	*n = g->qsize;
 	return g->table;

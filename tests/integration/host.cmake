@@ -40,3 +40,13 @@ target_link_libraries(test_qos PRIVATE vcrypto::vcrypto vcrypto::vcrypto-guest
   vcrypto_warnings)
 add_test(NAME host_qos COMMAND test_qos)
 set_tests_properties(host_qos PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# Cryptodev faults injected by wrapping crypto_openssl's fast-path functions
+# (rte_crypto_fp_ops): refused enqueues, failed ops, stalls, a port destroyed
+# while stuck, dry op/mbuf/session pools.
+add_executable(test_faults ${CMAKE_CURRENT_LIST_DIR}/test_faults.c)
+target_compile_definitions(test_faults PRIVATE _GNU_SOURCE ALLOW_EXPERIMENTAL_API)
+target_link_libraries(test_faults PRIVATE vcrypto::vcrypto vcrypto::vcrypto-guest
+  vcrypto_test_dpdk_env vcrypto_test_oracle PkgConfig::DPDK PkgConfig::CHECK vcrypto_warnings)
+add_test(NAME host_faults COMMAND test_faults)
+set_tests_properties(host_faults PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 300)

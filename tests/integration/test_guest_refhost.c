@@ -21,6 +21,7 @@
 
 #include "oracle.h"
 #include "ref_host.h"
+#include "check_run.h"
 
 static char sock_path[108];
 static struct ref_host *host;
@@ -684,8 +685,7 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed, rc;
+	int rc;
 
 	rc = ref_host_eal_init();
 	if (rc == 77) {
@@ -696,10 +696,5 @@ int main(void)
 		fprintf(stderr, "ref host setup failed: %d\n", rc);
 		return 1;
 	}
-	sr = srunner_create(suite());
-	srunner_set_fork_status(sr, CK_NOFORK); /* EAL lives in this process */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return vc_check_run(suite());
 }

@@ -27,6 +27,7 @@
 
 #include "dpdk_env.h"
 #include "oracle.h"
+#include "check_run.h"
 
 static struct vc_test_host H;
 static char sock[108];
@@ -1087,19 +1088,10 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("host_guest");
-	SRunner *sr;
-	int failed;
 
 	if (vc_test_eal_init(NULL, 1024))
 		return 77;
-		/* One case per test: CK_RUN_CASE=<name> runs one. */
-#define ADD(t)                                                                                     \
-	do {                                                                                       \
-		TCase *tc_ = tcase_create(#t);                                                     \
-		tcase_set_timeout(tc_, 60);                                                        \
-		tcase_add_test(tc_, t);                                                            \
-		suite_add_tcase(s, tc_);                                                           \
-	} while (0)
+#define ADD(t) VC_TCASE(s, t, 60)
 	ADD(ciphers);
 	ADD(hashes_and_macs);
 	ADD(chains);
@@ -1118,10 +1110,5 @@ int main(void)
 	ADD(attach_engine);
 	ADD(aesni_mb_long_cipher_refused);
 	ADD(busy_poll_no_signals);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return vc_check_run(s);
 }

@@ -26,12 +26,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <vcrypto/guest.h>
 #include <vcrypto/host.h>
 
 #include "common/session_msg.h"
 #include "common/virtio_crypto_wire.h"
 #include "dpdk_env.h"
 #include "oracle.h"
+#include "check_run.h"
 
 #define QSZ 64u
 #define MEMSZ (4u << 20)
@@ -1143,21 +1145,872 @@ START_TEST(device_restarts_like_dpdk_pmd)
 }
 END_TEST
 
+/* ---- a well-behaved guest (libvcrypto-guest) on a second port, kept busy ---- */
+
+#define BG_SLOTS 16
+#define BG_LEN 512
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct bgload {
+	struct vcrypto_port *port;
+	char path[108];
+	struct vcrypto_guest *g;
+	uint64_t sid;
+	uint8_t *src[BG_SLOTS], *dst[BG_SLOTS];
+	uint8_t want[BG_SLOTS][BG_LEN], iv[BG_SLOTS][16];
+	pthread_t thr;
+	atomic_bool stop;
+	atomic_uint done, bad;
+	atomic_int first_bad; /* status or errno of the first bad completion */
+};
+
+static void bg_bad(struct bgload *b, int why)
+{
+	int zero = 0;
+
+	atomic_compare_exchange_strong(&b->first_bad, &zero, why ? why : -1000);
+	atomic_fetch_add(&b->bad, 1);
+}
+
+static void *bg_thread(void *arg)
+{
+	struct bgload *b = arg;
+	struct vcrypto_guest_op ops[BG_SLOTS];
+	struct vcrypto_guest_completion c[BG_SLOTS];
+	bool busy[BG_SLOTS] = {0};
+	unsigned int nbusy = 0;
+	uint64_t last = mono_ns();
+
+	for (unsigned int i = 0; i < BG_SLOTS; i++)
+		ops[i] = (struct vcrypto_guest_op){.session_id = b->sid,
+						   .user_data = i,
+						   .iv = b->iv[i],
+						   .iv_len = 16,
+						   .src = b->src[i],
+						   .dst = b->dst[i],
+						   .src_len = BG_LEN,
+						   .dst_len = BG_LEN};
+	while (!atomic_load(&b->stop) || nbusy) {
+		int n;
+
+		for (unsigned int i = 0; i < BG_SLOTS && !atomic_load(&b->stop); i++) {
+			int r;
+
+			if (busy[i])
+				continue;
+			memset(b->dst[i], 0, BG_LEN);
+			r = vcrypto_guest_submit(b->g, 0, &ops[i], 1);
+			if (r == 1) {
+				busy[i] = true;
+				nbusy++;
+			} else if (r < 0) {
+				bg_bad(b, r);
+			}
+		}
+		n = vcrypto_guest_poll(b->g, 0, c, BG_SLOTS);
+		for (int k = 0; k < n; k++) {
+			uint64_t i = c[k].user_data;
+
+			if (i >= BG_SLOTS || !busy[i]) {
+				bg_bad(b, -2000);
+				continue;
+			}
+			if (c[k].status != VCRYPTO_STATUS_OK)
+				bg_bad(b, c[k].status);
+			else if (memcmp(b->dst[i], b->want[i], BG_LEN))
+				bg_bad(b, -3000);
+			busy[i] = false;
+			nbusy--;
+			atomic_fetch_add(&b->done, 1);
+		}
+		if (n > 0) {
+			last = mono_ns();
+		} else {
+			vcrypto_guest_wait(b->g, 0, 5);
+			if (mono_ns() - last > 3000000000ull) {
+				bg_bad(b, -4000); /* no progress for 3 s */
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* A second port on H's poller with a busy guest. */
+static void bg_start(struct bgload *b)
+{
+	struct vcrypto_guest_opts o = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
+	struct vcrypto_session_params p = {.sz = sizeof(p)};
+
+	memset(b, 0, sizeof(*b));
+	vc_test_sock_path(b->path, sizeof(b->path), "rawbg");
+	ck_assert_int_eq(vcrypto_port_create(b->path, H.engine, NULL, &b->port), 0);
+	ck_assert_int_eq(vcrypto_poller_add_port(H.poller, b->port, 0), 0);
+	o.mem_size = 4 << 20;
+	o.connect_timeout_ms = 3000;
+	ck_assert_int_eq(vcrypto_guest_connect(b->path, &o, &b->g), 0);
+	p.type = VCRYPTO_SESSION_CIPHER;
+	p.direction = VCRYPTO_ENCRYPT;
+	p.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
+	p.cipher_key = key16;
+	p.cipher_key_len = 16;
+	ck_assert_int_eq(vcrypto_guest_session_create(b->g, &p, &b->sid), 0);
+	for (unsigned int i = 0; i < BG_SLOTS; i++) {
+		ck_assert_int_eq(vcrypto_guest_buf_alloc(b->g, BG_LEN, (void **)&b->src[i]), 0);
+		ck_assert_int_eq(vcrypto_guest_buf_alloc(b->g, BG_LEN, (void **)&b->dst[i]), 0);
+		for (unsigned int k = 0; k < BG_LEN; k++)
+			b->src[i][k] = (uint8_t)(k * 31 + i * 7);
+		for (unsigned int k = 0; k < 16; k++)
+			b->iv[i][k] = (uint8_t)(i * 16 + k);
+		ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16,
+					       b->iv[i], b->src[i], BG_LEN, b->want[i]),
+				 0);
+	}
+	ck_assert_int_eq(pthread_create(&b->thr, NULL, bg_thread, b), 0);
+}
+
+/* Wait until the busy guest completed @n more requests than @from. */
+static unsigned int bg_progress(struct bgload *b, unsigned int from, unsigned int n)
+{
+	uint64_t t0 = mono_ns();
+
+	while (atomic_load(&b->done) < from + n && mono_ns() - t0 < 5000000000ull)
+		usleep(1000);
+	return atomic_load(&b->done);
+}
+
+static void bg_stop(struct bgload *b)
+{
+	atomic_store(&b->stop, true);
+	pthread_join(b->thr, NULL);
+	ck_assert_msg(atomic_load(&b->bad) == 0, "busy guest: %u bad completions (first: %d)",
+		      atomic_load(&b->bad), atomic_load(&b->first_bad));
+	vcrypto_guest_destroy(b->g);
+	vcrypto_port_destroy(b->port);
+}
+
+/* A well-behaved guest connects to H.port, gets one correct encryption, leaves. */
+static void good_guest_once(void)
+{
+	struct vcrypto_guest_opts o = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
+	struct vcrypto_session_params p = {.sz = sizeof(p)};
+	struct vcrypto_guest *g = NULL;
+	uint8_t *src, *dst, want[256];
+	uint64_t sid;
+
+	o.mem_size = 1 << 20;
+	o.queue_size = 64;
+	o.connect_timeout_ms = 3000;
+	ck_assert_int_eq(vcrypto_guest_connect(sock_path, &o, &g), 0);
+	p.type = VCRYPTO_SESSION_CIPHER;
+	p.direction = VCRYPTO_ENCRYPT;
+	p.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
+	p.cipher_key = key16;
+	p.cipher_key_len = 16;
+	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &sid), 0);
+	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 256, (void **)&src), 0);
+	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 256, (void **)&dst), 0);
+	for (int i = 0; i < 256; i++)
+		src[i] = (uint8_t)(i ^ 0x5a);
+	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16, iv16,
+				       src, 256, want),
+			 0);
+	{
+		struct vcrypto_guest_op op = {.session_id = sid,
+					      .iv = iv16,
+					      .iv_len = 16,
+					      .src = src,
+					      .dst = dst,
+					      .src_len = 256,
+					      .dst_len = 256};
+
+		ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
+	}
+	ck_assert(!memcmp(dst, want, 256));
+	vcrypto_guest_destroy(g);
+}
+
+/*
+ * Wait until H.port saw @connects connections and is back to WAITING with
+ * nothing left of them (checked twice, 5 ms apart).
+ */
+static void wait_waiting(uint32_t connects, const char *what)
+{
+	struct vcrypto_port_stats st;
+	int stable = 0;
+
+	for (int i = 0; i < 2000 && stable < 2; i++) {
+		stats(&st);
+		if (st.connects >= connects && st.state == VCRYPTO_PORT_WAITING &&
+		    st.sessions_active == 0 && st.inflight == 0 && st.backlog == 0)
+			stable++;
+		else
+			stable = 0;
+		usleep(stable ? 5000 : 1000);
+	}
+	ck_assert_msg(stable >= 2,
+		      "%s: port not back to waiting (state %d, connects %u/%u, sessions %u, "
+		      "inflight %u, backlog %u)",
+		      what, st.state, st.connects, connects, st.sessions_active, st.inflight,
+		      st.backlog);
+}
+
+/* ---- handshake steps of a real front end, for the disconnect matrix ---- */
+
+enum {
+	HS_GET_FEATURES,
+	HS_SET_OWNER,
+	HS_GET_PROTOCOL_FEATURES,
+	HS_SET_PROTOCOL_FEATURES,
+	HS_GET_QUEUE_NUM,
+	HS_SET_FEATURES,
+	HS_SET_MEM_TABLE,
+	HS_SET_VRING_NUM,
+	HS_SET_VRING_BASE,
+	HS_SET_VRING_ADDR,
+	HS_SET_VRING_KICK,
+	HS_SET_VRING_CALL,
+	HS_SET_VRING_ENABLE,
+	HS_CREATE_SESSION,
+	HS_REQUEST, /* first request published, not waited for */
+	HS_CLOSE_SESSION,
+	HS_STEPS
+};
+
+static const char *const hs_name[HS_STEPS] = {
+	"GET_FEATURES",		 "SET_OWNER",	   "GET_PROTOCOL_FEATURES",
+	"SET_PROTOCOL_FEATURES", "GET_QUEUE_NUM",  "SET_FEATURES",
+	"SET_MEM_TABLE",	 "SET_VRING_NUM",  "SET_VRING_BASE",
+	"SET_VRING_ADDR",	 "SET_VRING_KICK", "SET_VRING_CALL",
+	"SET_VRING_ENABLE",	 "CREATE_SESSION", "REQUEST",
+	"CLOSE_SESSION"};
+
+/* How the connection ends at step k. */
+enum {
+	CUT_CLEAN,   /* after steps 0..k-1 */
+	CUT_HEADER,  /* step k's header only, promising a payload */
+	CUT_PAYLOAD, /* step k's header and half its payload */
+	CUT_NOFDS,   /* step k complete but without the file descriptors it needs */
+	CUT_KINDS
+};
+static const char *const cut_name[CUT_KINDS] = {"clean", "header only", "half payload",
+						"fds missing"};
+
+struct hmsg {
+	uint32_t req, flags, size;
+	uint8_t payload[700];
+	int fds[2];
+	int nfds;
+	bool reply;
+};
+
+/* Step k's message (false for the request step, which is not a message). */
+static bool hs_msg(struct fe *f, int k, uint64_t sid, struct hmsg *m)
+{
+	uint64_t u;
+	struct {
+		uint32_t idx, num;
+	} st = {0, 0};
+
+	memset(m, 0, sizeof(*m));
+	switch (k) {
+	case HS_GET_FEATURES:
+		m->req = U_GET_FEATURES;
+		m->reply = true;
+		return true;
+	case HS_SET_OWNER:
+		m->req = U_SET_OWNER;
+		return true;
+	case HS_GET_PROTOCOL_FEATURES:
+		m->req = U_GET_PROTOCOL_FEATURES;
+		m->reply = true;
+		return true;
+	case HS_SET_PROTOCOL_FEATURES:
+		m->req = U_SET_PROTOCOL_FEATURES;
+		u = (1ull << 7) | (1ull << 3);
+		break;
+	case HS_GET_QUEUE_NUM:
+		m->req = 17;
+		m->reply = true;
+		return true;
+	case HS_SET_FEATURES:
+		m->req = U_SET_FEATURES;
+		u = (1ull << 32) | (1ull << 28) | (1ull << 30);
+		break;
+	case HS_SET_MEM_TABLE: {
+		struct {
+			uint32_t n, pad;
+			uint64_t r[4];
+		} mt = {1, 0, {GPA0, MEMSZ, (uint64_t)(uintptr_t)f->mem, 0}};
+
+		m->req = U_SET_MEM_TABLE;
+		m->size = sizeof(mt);
+		memcpy(m->payload, &mt, sizeof(mt));
+		m->fds[0] = f->memfd;
+		m->nfds = 1;
+		return true;
+	}
+	case HS_SET_VRING_NUM:
+		m->req = U_SET_VRING_NUM;
+		st.num = QSZ;
+		m->size = sizeof(st);
+		memcpy(m->payload, &st, sizeof(st));
+		return true;
+	case HS_SET_VRING_BASE:
+		m->req = U_SET_VRING_BASE;
+		m->size = sizeof(st);
+		memcpy(m->payload, &st, sizeof(st));
+		return true;
+	case HS_SET_VRING_ADDR: {
+		struct {
+			uint32_t idx, flags;
+			uint64_t desc, used, avail, log;
+		} addr = {0,
+			  0,
+			  (uint64_t)(uintptr_t)f->desc,
+			  (uint64_t)(uintptr_t)f->used,
+			  (uint64_t)(uintptr_t)f->avail,
+			  0};
+
+		m->req = U_SET_VRING_ADDR;
+		m->size = sizeof(addr);
+		memcpy(m->payload, &addr, sizeof(addr));
+		return true;
+	}
+	case HS_SET_VRING_KICK:
+	case HS_SET_VRING_CALL:
+		m->req = k == HS_SET_VRING_KICK ? U_SET_VRING_KICK : U_SET_VRING_CALL;
+		m->fds[0] = k == HS_SET_VRING_KICK ? f->kickfd : f->callfd;
+		m->nfds = 1;
+		u = 0;
+		break;
+	case HS_SET_VRING_ENABLE:
+		m->req = 18;
+		st.num = 1;
+		m->size = sizeof(st);
+		memcpy(m->payload, &st, sizeof(st));
+		return true;
+	case HS_CREATE_SESSION: {
+		struct vc_session_desc d = {.type = VCRYPTO_SESSION_CIPHER,
+					    .direction = VCRYPTO_ENCRYPT,
+					    .cipher_algo = VCRYPTO_CIPHER_AES_CBC,
+					    .cipher_key_len = 16};
+		int n;
+
+		memcpy(d.cipher_key, key16, 16);
+		n = vcrypto__session_encode(VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d, m->payload,
+					    sizeof(m->payload));
+		ck_assert_int_gt(n, 0);
+		m->req = VHOST_USER_CREATE_CRYPTO_SESSION;
+		m->flags = U_NEED_REPLY;
+		m->size = (uint32_t)n;
+		m->reply = true;
+		return true;
+	}
+	case HS_CLOSE_SESSION:
+		m->req = VHOST_USER_CLOSE_CRYPTO_SESSION;
+		m->flags = U_NEED_REPLY;
+		m->reply = true;
+		u = sid;
+		break;
+	default:
+		return false;
+	}
+	m->size = 8;
+	memcpy(m->payload, &u, 8);
+	return true;
+}
+
+/*
+ * The first requests: 16 of 16 KiB on heads 0..15, published without
+ * waiting (some are likely still in the host when the connection drops).
+ */
+static void hs_request(struct fe *f, uint64_t sid)
+{
+	for (uint16_t k = 0; k < 16; k++) {
+		struct vc_op_data_req *h = galloc(f, 72);
+		uint8_t *iv = galloc(f, 16), *src = galloc(f, 16384), *dst = galloc(f, 16384);
+		uint8_t *st = galloc(f, 1);
+
+		memset(h, 0, 72);
+		h->header.opcode = VC_CIPHER_ENCRYPT;
+		h->header.session_id = sid;
+		h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+		h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 16384, 16384, 0};
+		memcpy(iv, iv16, 16);
+		memset(src, 0x33 + k, 16384);
+		*st = 0xee;
+		{
+			struct part p[] = {{gpa(f, h), 72, false},
+					   {gpa(f, iv), 16, false},
+					   {gpa(f, src), 16384, false},
+					   {gpa(f, dst), 16384, true},
+					   {gpa(f, st), 1, true}};
+
+			put_indirect(f, p, 5, k);
+		}
+	}
+}
+
+/* Do step k completely (replies read and checked). */
+static void hs_do(struct fe *f, int k, uint64_t *sid)
+{
+	struct hmsg m;
+	uint8_t reply[700];
+	uint32_t got = 0;
+
+	if (k == HS_REQUEST) {
+		hs_request(f, *sid);
+		return;
+	}
+	ck_assert(hs_msg(f, k, *sid, &m));
+	ck_assert_int_eq(msg_send(f, m.req, m.flags, m.payload, m.size, m.fds, m.nfds), 0);
+	if (!m.reply)
+		return;
+	ck_assert_msg(msg_recv(f, m.req, reply, sizeof(reply), &got) == 0, "no reply to %s",
+		      hs_name[k]);
+	if (k == HS_CREATE_SESSION) {
+		int64_t id;
+
+		ck_assert_uint_ge(got, 16);
+		memcpy(&id, reply + vcrypto__session_id_offset(VCRYPTO_SESSION_LAYOUT_DPDK_22_11),
+		       8);
+		ck_assert_int_gt(id, 0);
+		*sid = (uint64_t)id;
+	} else if (k == HS_CLOSE_SESSION) {
+		uint64_t ack;
+
+		ck_assert_uint_eq(got, 8);
+		memcpy(&ack, reply, 8);
+		ck_assert_uint_eq(ack, 0);
+	}
+}
+
+/* Steps 0..k-1, then the cut. False if this cut does not apply to step k. */
+static bool hs_run(struct fe *f, int k, int cut)
+{
+	uint64_t sid = 0;
+	struct hmsg m;
+	uint8_t buf[12 + 700];
+	uint32_t hdr[3];
+	size_t n;
+
+	if (cut != CUT_CLEAN && (k >= HS_STEPS || !hs_msg(f, k, 0, &m)))
+		return false;
+	if (cut == CUT_PAYLOAD && m.size < 2)
+		return false;
+	if (cut == CUT_NOFDS && !m.nfds)
+		return false;
+	for (int i = 0; i < k; i++)
+		hs_do(f, i, &sid);
+	if (cut == CUT_CLEAN)
+		return true;
+	hs_msg(f, k, sid, &m);
+	hdr[0] = m.req;
+	hdr[1] = U_VERSION | m.flags;
+	hdr[2] = m.size ? m.size : 8; /* a payload is promised */
+	memcpy(buf, hdr, 12);
+	memcpy(buf + 12, m.payload, m.size);
+	switch (cut) {
+	case CUT_HEADER:
+		n = 12;
+		break;
+	case CUT_PAYLOAD:
+		n = 12 + m.size / 2;
+		break;
+	default: /* CUT_NOFDS: the whole message, no SCM_RIGHTS */
+		n = 12 + m.size;
+		break;
+	}
+	ck_assert_int_eq(send(f->sock, buf, n, MSG_NOSIGNAL), (ssize_t)n);
+	return true;
+}
+
+static void fe_connect_raw(struct fe *f)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	f->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memcpy(sa.sun_path, sock_path, sizeof(sa.sun_path) - 1);
+	ck_assert_int_eq(connect(f->sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+}
+
+/*
+ * For every step of a real front end's handshake: connect, do the steps
+ * before it, then hang up (cleanly, or in the middle of that step's
+ * message). The port must go back to waiting, a well-behaved guest must then
+ * be served on the same socket, and a guest on another port of the same
+ * poller must be served throughout.
+ */
+START_TEST(handshake_disconnect_matrix)
+{
+	struct bgload bg;
+	struct vcrypto_port_stats st;
+	unsigned int d0, d1 = 0, d2, d3, combos = 0;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	bg_start(&bg);
+	d0 = bg_progress(&bg, 0, 50);
+	ck_assert_uint_ge(d0, 50);
+	for (int k = 0; k <= HS_STEPS; k++) {
+		for (int cut = 0; cut < CUT_KINDS; cut++) {
+			struct fe f;
+			char what[96];
+
+			fe_init(&f);
+			stats(&st);
+			fe_connect_raw(&f);
+			if (!hs_run(&f, k, cut)) {
+				fe_free(&f);
+				/* The bare connection still counts: let the host see it go. */
+				wait_waiting(st.connects + 1, "skipped combination");
+				continue;
+			}
+			snprintf(what, sizeof(what), "after %d steps, then %s%s%s", k,
+				 cut_name[cut], cut == CUT_CLEAN ? "" : " of ",
+				 cut == CUT_CLEAN ? "" : hs_name[k]);
+			fe_close(&f);
+			wait_waiting(st.connects + 1, what);
+			fe_free(&f);
+			good_guest_once();
+			wait_waiting(st.connects + 2, what);
+			combos++;
+			if (k == HS_STEPS / 2 && cut == 0)
+				d1 = bg_progress(&bg, d0, 1);
+		}
+	}
+	d2 = bg_progress(&bg, d1, 1);
+	d3 = bg_progress(&bg, d2, 50);
+	fprintf(stderr,
+		"handshake_disconnect_matrix: %u combinations; busy guest completed %u before, "
+		"%u + %u during, %u after\n",
+		combos, d0, d1 - d0, d2 - d1, d3 - d2);
+	ck_assert_uint_gt(d1, d0);
+	ck_assert_uint_gt(d2, d1);
+	ck_assert_uint_gt(d3, d2);
+	/*
+	 * 17 clean cuts, 15 header-only (every message), 11 half payloads (messages
+	 * with one of 2 bytes or more), 3 without their fds.
+	 */
+	ck_assert_uint_eq(combos, 17 + 15 + 11 + 3);
+	/* A raw front end with the full handshake is served as well. */
+	{
+		struct fe f;
+
+		fe_init(&f);
+		fe_connect(&f);
+		ck_assert_int_eq(good_req(&f, cbc_enc(&f)), 0);
+		fe_free(&f);
+	}
+	bg_stop(&bg);
+	stats(&st);
+	ck_assert_uint_eq(st.err_ring, 0);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+/* ---- the guest writes to the used ring, and rewrites what it published ---- */
+
+struct scribbler {
+	struct fe *f;
+	atomic_bool stop;
+	unsigned int writes;
+};
+
+static void *scribble_thread(void *arg)
+{
+	struct scribbler *sc = arg;
+	unsigned int seed = 4242;
+
+	while (!atomic_load(&sc->stop)) {
+		uint8_t *u = sc->f->used;
+		unsigned int r = (unsigned int)rand_r(&seed);
+
+		switch (r % 5) {
+		case 0: /* used->idx backwards or forwards */
+			__atomic_store_n(
+				(uint16_t *)(u + 2),
+				(uint16_t)(*(uint16_t *)(u + 2) + (int)(r >> 8) % 200 - 100),
+				__ATOMIC_RELAXED);
+			break;
+		case 1: /* a used entry */
+			__atomic_store_n((uint32_t *)(u + 4 + 8 * ((r >> 8) % QSZ)),
+					 (uint32_t)rand_r(&seed), __ATOMIC_RELAXED);
+			__atomic_store_n((uint32_t *)(u + 8 + 8 * ((r >> 8) % QSZ)),
+					 (uint32_t)rand_r(&seed), __ATOMIC_RELAXED);
+			break;
+		case 2: /* avail_event */
+			__atomic_store_n((uint16_t *)(u + 4 + 8 * QSZ), (uint16_t)rand_r(&seed),
+					 __ATOMIC_RELAXED);
+			break;
+		case 3: /* used flags */
+			__atomic_store_n((uint16_t *)u, (uint16_t)rand_r(&seed), __ATOMIC_RELAXED);
+			break;
+		default: /* used->idx to anything */
+			__atomic_store_n((uint16_t *)(u + 2), (uint16_t)rand_r(&seed),
+					 __ATOMIC_RELAXED);
+			break;
+		}
+		sc->writes++;
+		if (sc->writes % 64 == 0)
+			usleep(50);
+	}
+	return NULL;
+}
+
+#define SC_SLOTS 32
+#define SC_LEN 256
+
+struct screq {
+	uint8_t *src, *dst, *st;
+	struct vdesc *t;
+};
+
+/* Requests SC_SLOTS on heads 0..SC_SLOTS-1, each with its own buffers and table. */
+static void sc_prepare(struct fe *f, uint64_t sid, struct screq *r)
+{
+	for (unsigned int k = 0; k < SC_SLOTS; k++) {
+		struct vc_op_data_req *h = galloc(f, 72 + 16 + 1);
+		uint8_t *iv = (uint8_t *)h + 72;
+
+		r[k].t = galloc(f, 5 * 16);
+		r[k].src = galloc(f, SC_LEN);
+		r[k].dst = galloc(f, SC_LEN);
+		r[k].st = iv + 16;
+		memset(h, 0, 72);
+		h->header.opcode = VC_CIPHER_ENCRYPT;
+		h->header.session_id = sid;
+		h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+		h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, SC_LEN, SC_LEN, 0};
+		memcpy(iv, iv16, 16);
+		for (unsigned int i = 0; i < SC_LEN; i++)
+			r[k].src[i] = (uint8_t)(i * 3 + k);
+		r[k].t[0] = (struct vdesc){gpa(f, h), 72, F_NEXT, 1};
+		r[k].t[1] = (struct vdesc){gpa(f, iv), 16, F_NEXT, 2};
+		r[k].t[2] = (struct vdesc){gpa(f, r[k].src), SC_LEN, F_NEXT, 3};
+		r[k].t[3] = (struct vdesc){gpa(f, r[k].dst), SC_LEN, F_NEXT | F_WRITE, 4};
+		r[k].t[4] = (struct vdesc){gpa(f, r[k].st), 1, F_WRITE, 0};
+		f->desc[k] = (struct vdesc){gpa(f, r[k].t), 5 * 16, F_INDIRECT, 0};
+	}
+}
+
+static void sc_submit(struct fe *f, struct screq *r, unsigned int k)
+{
+	memset(r[k].dst, 0, SC_LEN);
+	__atomic_store_n(r[k].st, 0xee, __ATOMIC_RELEASE);
+	publish(f, (uint16_t)k);
+}
+
+/* Request k finished (by its status byte): check it against OpenSSL. */
+static bool sc_done(struct screq *r, unsigned int k)
+{
+	uint8_t want[SC_LEN];
+	uint8_t s = __atomic_load_n(r[k].st, __ATOMIC_ACQUIRE);
+
+	if (s == 0xee)
+		return false;
+	ck_assert_uint_eq(s, VCRYPTO_STATUS_OK);
+	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16, iv16,
+				       r[k].src, SC_LEN, want),
+			 0);
+	ck_assert_msg(!memcmp(r[k].dst, want, SC_LEN), "request on head %u: wrong result", k);
+	return true;
+}
+
+/*
+ * While requests are in flight, the guest scribbles on the used ring
+ * (index back and forth, entries, avail_event, flags). The host keeps its own
+ * used index: it must keep completing (seen through the status bytes), and
+ * once the scribbling stops its next used entries must sit exactly where its
+ * count of completions says, with the right ids.
+ */
+START_TEST(guest_scribbles_on_used_ring)
+{
+	struct bgload bg;
+	struct fe f;
+	struct scribbler sc = {.f = &f};
+	struct screq r[SC_SLOTS];
+	struct vcrypto_port_stats s0, s1;
+	pthread_t thr;
+	unsigned int total = 0, b0, b1;
+	bool busy[SC_SLOTS];
+	uint64_t sid, t0;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	bg_start(&bg);
+	fe_init(&f);
+	fe_connect(&f);
+	sid = cbc_enc(&f);
+	sc_prepare(&f, sid, r);
+	stats(&s0);
+	b0 = bg_progress(&bg, 0, 20);
+	for (unsigned int k = 0; k < SC_SLOTS; k++) {
+		sc_submit(&f, r, k);
+		busy[k] = true;
+		total++;
+	}
+	ck_assert_int_eq(pthread_create(&thr, NULL, scribble_thread, &sc), 0);
+	t0 = mono_ns();
+	while (mono_ns() - t0 < 1500000000ull) {
+		bool any = false;
+
+		for (unsigned int k = 0; k < SC_SLOTS; k++) {
+			if (!sc_done(r, k))
+				continue;
+			sc_submit(&f, r, k);
+			total++;
+			any = true;
+		}
+		if (!any)
+			usleep(100);
+	}
+	atomic_store(&sc.stop, true);
+	pthread_join(thr, NULL);
+	/* Let the last ones finish. */
+	t0 = mono_ns();
+	for (unsigned int left = SC_SLOTS; left;) {
+		left = 0;
+		for (unsigned int k = 0; k < SC_SLOTS; k++) {
+			if (busy[k] && sc_done(r, k))
+				busy[k] = false;
+			left += busy[k];
+		}
+		ck_assert_msg(mono_ns() - t0 < 5000000000ull, "%u requests never completed", left);
+		usleep(100);
+	}
+	fprintf(stderr, "guest_scribbles_on_used_ring: %u requests, %u scribbles\n", total,
+		sc.writes);
+	ck_assert_uint_gt(total, 2 * SC_SLOTS);
+	ck_assert_uint_gt(sc.writes, 1000);
+	/*
+	 * The host's used index is the number of completions: the next two
+	 * used entries land at total and total + 1, whatever used->idx said.
+	 */
+	for (unsigned int n = 0; n < 2; n++) {
+		unsigned int k = 5 + n;
+		uint16_t want_idx = (uint16_t)(total + 1);
+		uint32_t *e = (uint32_t *)(f.used + 4 + 8 * (total % QSZ));
+
+		e[0] = 0xdeadbeef;
+		sc_submit(&f, r, k);
+		t0 = mono_ns();
+		while (__atomic_load_n((uint16_t *)(f.used + 2), __ATOMIC_ACQUIRE) != want_idx) {
+			ck_assert_msg(mono_ns() - t0 < 5000000000ull, "used->idx is %u, want %u",
+				      __atomic_load_n((uint16_t *)(f.used + 2), __ATOMIC_ACQUIRE),
+				      want_idx);
+			usleep(200);
+		}
+		ck_assert_uint_eq(e[0], k);
+		ck_assert_uint_eq(e[1], SC_LEN + 1);
+		ck_assert(sc_done(r, k));
+		total++;
+	}
+	f.used_seen = (uint16_t)total;
+	ck_assert_int_eq(good_req(&f, sid), 0);
+	total++;
+	stats(&s1);
+	ck_assert_uint_eq(s1.requests - s0.requests, total);
+	ck_assert_uint_eq(s1.requests_ok - s0.requests_ok, total);
+	ck_assert_uint_eq(s1.err_ring - s0.err_ring, 0);
+	b1 = bg_progress(&bg, b0, 1);
+	ck_assert_uint_gt(b1, b0);
+	fe_free(&f);
+	bg_stop(&bg);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+/*
+ * The guest rewrites an avail entry or the descriptors of a request right
+ * after publishing it (time of check to time of use): the host completes
+ * every published entry with some status (or as a ring error), never
+ * crashes, and keeps serving.
+ */
+START_TEST(guest_rewrites_published_request)
+{
+	struct bgload bg;
+	struct fe f;
+	struct screq r[SC_SLOTS];
+	struct vcrypto_port_stats s0, s1;
+	unsigned int seed = 99, published = 0, b0, b1;
+	uint64_t sid;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	bg_start(&bg);
+	fe_init(&f);
+	fe_connect(&f);
+	sid = cbc_enc(&f);
+	sc_prepare(&f, sid, r);
+	stats(&s0);
+	b0 = bg_progress(&bg, 0, 20);
+	for (unsigned int i = 0; i < 400; i++) {
+		unsigned int k = i % 8, what = (unsigned int)rand_r(&seed) % 6;
+		uint16_t slot = (uint16_t)(f.avail_idx % QSZ);
+		uint32_t id, len;
+		struct vdesc keep = f.desc[k], tkeep[5];
+
+		memcpy(tkeep, r[k].t, sizeof(tkeep));
+		sc_submit(&f, r, k);
+		published++;
+		switch (what) {
+		case 0: /* the avail entry now names another (maybe absent) head */
+			__atomic_store_n(&f.avail[2 + slot], (uint16_t)(rand_r(&seed) % (2 * QSZ)),
+					 __ATOMIC_RELAXED);
+			break;
+		case 1: /* the head descriptor points elsewhere, maybe outside memory */
+			f.desc[k].addr = (uint64_t)rand_r(&seed) << (rand_r(&seed) % 24);
+			f.desc[k].len = (uint32_t)rand_r(&seed) % 4096;
+			break;
+		case 2: /* the head loses or gains flags */
+			f.desc[k].flags = (uint16_t)(rand_r(&seed) & 7);
+			f.desc[k].next = (uint16_t)(rand_r(&seed) % (2 * QSZ));
+			break;
+		case 3: /* a buffer in the table grows past guest memory */
+			r[k].t[rand_r(&seed) % 5].len = (uint32_t)rand_r(&seed);
+			break;
+		case 4: /* a buffer in the table moves outside guest memory */
+			r[k].t[rand_r(&seed) % 5].addr =
+				GPA0 + MEMSZ - 8 + (uint64_t)(rand_r(&seed) % 64);
+			break;
+		default: /* the table's links change */
+			r[k].t[rand_r(&seed) % 5].next = (uint16_t)(rand_r(&seed) % 8);
+			r[k].t[rand_r(&seed) % 5].flags ^= F_NEXT | F_WRITE;
+			break;
+		}
+		/* Every published entry comes back exactly once. */
+		ck_assert_msg(next_used(&f, &id, &len), "entry %u (rewrite %u) never completed", i,
+			      what);
+		f.desc[k] = keep;
+		memcpy(r[k].t, tkeep, sizeof(tkeep));
+	}
+	ck_assert_int_eq(good_req(&f, sid), 0);
+	published++;
+	stats(&s1);
+	/* Each entry was completed with a status or, without one, as a ring error. */
+	ck_assert_uint_eq((s1.requests - s0.requests) + (s1.err_ring - s0.err_ring), published);
+	ck_assert_uint_eq(s1.inflight, 0);
+	b1 = bg_progress(&bg, b0, 1);
+	ck_assert_uint_gt(b1, b0);
+	fe_free(&f);
+	bg_stop(&bg);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("host_raw");
-	SRunner *sr;
-	int failed;
 
 	if (vc_test_eal_init(NULL, 512))
 		return 77;
-#define ADD(t)                                                                                     \
-	do {                                                                                       \
-		TCase *tc_ = tcase_create(#t);                                                     \
-		tcase_set_timeout(tc_, 60);                                                        \
-		tcase_add_test(tc_, t);                                                            \
-		suite_add_tcase(s, tc_);                                                           \
-	} while (0)
+#define ADD(t) VC_TCASE(s, t, 60)
 	ADD(bad_requests_over_vhost_user);
 	ADD(aead_large);
 	ADD(hostile_rings_over_vhost_user);
@@ -1168,10 +2021,8 @@ int main(void)
 	ADD(device_restarts_like_dpdk_pmd);
 	ADD(mem_table_storm);
 	ADD(sessions_are_per_port);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	ADD(handshake_disconnect_matrix);
+	ADD(guest_scribbles_on_used_ring);
+	ADD(guest_rewrites_published_request);
+	return vc_check_run(s);
 }

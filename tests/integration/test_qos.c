@@ -35,6 +35,7 @@
 
 #include "dpdk_env.h"
 #include "oracle.h"
+#include "check_run.h"
 
 #define LOAD_SLOTS 1024 /* guest ring size and requests each load thread keeps in flight */
 
@@ -710,18 +711,10 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("qos");
-	SRunner *sr;
-	int failed;
 
 	if (vc_test_eal_init(NULL, 512))
 		return 77;
-#define ADD(t)                                                                                     \
-	do {                                                                                       \
-		TCase *tc_ = tcase_create(#t);                                                     \
-		tcase_set_timeout(tc_, 60);                                                        \
-		tcase_add_test(tc_, t);                                                            \
-		suite_add_tcase(s, tc_);                                                           \
-	} while (0)
+#define ADD(t) VC_TCASE(s, t, 60)
 	ADD(limits_api);
 	ADD(rate_ops_limit);
 	ADD(rate_bytes_limit);
@@ -729,10 +722,5 @@ int main(void)
 	ADD(weighted_share);
 	ADD(scheduler_two_workers);
 	ADD(telemetry);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return vc_check_run(s);
 }

@@ -5,6 +5,7 @@
 #include "dpdk_env.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,28 @@
 
 static int eal_result = 1; /* 1: not tried */
 static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
+static char eal_prefix[64];
+
+static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* EAL's run-time directory (/var/run/dpdk/<prefix>, or under XDG_RUNTIME_DIR) goes at exit. */
+static void eal_rundir_remove(void)
+{
+	char dir[256];
+	const char *base = getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR");
+
+	if (!base || !eal_prefix[0])
+		return;
+	snprintf(dir, sizeof(dir), "%s/dpdk/%s", base, eal_prefix);
+	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
 
 int vc_test_eal_init(const char *const *vdevs, unsigned int mem_mb)
 {
@@ -28,6 +51,8 @@ int vc_test_eal_init(const char *const *vdevs, unsigned int mem_mb)
 		return eal_result;
 	}
 	snprintf(prefix, sizeof(prefix), "vc%d", (int)getpid());
+	snprintf(eal_prefix, sizeof(eal_prefix), "%s", prefix);
+	atexit(eal_rundir_remove);
 	snprintf(mem, sizeof(mem), "%u", mem_mb ? mem_mb : 512);
 	argv[argc++] = "vcrypto_test";
 	argv[argc++] = "--no-huge";
