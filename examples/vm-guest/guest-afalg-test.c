@@ -184,7 +184,7 @@ static int load_vectors(struct vector *v, unsigned int max)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char id[32], key[2 * MAX_KEY + 2], iv[2 * MAX_IV + 2], split[256];
+		char id[32], key[2 * MAX_KEY + 3], iv[2 * MAX_IV + 3], split[256];
 		struct vector *x;
 		size_t sum = 0;
 		char *tok, *save;
