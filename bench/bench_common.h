@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,20 +136,45 @@ struct bench_lat {
 	uint32_t n;
 };
 
-/* Writes `"lat_p50_ns":..,"lat_p99_ns":..,"lat_cdf_ns":[101 values]` (or nothing). */
+/*
+ * Writes `"lat_p50_ns":..,"lat_p99_ns":..,"lat_p999_ns":..,"lat_max_ns":..,
+ * "lat_samples":..,"lat_cdf_ns":[101 values]` (or nothing). Sorts the samples.
+ */
 static inline void bench_lat_json(FILE *f, struct bench_lat *l, double ns_per_cycle)
 {
 	if (!l->n)
 		return;
 	qsort(l->v, l->n, sizeof(l->v[0]), bench_cmp_u64);
-	fprintf(f, ",\"lat_p50_ns\":%.0f,\"lat_p99_ns\":%.0f,\"lat_samples\":%u,\"lat_cdf_ns\":[",
+	fprintf(f,
+		",\"lat_p50_ns\":%.0f,\"lat_p99_ns\":%.0f,\"lat_p999_ns\":%.0f,\"lat_max_ns\":%.0f,"
+		"\"lat_samples\":%u,\"lat_cdf_ns\":[",
 		l->v[(uint64_t)l->n * 50 / 100] * ns_per_cycle,
-		l->v[(uint64_t)l->n * 99 / 100] * ns_per_cycle, l->n);
+		l->v[(uint64_t)l->n * 99 / 100] * ns_per_cycle,
+		l->v[(uint64_t)l->n * 999 / 1000] * ns_per_cycle, l->v[l->n - 1] * ns_per_cycle,
+		l->n);
 	for (unsigned int p = 0; p <= 100; p++) {
 		uint64_t i = (uint64_t)(l->n - 1) * p / 100;
 
 		fprintf(f, "%s%.0f", p ? "," : "", l->v[i] * ns_per_cycle);
 	}
+	fputc(']', f);
+}
+
+/*
+ * After bench_lat_json() (sorted samples): `"lat_tail_ns":[[percentile, ns], ...]`
+ * at 99.1 .. 99.9 (step 0.1), 99.95, 99.99 and 99.999, for tail plots.
+ */
+static inline void bench_lat_tail_json(FILE *f, const struct bench_lat *l, double ns_per_cycle)
+{
+	static const unsigned int ppm[] = {991000, 992000, 993000, 994000, 995000, 996000,
+					   997000, 998000, 999000, 999500, 999900, 999990};
+
+	if (!l->n)
+		return;
+	fputs(",\"lat_tail_ns\":[", f);
+	for (unsigned int k = 0; k < sizeof(ppm) / sizeof(ppm[0]); k++)
+		fprintf(f, "%s[%.3f,%.0f]", k ? "," : "", ppm[k] / 1e4,
+			l->v[(uint64_t)(l->n - 1) * ppm[k] / 1000000] * ns_per_cycle);
 	fputc(']', f);
 }
 
@@ -173,6 +199,8 @@ struct bench_result {
 	double cyc_op_cpu;     /* host thread CPU time per op, in TSC cycles (robust to load) */
 	double notify_per_req; /* host -> guest call eventfd signals per request */
 	double tsc_hz;
+	double host_preempt;  /* involuntary context switches of the host thread in the window */
+	double guest_preempt; /* the same for the guest thread */
 };
 
 static inline void bench_result_json_begin(FILE *f, const struct bench_result *r)
@@ -189,6 +217,24 @@ static inline void bench_result_json_begin(FILE *f, const struct bench_result *r
 		ops_s * r->size * 8 / 1e9, r->cyc_total, r->cyc_busy, r->host_busy, r->guest_busy,
 		r->share_min, r->share_max, r->zc_frac, r->check ? r->check : "none", r->host_cpu,
 		r->guest_cpu, r->cyc_op_cpu, r->notify_per_req, r->tsc_hz);
+}
+
+/* Involuntary context switches of thread @p tid of this process so far (0 if unknown). */
+static inline uint64_t bench_nvcsw(int tid)
+{
+	char path[64], line[128];
+	uint64_t v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nonvoluntary_ctxt_switches: %" SCNu64, &v) == 1)
+			break;
+	fclose(f);
+	return v;
 }
 
 static inline int bench_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 The vcrypto authors
 """Summarise bench/run.sh's raw JSON lines: medians and min/max over the
-repetitions, the vcrypto / bare ratio per case, the goals, results.json,
-table.txt and (with gnuplot) PNG plots. Standard library only."""
+repetitions, the vcrypto / bare ratio per case, the goals, the scaling and
+fairness runs, results.json, table.txt and (with gnuplot) PNG plots.
+Standard library only."""
 
 import argparse
 import glob
 import json
+import math
 import os
 import re
 import shutil
@@ -26,7 +28,8 @@ def load(d):
     for f in sorted(glob.glob(os.path.join(d, "raw", "*.jsonl"))):
         m = re.match(r"r(\d+)_", os.path.basename(f))
         rep = int(m.group(1)) if m else 0
-        kind = "scaling" if "_scaling_" in f else "matrix"
+        kind = ("scaling" if "_scaling_" in f else
+                "fairness" if "_fairness" in f else "matrix")
         with open(f) as fh:
             for line in fh:
                 line = line.strip()
@@ -37,7 +40,7 @@ def load(d):
                 except ValueError:
                     continue
                 r["rep"] = rep
-                r["kind"] = kind
+                r["kind"] = r.get("kind", kind)
                 rows.append(r)
     return rows
 
@@ -179,7 +182,7 @@ def tsc_hz_guess(rows):
     return 0
 
 
-def plots(d, cases, sc):
+def plots(d, cases, sc, fc=()):
     gp = shutil.which("gnuplot")
     if not gp:
         print("report: gnuplot not found: no plots (apt-get install gnuplot-nox)", file=sys.stderr)
@@ -270,6 +273,152 @@ def plots(d, cases, sc):
                                            for t, f in series))
         if run_gp(gp, script):
             made.append(png)
+    if fc:
+        made += fairness_plots(gp, pdir, fc)
+    return made
+
+
+FAIR_RUNS = ["alone", "equal", "weight", "rate", "inflight"]
+FAIR_METRICS = ["light_ops_s", "light_gbps", "lat_p50_ns", "lat_p99_ns", "lat_p999_ns",
+                "lat_max_ns", "lat_samples", "heavy_ops_s", "heavy_gbps", "heavy_rate_bytes",
+                "heavy_throttled", "light_guest_ns", "heavy_guest_ns", "host_busy", "host_cpu",
+                "guest_cpu", "host_preempt_s", "guest_preempt_s", "errors"]
+FAIR_TAIL_MIN = 5000  # fewer light samples than this: p99.9 is about the maximum
+FAIR_CPU_MIN = 0.8    # a busy-polling thread that got less of its core was crowded out
+
+
+def fair_ok(r):
+    """Both busy-polling threads (poller, guests) had their cores for >= 80 % of the window."""
+    return r.get("host_cpu", 1) >= FAIR_CPU_MIN and r.get("guest_cpu", 1) >= FAIR_CPU_MIN
+
+
+def summarise_fairness(rows):
+    """Per (pmd, mode, light size, heavy size, heavy depth, run): medians and min/max over
+    the repetitions, and the light latency ratios to the run "alone" of the same case."""
+    groups = {}
+    for r in rows:
+        if r["kind"] != "fairness":
+            continue
+        k = (r["pmd"], r["mode"], r["light_size"], r["heavy_size"], r["heavy_depth"],
+             r["run_idx"], r.get("qp_descriptors", 0), r.get("burst", 0))
+        groups.setdefault(k, []).append(r)
+    out = []
+    for k, rs_all in sorted(groups.items()):
+        # Repetitions in which another process took a core measure the machine, not
+        # vcrypto: leave them out of the medians (all of them if none is clean).
+        rs = [r for r in rs_all if fair_ok(r)] or rs_all
+        s = {"pmd": k[0], "mode": k[1], "algo": rs[0]["algo"], "light_size": k[2],
+             "heavy_size": k[3], "heavy_depth": k[4], "run_idx": k[5], "run": rs[0]["run"],
+             "light_weight": rs[0]["light_weight"], "heavy_weight": rs[0]["heavy_weight"],
+             "heavy_max_inflight": rs[0]["heavy_max_inflight"], "reps": len(rs),
+             "reps_total": len(rs_all), "reps_crowded_out": sum(not fair_ok(r) for r in rs_all),
+             "qp_descriptors": k[6] or None, "burst": k[7] or None,
+             "check": sorted({r.get("check", "none") for r in rs} |
+                             {r.get("heavy_check", "none") for r in rs})}
+        for m in FAIR_METRICS:
+            v = [r[m] for r in rs if m in r]
+            if v:
+                s[m] = {"median": statistics.median(v), "min": min(v), "max": max(v)}
+        lat = [r for r in rs if "lat_cdf_ns" in r]
+        if lat:  # the CDF of the repetition with the median p99
+            lat.sort(key=lambda r: r["lat_p99_ns"])
+            s["lat_cdf_ns"] = lat[len(lat) // 2]["lat_cdf_ns"]
+            s["lat_tail_ns"] = lat[len(lat) // 2].get("lat_tail_ns", [])
+        out.append(s)
+    def case(c):
+        return (c["pmd"], c["mode"], c["light_size"], c["heavy_size"], c["heavy_depth"],
+                c["qp_descriptors"], c["burst"])
+
+    alone = {case(c): c for c in out if c["run"] == "alone"}
+    for c in out:
+        a = alone.get(case(c))
+        if not a:
+            continue
+        for m in ("lat_p50_ns", "lat_p99_ns", "lat_p999_ns"):
+            if med(a, m) > 0 and m in c:
+                c["ratio_" + m[4:-3]] = med(c, m) / med(a, m)
+    return out
+
+
+def fmt_us(ns):
+    if ns != ns:
+        return "-"
+    us = ns / 1000.0
+    return "%.1f" % us if us < 1000 else "%.0f" % us
+
+
+def fair_limit(c):
+    if c["run"] == "weight":
+        return "weights %d:%d" % (c["light_weight"], c["heavy_weight"])
+    if c["run"] == "rate" and "heavy_rate_bytes" in c:
+        return "heavy %.0f MB/s" % (med(c, "heavy_rate_bytes") / 1e6)
+    if c["run"] == "inflight":
+        return "heavy inflight %d" % c["heavy_max_inflight"]
+    return "-" if c["run"] == "alone" else "weights 1:1"
+
+
+def fairness_table(fc):
+    hdr = ("%-8s %5s %5s %-8s %-18s %9s %19s %8s %8s %9s %6s %6s %7s %9s %7s %7s %5s" %
+           ("pmd", "light", "heavy", "run", "limit", "light/s", "[min - max]", "p50 us",
+            "p99 us", "p99.9 us", "x p50", "x p99", "x p99.9", "heavy/s", "Gbit/s", "preem/s",
+            "reps"))
+    lines = [hdr, "-" * len(hdr)]
+    for c in fc:
+        o = c.get("light_ops_s", {})
+        few = med(c, "lat_samples") < FAIR_TAIL_MIN
+        pre = med(c, "host_preempt_s") + med(c, "guest_preempt_s")
+        lines.append("%-8s %5d %5d %-8s %-18s %9s %19s %8s %8s %9s %6s %6s %7s %9s %7s %7s %5s" % (
+            c["pmd"], c["light_size"], c["heavy_size"], c["run"], fair_limit(c),
+            fmt_ops(med(c, "light_ops_s")),
+            "[%s - %s]" % (fmt_ops(o.get("min", float("nan"))), fmt_ops(o.get("max", float("nan")))),
+            fmt_us(med(c, "lat_p50_ns")), fmt_us(med(c, "lat_p99_ns")),
+            fmt_us(med(c, "lat_p999_ns")) + ("*" if few else ""),
+            "%.1f" % c["ratio_p50"] if "ratio_p50" in c else "-",
+            "%.1f" % c["ratio_p99"] if "ratio_p99" in c else "-",
+            "%.1f" % c["ratio_p999"] if "ratio_p999" in c else "-",
+            fmt_ops(med(c, "heavy_ops_s")) if c["run"] != "alone" else "-",
+            "%.2f" % med(c, "heavy_gbps") if c["run"] != "alone" else "-",
+            "%.0f" % pre if pre == pre else "-",
+            "%d/%d%s" % (c["reps"], c["reps_total"],
+                         "!" if c["reps_crowded_out"] == c["reps_total"] else "")))
+    return "\n".join(lines)
+
+
+def fairness_plots(gp, pdir, fc):
+    """Light-guest latency CDF per run, one chart per (pmd, light size, heavy size). The y
+    axis is in 'nines' (-log10(1 - p)) so that the body and the tail both show."""
+    made = []
+    colors = {"alone": "black", "equal": "red", "weight": "orange", "rate": "blue",
+              "inflight": "dark-green"}
+    for key in sorted({(c["pmd"], c["light_size"], c["heavy_size"], c["heavy_depth"])
+                       for c in fc}):
+        pmd, ls, hs, hd = key
+        series = []
+        for c in sorted((c for c in fc if (c["pmd"], c["light_size"], c["heavy_size"],
+                                            c["heavy_depth"]) == key and "lat_cdf_ns" in c),
+                        key=lambda c: c["run_idx"]):
+            pts = [(p, v) for p, v in enumerate(c["lat_cdf_ns"]) if p < 100]
+            pts += [(p, v) for p, v in c.get("lat_tail_ns", [])]
+            f = os.path.join(pdir, "fair_%s_l%d_h%d_%s.dat" % (pmd, ls, hs, c["run"]))
+            with open(f, "w") as fh:
+                for p, v in sorted(pts):
+                    fh.write("%g %g\n" % (max(v, 1) / 1000.0, -math.log10(1 - p / 100.0)))
+            series.append((c, f))
+        if not series:
+            continue
+        png = os.path.join(pdir, "fairness_%s_l%d_h%d.png" % (pmd, ls, hs))
+        script = ["set terminal png size 900,560 noenhanced", "set output '%s'" % png,
+                  "set title 'crypto_%s aes-cbc: light guest %d B depth 1 beside a heavy guest "
+                  "%d B depth %d (one poller)'" % (pmd, ls, hs, hd),
+                  "set logscale x 10", "set xlabel 'light guest latency (us, submit to completion)'",
+                  "set ylabel 'percentile'", "set key top left", "set grid",
+                  "set yrange [0:4.2]",
+                  "set ytics ('0' 0, '50' 0.30103, '90' 1, '99' 2, '99.9' 3, '99.99' 4)"]
+        script.append("plot " + ", ".join(
+            "'%s' using 1:2 with lines lw 2 lc rgb '%s' title '%s (%s)'"
+            % (f, colors.get(c["run"], "gray"), c["run"], fair_limit(c)) for c, f in series))
+        if run_gp(gp, script):
+            made.append(png)
     return made
 
 
@@ -293,6 +442,7 @@ def main():
     cases = summarise(rows, "matrix")
     add_ratios(cases)
     sc = summarise(rows, "scaling")
+    fc = summarise_fairness(rows)
     hz = tsc_hz_guess(rows)
     g = goals(cases, hz)
     meta = {}
@@ -307,8 +457,8 @@ def main():
     except (OSError, ValueError):
         pass
     meta["tsc_hz"] = hz
-    made = [] if a.no_plots else plots(a.dir, cases, sc)
-    res = {"meta": meta, "cases": cases, "scaling": sc, "goals": g,
+    made = [] if a.no_plots else plots(a.dir, cases, sc, fc)
+    res = {"meta": meta, "cases": cases, "scaling": sc, "fairness": fc, "goals": g,
            "plots": [os.path.basename(p) for p in made]}
     with open(os.path.join(a.dir, "results.json"), "w") as fh:
         json.dump(res, fh, indent=1)
@@ -329,14 +479,36 @@ def main():
         txt.append("")
         txt.append("scaling (aes-cbc, share = per-guest ops x guests / total; 1.00 = fair):")
         txt.append(scaling_table(sc))
-    txt.append("")
-    txt.append("goals (not asserted):")
-    for x in g:
+    if fc:
+        txt.append("")
+        txt.append("fairness (aes-cbc, copy, one poller and queue pair: a light guest at depth 1 "
+                   "beside a heavy guest at depth %d;" % fc[0]["heavy_depth"])
+        txt.append("  light/s = light guest ops/s; p50..p99.9 = its latency; x p50.. = that "
+                   "latency / the same in run 'alone';")
+        txt.append("  heavy/s, Gbit/s = the heavy guest; rate = heavy limited to half its "
+                   "bytes/s in 'equal'; * = p99.9 from < %d samples;" % FAIR_TAIL_MIN)
+        txt.append("  preem/s = involuntary context switches of the poller and guest threads per "
+                   "second (other processes taking the cores; each costs ms of latency);")
+        txt.append("  reps = repetitions in the medians / run: those in which the poller or the "
+                   "guest thread had its core for")
+        txt.append("  less than %d %% of the window are left out ('!': all were, nothing left "
+                   "out, figures measure the machine)):" % (100 * FAIR_CPU_MIN))
+        opts = sorted({(c["qp_descriptors"], c["burst"]) for c in fc})
+        if opts != [(None, None)]:
+            txt.append("  non-default engine/poller options (qp_descriptors, burst): %s" % opts)
+        txt.append(fairness_table(fc))
+    if cases:
+        txt.append("")
+        txt.append("goals (not asserted):")
+    for x in g if cases else []:
         txt.append("  %-70s %s%s" % (x["goal"], x["result"],
                                      " (worst %s: %s)" % (x["worst"], x["worst_case"])
                                      if "worst" in x else ""))
     bad = sorted({"%s %s %s %d B" % (c["pmd"], c["mode"], c["algo"], c["size"]) for c in cases
                   if any(k not in ("ok", "n/a", "none") for k in c["check"])})
+    bad += sorted({"%s fairness light %d B / heavy %d B" % (c["pmd"], c["light_size"],
+                                                          c["heavy_size"]) for c in fc
+                   if any(k not in ("ok", "n/a", "none") for k in c["check"])})
     if bad:
         txt.append("")
         txt.append("output check failed (device did not write the whole output; figures invalid):")
@@ -349,7 +521,7 @@ def main():
     with open(os.path.join(a.dir, "table.txt"), "w") as fh:
         fh.write(s)
     sys.stdout.write(s)
-    errs = sum(med(c, "errors") for c in cases + sc if "errors" in c)
+    errs = sum(med(c, "errors") for c in cases + sc + fc if "errors" in c)
     if errs:
         print("report: %d requests completed with an error status" % errs, file=sys.stderr)
     return 0

@@ -3,7 +3,9 @@
 # Copyright (c) 2026 The vcrypto authors
 #
 # The vcrypto benchmark: the bare cryptodev against the vhost-user path
-# (copy, zero-copy, transport only), interleaved A B A B per repetition.
+# (copy, zero-copy, transport only), interleaved A B A B per repetition;
+# guests on one poller (scaling) and a light guest next to a heavy one
+# (fairness).
 # See bench/README.md.
 #
 #   bench/run.sh [--quick] [--out DIR] [options]
@@ -28,7 +30,8 @@ usage()
 usage: bench/run.sh [--quick] [--out DIR] [options]
 
   --quick            CI smoke: one repetition, 64 B and 4 KiB, 0.1 s per case,
-                     a 1- and 4-guest scaling run; no thresholds (seconds)
+                     a 1- and 4-guest scaling run, a 64 B / 64 KiB fairness
+                     run; no thresholds (about a minute)
   --out DIR          results directory (default bench/results/<UTC timestamp>)
   --pmd LIST         aesni_mb,openssl (default both)
   --algo LIST        aes-cbc,aes-cbc-sha1,aes-256-gcm (default all)
@@ -41,6 +44,20 @@ usage: bench/run.sh [--quick] [--out DIR] [options]
                      --scaling-size BYTES (4k), --scaling-depth N (16), aes-cbc,
                      copy and zc)
   --scaling-only     only the scaling run
+  --fairness         run the fairness case (the default; see --no-fairness): a
+                     light guest (depth 1, aes-cbc) beside a heavy one on one
+                     poller: alone, equal weights, light weight 4, heavy
+                     rate-limited to half, heavy max_inflight 4
+                     (--light-sizes LIST (64,4k), --heavy-sizes LIST (4k,64k),
+                     --heavy-depth N (32), --fairness-seconds S (2), copy;
+                     experiments: --fairness-qp N engine descriptors per queue
+                     pair, --fairness-burst N poller burst; default: library's)
+  --fairness-only    only the fairness case
+  --no-fairness      skip the fairness case
+  --path-cost        also measure the host path's own cycles per request
+                     (bench/path_cost: guest and poller on one thread, best of
+                     60 short windows; --pmd, --algo, --sizes, --modes apply)
+  --path-cost-only   only that
   --host-cpu N       CPU of the host poller and of the bare loop (default 1)
   --guest-cpu N      CPU of the guest front end (default 0)
   --build-dir DIR    where bare_cryptodev and vhost_bench are (default build-bench;
@@ -64,11 +81,19 @@ matrix=1
 guests="1,4,16,64"
 scaling_size=4k
 scaling_depth=16
+fairness=1
+only_scaling=0 only_fairness=0
+light_sizes=64,4k
+heavy_sizes=4k,64k
+heavy_depth=32
+fair_seconds=2
+fair_qp=0 fair_burst=0
 host_cpu=1
 guest_cpu=0
+path_cost=0 only_path=0 pc_windows=60
 build="$root/build-bench"
 plots=1
-set_reps="" set_sizes="" set_seconds="" set_guests=""
+set_reps="" set_sizes="" set_seconds="" set_guests="" set_light="" set_heavy="" set_fsec=""
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -83,7 +108,18 @@ while [ $# -gt 0 ]; do
 	--seconds) seconds=$2; set_seconds=1; shift ;;
 	--warmup) warmup=$2; shift ;;
 	--scaling) scaling=1 ;;
-	--scaling-only) scaling=1; matrix=0 ;;
+	--scaling-only) only_scaling=1 ;;
+	--fairness) fairness=1 ;;
+	--fairness-only) only_fairness=1 ;;
+	--no-fairness) fairness=0 ;;
+	--path-cost) path_cost=1 ;;
+	--path-cost-only) path_cost=1 only_path=1 ;;
+	--light-sizes) light_sizes=$2; set_light=1; shift ;;
+	--heavy-sizes) heavy_sizes=$2; set_heavy=1; shift ;;
+	--heavy-depth) heavy_depth=$2; shift ;;
+	--fairness-seconds) fair_seconds=$2; set_fsec=1; shift ;;
+	--fairness-qp) fair_qp=$2; shift ;;
+	--fairness-burst) fair_burst=$2; shift ;;
 	--guests) guests=$2; set_guests=1; shift ;;
 	--scaling-size) scaling_size=$2; shift ;;
 	--scaling-depth) scaling_depth=$2; shift ;;
@@ -102,18 +138,35 @@ if [ "$quick" = 1 ]; then
 	[ -n "$set_sizes" ] || sizes="64,4k"
 	[ -n "$set_seconds" ] || seconds=0.1
 	[ -n "$set_guests" ] || guests="1,4"
+	[ -n "$set_light" ] || light_sizes=64
+	[ -n "$set_heavy" ] || heavy_sizes=64k
+	[ -n "$set_fsec" ] || fair_seconds=0.1
 	warmup=0.05
 	scaling=1
+	path_cost=1
+	pc_windows=3
+fi
+# --path-cost-only: nothing else
+if [ "$only_path" = 1 ]; then
+	matrix=0 scaling=0 fairness=0
+fi
+# --scaling-only / --fairness-only: no matrix, and only the parts named
+if [ "$only_scaling" = 1 ] || [ "$only_fairness" = 1 ]; then
+	matrix=0
+	[ "$only_scaling" = 1 ] && scaling=1
+	[ "$only_fairness" = 1 ] && fairness=1
+	[ "$only_fairness" = 1 ] || fairness=0
 fi
 [ "$reps" -ge 1 ] 2>/dev/null || { echo "run.sh: --reps must be >= 1" >&2; exit 2; }
 
 bare="$build/bench/bare_cryptodev"
 vhost="$build/bench/vhost_bench"
-if [ ! -x "$bare" ] || [ ! -x "$vhost" ]; then
+pcost="$build/bench/path_cost"
+if [ ! -x "$bare" ] || [ ! -x "$vhost" ] || [ ! -x "$pcost" ]; then
 	echo "run.sh: building the benchmarks in $build" >&2
 	cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
 		-DVCRYPTO_BUILD_BENCH=ON >/dev/null
-	cmake --build "$build" -j2 --target bare_cryptodev vhost_bench >/dev/null
+	cmake --build "$build" -j2 --target bare_cryptodev vhost_bench path_cost >/dev/null
 fi
 
 [ -n "$out" ] || out="$here/results/$(date -u +%Y%m%dT%H%M%SZ)"
@@ -129,7 +182,8 @@ rm -f "$out"/raw/*.jsonl
 	echo "  \"git\": \"$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo -dirty)\","
 	echo "  \"command\": \"bench/run.sh $(printf '%s ' "${ORIG_ARGS[@]:-}" | sed 's/"/\\"/g')\","
 	echo "  \"reps\": $reps, \"seconds\": $seconds, \"warmup\": $warmup,"
-	echo "  \"host_cpu\": $host_cpu, \"guest_cpu\": $guest_cpu"
+	echo "  \"host_cpu\": $host_cpu, \"guest_cpu\": $guest_cpu,"
+	echo "  \"fairness_seconds\": $fair_seconds, \"heavy_depth\": $heavy_depth"
 	echo "}"
 } >"$out/meta.start.json"
 
@@ -171,10 +225,40 @@ for ((r = 1; r <= reps; r++)); do
 					--warmup "$warmup" --host-cpu "$host_cpu" --guest-cpu "$guest_cpu"
 			done
 		fi
+		if [ "$fairness" = 1 ]; then
+			echo "run.sh: rep $r/$reps $pmd fairness: light $light_sizes beside heavy" \
+				"$heavy_sizes x$heavy_depth (alone, equal, weight, rate, inflight)" >&2
+			run "$out/raw/r${r}_${pmd}_fairness.jsonl" \
+				"$vhost" --pmd "$pmd" --modes copy --fairness \
+				--light-sizes "$light_sizes" --heavy-sizes "$heavy_sizes" \
+				--heavy-depth "$heavy_depth" --seconds "$fair_seconds" \
+				--qp-descriptors "$fair_qp" --burst "$fair_burst" \
+				--warmup "$warmup" --host-cpu "$host_cpu" --guest-cpu "$guest_cpu"
+		fi
 	done
 done
+if [ "$path_cost" = 1 ]; then
+	# Host path's own cycles per request (guest and poller on one thread, best window).
+	for pmd in "${pmd_list[@]}"; do
+		echo "run.sh: $pmd path cost ($modes)" >&2
+		run "$out/path_cost.jsonl" taskset -c "$host_cpu" "$pcost" --pmd "$pmd" --algo "$algos" \
+			--sizes "$sizes" --modes "$modes" --windows "$pc_windows"
+	done
+	python3 - "$out/path_cost.jsonl" <<'PY' | tee "$out/path_cost.txt"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("path cost: host cycles per request, guest and poller on one thread (best window)")
+print("%-9s %-13s %-5s %7s %10s %10s %12s" % ("pmd", "algo", "mode", "size", "host cyc", "guest cyc", "Mops/core"))
+for d in rows:
+    print("%-9s %-13s %-5s %7d %10.0f %10.0f %12.2f" % (d["pmd"], d["algo"], d["mode"], d["size"],
+          d["host_cyc_op"], d["guest_cyc_op"], d["host_mops_per_core"]))
+PY
+fi
 echo "\"$(uptime)\"" >"$out/uptime_end.txt"
 
+if [ "$only_path" = 1 ]; then
+	exit $status
+fi
 report=(python3 "$here/report.py" --dir "$out")
 [ "$plots" = 1 ] || report+=(--no-plots)
 "${report[@]}" || status=1

@@ -17,8 +17,8 @@
  *
  * Usage: vhost_bench [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST]
  *                    [--depth LIST] [--modes copy,zc,null] [--seconds S]
- *                    [--warmup S] [--scaling 1,4,16,64] [--host-cpu N]
- *                    [--guest-cpu N]
+ *                    [--warmup S] [--scaling 1,4,16,64] [--fairness ...]
+ *                    [--host-cpu N] [--guest-cpu N]
  */
 
 #include <getopt.h>
@@ -60,6 +60,15 @@ static struct {
 	uint32_t scaling[BENCH_MAX_LIST];
 	int nscaling;
 	uint32_t scaling_depth;
+	bool fairness;
+	uint32_t light_sizes[BENCH_MAX_LIST];
+	int nlight;
+	uint32_t heavy_sizes[BENCH_MAX_LIST];
+	int nheavy;
+	uint32_t heavy_depth, light_weight, heavy_inflight;
+	uint32_t qp_descriptors; /* engine option (0: default) */
+	uint32_t burst;		 /* poller option (0: default) */
+	double rate_frac;
 	double seconds, warmup;
 	int host_cpu, guest_cpu;
 } O = {.pmd = "aesni_mb",
@@ -67,7 +76,11 @@ static struct {
        .warmup = 0.2,
        .host_cpu = 1,
        .guest_cpu = 0,
-       .scaling_depth = 16};
+       .scaling_depth = 16,
+       .heavy_depth = 32,
+       .light_weight = 4,
+       .heavy_inflight = 4,
+       .rate_frac = 0.5};
 
 /* The host core's loop: polls the active poller, counts cycles of busy rounds. */
 static struct host_ctx {
@@ -77,6 +90,7 @@ static struct host_ctx {
 	_Atomic uint64_t busy_cycles;
 	_Atomic uint64_t busy_rounds;
 	clockid_t cpu_clock; /* the host thread's CPU-time clock */
+	atomic_int tid;	     /* the host thread's id */
 	atomic_bool clock_set;
 } H;
 
@@ -85,6 +99,7 @@ static int host_main(void *arg)
 	uint64_t busy = 0, rounds = 0;
 
 	(void)arg;
+	atomic_store(&H.tid, (int)gettid());
 	if (pthread_getcpuclockid(pthread_self(), &H.cpu_clock) == 0)
 		atomic_store(&H.clock_set, true);
 	while (!atomic_load_explicit(&H.stop, memory_order_relaxed)) {
@@ -132,8 +147,10 @@ struct guest {
 	struct vcrypto_guest_op ops[MAX_DEPTH]; /* one prebuilt op per slot */
 	void *src[MAX_DEPTH], *dst[MAX_DEPTH];
 	uint64_t t_sub[MAX_DEPTH];
+	uint32_t depth; /* requests kept outstanding by drive() */
 	uint32_t outstanding;
-	uint64_t done; /* completions inside the window */
+	uint64_t done;	   /* completions inside the window */
+	uint64_t busy_cyc; /* guest-thread cycles spent on this guest inside the window */
 };
 
 static struct guest *G[MAX_GUESTS];
@@ -159,6 +176,7 @@ static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_p
 	go.queue_size = 256;
 	go.mem_size = mem;
 	go.connect_timeout_ms = 3000;
+	go.flags = VCRYPTO_GUEST_F_BUSY_POLL; /* the bench polls without sleeping */
 	ret = vcrypto_guest_connect(gs->path, &go, &gs->g);
 	if (ret) {
 		fprintf(stderr, "vhost_bench: guest_connect: %s\n", vcrypto_strerror(ret));
@@ -268,8 +286,10 @@ static void snap_ports(struct guest **gs, unsigned int ng, struct port_snap *s)
 }
 
 /*
- * Drive @p ng guests at @p depth requests each for warmup + seconds and fill
- * @p r. Latency samples (depth 1) go to @p lat if not NULL.
+ * Drive @p ng guests at @p depth requests each (0: each at its own
+ * guest::depth) for warmup + seconds and fill @p r. Latency samples of
+ * guest 0 go to @p lat if not NULL. The guests are served in order from one
+ * thread: guest 0 is polled, then each of the others, then guest 0 again.
  */
 static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct bench_result *r,
 		 struct bench_lat *lat)
@@ -277,7 +297,9 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 	struct vcrypto_guest_completion c[64];
 	struct vcrypto_guest_op batch[64];
 	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc(), t_warm, t_end, t_start = 0;
-	uint64_t busy0 = 0, gbusy = 0, errs = 0, total = 0, hcpu0 = 0, gcpu0 = 0;
+	uint64_t busy0 = 0, gbusy = 0, errs = 0, total = 0, hcpu0 = 0, gcpu0 = 0, hsw0 = 0,
+		 gsw0 = 0;
+	int htid = atomic_load(&H.tid), gtid = (int)gettid();
 	clockid_t hclk = atomic_load(&H.clock_set) ? H.cpu_clock : CLOCK_THREAD_CPUTIME_ID;
 	struct port_snap ps0 = {0}, ps1;
 	bool measuring = false;
@@ -285,15 +307,18 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 	for (unsigned int i = 0; i < ng; i++) {
 		int n;
 
+		if (depth)
+			gs[i]->depth = depth;
 		gs[i]->done = 0;
-		for (uint32_t k = 0; k < depth; k++)
+		gs[i]->busy_cyc = 0;
+		for (uint32_t k = 0; k < gs[i]->depth; k++)
 			gs[i]->t_sub[k] = now;
-		n = vcrypto_guest_submit(gs[i]->g, 0, gs[i]->ops, depth);
-		if (n != (int)depth) {
-			fprintf(stderr, "vhost_bench: submit: %d of %u\n", n, depth);
+		n = vcrypto_guest_submit(gs[i]->g, 0, gs[i]->ops, gs[i]->depth);
+		if (n != (int)gs[i]->depth) {
+			fprintf(stderr, "vhost_bench: submit: %d of %u\n", n, gs[i]->depth);
 			return n < 0 ? n : -EIO;
 		}
-		gs[i]->outstanding = depth;
+		gs[i]->outstanding = gs[i]->depth;
 	}
 	t_warm = now + (uint64_t)(O.warmup * hz);
 	t_end = t_warm + (uint64_t)(O.seconds * hz);
@@ -311,7 +336,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 
 				if (c[k].status != VCRYPTO_STATUS_OK)
 					errs++;
-				if (measuring && lat && lat->n < BENCH_LAT_MAX)
+				if (measuring && lat && i == 0 && lat->n < BENCH_LAT_MAX)
 					lat->v[lat->n++] = t1 - g->t_sub[slot];
 				batch[k] = g->ops[slot];
 				g->t_sub[slot] = t1;
@@ -323,7 +348,9 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 				fprintf(stderr, "vhost_bench: resubmit: %d of %d\n", s, n);
 				g->outstanding -= (uint32_t)n - (uint32_t)(s > 0 ? s : 0);
 			}
-			gbusy += rte_rdtsc() - t0;
+			t1 = rte_rdtsc() - t0;
+			gbusy += t1;
+			g->busy_cyc += t1;
 		}
 		now = rte_rdtsc();
 		if (!measuring && now >= t_warm) {
@@ -333,9 +360,13 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 				(uint64_t)(O.seconds * hz); /* a full window even if preempted */
 			gbusy = 0;
 			errs = 0;
+			for (unsigned int i = 0; i < ng; i++)
+				gs[i]->busy_cyc = 0;
 			busy0 = atomic_load_explicit(&H.busy_cycles, memory_order_relaxed);
 			hcpu0 = bench_clock_ns(hclk);
 			gcpu0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+			hsw0 = htid ? bench_nvcsw(htid) : 0;
+			gsw0 = bench_nvcsw(gtid);
 			snap_ports(gs, ng, &ps0);
 		}
 		if (now >= t_end)
@@ -344,6 +375,8 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 	r->host_busy = (double)(atomic_load_explicit(&H.busy_cycles, memory_order_relaxed) - busy0);
 	r->host_cpu = (double)(bench_clock_ns(hclk) - hcpu0);
 	r->guest_cpu = (double)(bench_clock_ns(CLOCK_THREAD_CPUTIME_ID) - gcpu0);
+	r->host_preempt = htid ? (double)(bench_nvcsw(htid) - hsw0) : 0;
+	r->guest_preempt = (double)(bench_nvcsw(gtid) - gsw0);
 	snap_ports(gs, ng, &ps1);
 	/* drain */
 	for (unsigned int i = 0; i < ng; i++) {
@@ -467,6 +500,7 @@ static int engine_make(const char *tag, uint32_t flags, struct vcrypto_engine **
 
 	eo.nb_queue_pairs = 1;
 	eo.flags = flags;
+	eo.qp_descriptors = O.qp_descriptors;
 	snprintf(dev, sizeof(dev), "crypto_%s_%s", O.pmd, tag);
 	ret = vcrypto_engine_create(dev, &eo, e);
 	if (ret)
@@ -594,11 +628,264 @@ static int run_scaling(void)
 	return ret;
 }
 
+/*
+ * Fairness: a light guest (depth 1) and a heavy guest (depth heavy_depth,
+ * large requests) on one poller, one queue pair. Per (light size, heavy
+ * size), five runs in a row (the repetitions interleave them: run.sh starts
+ * one process per repetition):
+ *   alone    - the light guest alone (the heavy port attached but idle);
+ *   equal    - both, weights 1 and 1;
+ *   weight   - both, light weight light_weight, heavy weight 1;
+ *   rate     - both, the heavy port limited to rate_frac x the bytes/s it
+ *              got in "equal" (vcrypto_port_set_limits rate_bytes);
+ *   inflight - both, the heavy port's max_inflight set to heavy_inflight.
+ * The guest thread polls the light guest, then the heavy one, in turn; the
+ * light guest's latency is taken from its submit to the poll that saw the
+ * completion.
+ */
+enum fair_run {
+	FR_ALONE = 0,
+	FR_EQUAL = 1,
+	FR_WEIGHT = 2,
+	FR_RATE = 3,
+	FR_INFLIGHT = 4,
+	FR_N = 5
+};
+static const char *const fair_run_names[FR_N] = {"alone", "equal", "weight", "rate", "inflight"};
+
+struct fair_snap {
+	uint64_t throttled_ns, requests, notifications;
+};
+
+static void fair_snap(struct guest *g, struct fair_snap *s)
+{
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+
+	memset(s, 0, sizeof(*s));
+	if (vcrypto_port_stats_get(g->port, &st) == 0) {
+		s->throttled_ns = st.throttled_ns;
+		s->requests = st.requests;
+		s->notifications = st.notifications;
+	}
+}
+
+static int fair_limits(struct guest *g, uint32_t weight, uint64_t rate_bytes, uint32_t inflight)
+{
+	struct vcrypto_port_limits l = {.sz = sizeof(l)};
+	int ret;
+
+	l.weight = weight;
+	l.rate_bytes = rate_bytes;
+	l.max_inflight = inflight;
+	ret = vcrypto_port_set_limits(g->port, &l);
+	if (ret)
+		fprintf(stderr, "vhost_bench: set_limits: %s\n", vcrypto_strerror(ret));
+	return ret;
+}
+
+static int fair_case(struct guest *light, struct guest *heavy, enum mode m, int algo,
+		     uint32_t lsize, uint32_t hsize, double *heavy_bps_equal)
+{
+	uint64_t hz = rte_get_tsc_hz();
+	const char *lcheck, *hcheck;
+	struct bench_lat lat = {0};
+	int ret;
+
+	ret = guest_prepare(light, algo, lsize, 1);
+	if (!ret)
+		ret = guest_prepare(heavy, algo, hsize, O.heavy_depth);
+	if (ret) {
+		fprintf(stderr, "vhost_bench: buffers: %s\n", vcrypto_strerror(ret));
+		goto out;
+	}
+	lat.v = malloc(BENCH_LAT_MAX * sizeof(uint64_t));
+	if (!lat.v) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* one request each, checked, before the runs */
+	ret = vcrypto_guest_run(light->g, 0, &light->ops[0], 5000);
+	lcheck = ret != VCRYPTO_STATUS_OK ? "status" : bench_output_check(light->ops[0].dst, lsize);
+	if (ret >= 0)
+		ret = vcrypto_guest_run(heavy->g, 0, &heavy->ops[0], 5000);
+	hcheck = ret != VCRYPTO_STATUS_OK ? "status" : bench_output_check(heavy->ops[0].dst, hsize);
+	if (ret < 0) {
+		fprintf(stderr, "vhost_bench: first request: %s\n", vcrypto_strerror(ret));
+		goto out;
+	}
+	light->depth = 1;
+	heavy->depth = O.heavy_depth;
+	*heavy_bps_equal = 0;
+	for (int k = 0; k < FR_N && !ret; k++) {
+		struct bench_result r = {.mode = mode_names[m],
+					 .pmd = O.pmd,
+					 .algo = algo,
+					 .size = lsize,
+					 .depth = 1,
+					 .guests = k == FR_ALONE ? 1 : 2};
+		struct guest *gs[2] = {light, heavy};
+		uint32_t lw = k == FR_WEIGHT ? O.light_weight : 1;
+		uint64_t rate = 0;
+		struct fair_snap h0, h1;
+		double lops, hops, secs, warmup;
+
+		if (k == FR_RATE) {
+			rate = (uint64_t)(*heavy_bps_equal / 8 * O.rate_frac);
+			if (!rate) {
+				fprintf(stderr,
+					"vhost_bench: rate run skipped: no heavy rate measured\n");
+				continue;
+			}
+		}
+		ret = fair_limits(light, lw, 0, 0);
+		if (!ret)
+			ret = fair_limits(heavy, 1, rate, k == FR_INFLIGHT ? O.heavy_inflight : 0);
+		if (ret)
+			break;
+		lat.n = 0;
+		fair_snap(heavy, &h0);
+		/*
+		 * The heavy port's byte bucket holds 0.1 s at the rate (the default
+		 * burst) and the heavy guest asks for twice the rate: it takes
+		 * about 0.1 s to empty. Warm up past that.
+		 */
+		warmup = O.warmup;
+		if (k == FR_RATE && O.warmup < 0.25)
+			O.warmup = 0.25;
+		ret = drive(gs, k == FR_ALONE ? 1 : 2, 0, &r, &lat);
+		O.warmup = warmup;
+		fair_snap(heavy, &h1);
+		if (ret)
+			break;
+		secs = r.secs;
+		lops = (double)light->done / secs;
+		hops = k == FR_ALONE ? 0 : (double)heavy->done / secs;
+		if (k == FR_EQUAL)
+			*heavy_bps_equal = hops * hsize * 8;
+		r.tsc_hz = (double)hz;
+		r.check = lcheck;
+		bench_result_json_begin(stdout, &r);
+		printf(",\"kind\":\"fairness\",\"run\":\"%s\",\"run_idx\":%d,\"light_size\":%u,"
+		       "\"heavy_size\":%u,\"heavy_depth\":%u,\"light_weight\":%u,"
+		       "\"heavy_weight\":1,\"heavy_rate_bytes\":%llu,\"heavy_max_inflight\":%u,"
+		       "\"light_ops_s\":%.1f,\"light_gbps\":%.4f,\"heavy_ops_s\":%.1f,"
+		       "\"heavy_gbps\":%.4f,\"heavy_throttled\":%.3f,\"heavy_check\":\"%s\","
+		       "\"light_guest_ns\":%.0f,\"heavy_guest_ns\":%.0f,\"qp_descriptors\":%u,"
+		       "\"burst\":%u,\"host_preempt_s\":%.1f,\"guest_preempt_s\":%.1f",
+		       fair_run_names[k], k, lsize, hsize, O.heavy_depth, lw,
+		       (unsigned long long)rate, k == FR_INFLIGHT ? O.heavy_inflight : 0, lops,
+		       lops * lsize * 8 / 1e9, hops, hops * hsize * 8 / 1e9,
+		       (double)(h1.throttled_ns - h0.throttled_ns) / (secs * 1e9), hcheck,
+		       light->done ? (double)light->busy_cyc * 1e9 / hz / light->done : 0,
+		       k != FR_ALONE && heavy->done ?
+			       (double)heavy->busy_cyc * 1e9 / hz / heavy->done :
+			       0,
+		       O.qp_descriptors, O.burst, r.host_preempt / secs, r.guest_preempt / secs);
+		bench_lat_json(stdout, &lat, 1e9 / hz);
+		bench_lat_tail_json(stdout, &lat, 1e9 / hz);
+		fputs("}\n", stdout);
+		fflush(stdout);
+		fprintf(stderr,
+			"fair  %-8s %-4s light %5u B heavy %5u B x%-3u %-8s light %8.0f ops/s "
+			"p50 %7.1f p99 %8.1f p99.9 %8.1f us | heavy %8.0f ops/s %6.3f Gbit/s%s\n",
+			O.pmd, mode_names[m], lsize, hsize, O.heavy_depth, fair_run_names[k], lops,
+			lat.n ? lat.v[lat.n / 2] * 1e6 / hz : 0,
+			lat.n ? lat.v[(uint64_t)lat.n * 99 / 100] * 1e6 / hz : 0,
+			lat.n ? lat.v[(uint64_t)lat.n * 999 / 1000] * 1e6 / hz : 0, hops,
+			hops * hsize * 8 / 1e9, r.errors ? "  ERRORS" : "");
+	}
+	if (!ret)
+		ret = fair_limits(light, 1, 0, 0);
+	if (!ret)
+		ret = fair_limits(heavy, 1, 0, 0);
+	if (strcmp(lcheck, "ok") || strcmp(hcheck, "ok"))
+		fprintf(stderr, "      output check: light %s, heavy %s\n", lcheck, hcheck);
+out:
+	free(lat.v);
+	guest_bufs_free(light);
+	guest_bufs_free(heavy);
+	return ret;
+}
+
+static int run_fairness(void)
+{
+	struct vcrypto_engine *e = NULL;
+	struct vcrypto_poller *p = NULL;
+	struct guest *light = NULL, *heavy = NULL;
+	enum mode m = O.modes[M_ZC] && !O.modes[M_COPY] ? M_ZC : M_COPY;
+	uint32_t lmax = 0, hmax = 0;
+	uint64_t lmem, hmem;
+	int algo = BENCH_AES_CBC, ret;
+
+	for (int i = 0; i < O.nlight; i++)
+		lmax = O.light_sizes[i] > lmax ? O.light_sizes[i] : lmax;
+	for (int i = 0; i < O.nheavy; i++)
+		hmax = O.heavy_sizes[i] > hmax ? O.heavy_sizes[i] : hmax;
+	lmem = (2 * ((uint64_t)lmax + 128) + (4u << 20) + (1u << 20) - 1) &
+	       ~(uint64_t)((1u << 20) - 1);
+	hmem = ((uint64_t)O.heavy_depth * 2 * (hmax + 128) + (4u << 20) + (1u << 20) - 1) &
+	       ~(uint64_t)((1u << 20) - 1);
+	ret = engine_make("vbf", 0, &e);
+	if (!ret) {
+		struct vcrypto_poller_opts po = VCRYPTO_OPTS_INIT(vcrypto_poller_opts);
+
+		po.burst = (uint16_t)O.burst;
+		ret = vcrypto_poller_create(e, &po, &p);
+	}
+	if (!ret) {
+		host_set_active(p);
+		light = calloc(1, sizeof(*light));
+		heavy = calloc(1, sizeof(*heavy));
+		ret = light && heavy ? 0 : -ENOMEM;
+	}
+	if (!ret)
+		ret = guest_up(light, e, p, lmem);
+	if (!ret)
+		ret = guest_up(heavy, e, p, hmem);
+	if (!ret && (!light->have[algo] || !heavy->have[algo]))
+		ret = -ENOTSUP;
+	if (!ret) {
+		vcrypto_port_set_zero_copy(light->port, m == M_ZC ? VCRYPTO_ZERO_COPY_ON :
+								    VCRYPTO_ZERO_COPY_OFF);
+		vcrypto_port_set_zero_copy(heavy->port, m == M_ZC ? VCRYPTO_ZERO_COPY_ON :
+								    VCRYPTO_ZERO_COPY_OFF);
+	}
+	for (int l = 0; l < O.nlight && !ret; l++)
+		for (int h = 0; h < O.nheavy && !ret; h++) {
+			uint32_t hs = O.heavy_sizes[h];
+			double bps = 0;
+
+			/* intel-ipsec-mb: AES-CBC lengths are 16-bit (the host refuses more) */
+			if (!strcmp(O.pmd, "aesni_mb") && hs > 65520)
+				hs = 65520;
+			if (O.light_sizes[l] % 16 || hs % 16) {
+				fprintf(stderr,
+					"vhost_bench: fairness sizes must be multiples of 16\n");
+				ret = -EINVAL;
+				break;
+			}
+			ret = fair_case(light, heavy, m, algo, O.light_sizes[l], hs, &bps);
+		}
+	if (light && light->g)
+		guest_bufs_free(light);
+	if (heavy && heavy->g)
+		guest_bufs_free(heavy);
+	guest_down(light);
+	guest_down(heavy);
+	host_set_active(NULL);
+	vcrypto_poller_destroy(p);
+	vcrypto_engine_destroy(e);
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vhost_bench [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST] "
 		   "[--depth LIST] [--modes copy,zc,null] [--seconds S] [--warmup S] "
-		   "[--scaling 1,4,16,64] [--scaling-depth D] [--host-cpu N] [--guest-cpu N]\n");
+		   "[--scaling 1,4,16,64] [--scaling-depth D] [--fairness [--light-sizes LIST] "
+		   "[--heavy-sizes LIST] [--heavy-depth N] [--light-weight W] [--rate-frac F] "
+		   "[--heavy-inflight N] [--qp-descriptors N] [--burst N]] [--host-cpu N] "
+		   "[--guest-cpu N]\n");
 }
 
 static int parse(int argc, char **argv)
@@ -614,6 +901,15 @@ static int parse(int argc, char **argv)
 					   {"scaling-depth", required_argument, NULL, 'D'},
 					   {"host-cpu", required_argument, NULL, 'H'},
 					   {"guest-cpu", required_argument, NULL, 'G'},
+					   {"fairness", no_argument, NULL, 'F'},
+					   {"light-sizes", required_argument, NULL, 'l'},
+					   {"heavy-sizes", required_argument, NULL, 'y'},
+					   {"heavy-depth", required_argument, NULL, 'Y'},
+					   {"light-weight", required_argument, NULL, 'W'},
+					   {"rate-frac", required_argument, NULL, 'r'},
+					   {"heavy-inflight", required_argument, NULL, 'I'},
+					   {"qp-descriptors", required_argument, NULL, 'Q'},
+					   {"burst", required_argument, NULL, 'B'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	int c;
@@ -622,6 +918,8 @@ static int parse(int argc, char **argv)
 	O.nsizes = bench_parse_u32_list("64,256,1k,4k,16k,64k", O.sizes, BENCH_MAX_LIST);
 	O.ndepths = bench_parse_u32_list("1,32", O.depths, BENCH_MAX_LIST);
 	O.modes[M_COPY] = O.modes[M_ZC] = O.modes[M_NULL] = true;
+	O.nlight = bench_parse_u32_list("64,4k", O.light_sizes, BENCH_MAX_LIST);
+	O.nheavy = bench_parse_u32_list("4k,64k", O.heavy_sizes, BENCH_MAX_LIST);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -674,6 +972,33 @@ static int parse(int argc, char **argv)
 		case 'G':
 			O.guest_cpu = atoi(optarg);
 			break;
+		case 'F':
+			O.fairness = true;
+			break;
+		case 'l':
+			O.nlight = bench_parse_u32_list(optarg, O.light_sizes, BENCH_MAX_LIST);
+			break;
+		case 'y':
+			O.nheavy = bench_parse_u32_list(optarg, O.heavy_sizes, BENCH_MAX_LIST);
+			break;
+		case 'Y':
+			O.heavy_depth = (uint32_t)atoi(optarg);
+			break;
+		case 'W':
+			O.light_weight = (uint32_t)atoi(optarg);
+			break;
+		case 'r':
+			O.rate_frac = atof(optarg);
+			break;
+		case 'I':
+			O.heavy_inflight = (uint32_t)atoi(optarg);
+			break;
+		case 'Q':
+			O.qp_descriptors = (uint32_t)atoi(optarg);
+			break;
+		case 'B':
+			O.burst = (uint32_t)atoi(optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -683,7 +1008,10 @@ static int parse(int argc, char **argv)
 		}
 	}
 	if (O.nalgos <= 0 || O.nsizes <= 0 || O.ndepths <= 0 || O.nscaling < 0 || O.seconds <= 0 ||
-	    O.warmup < 0 || O.scaling_depth == 0 || O.scaling_depth > MAX_DEPTH ||
+	    O.warmup < 0 || O.scaling_depth == 0 || O.scaling_depth > MAX_DEPTH || O.nlight <= 0 ||
+	    O.nheavy <= 0 || O.heavy_depth == 0 || O.heavy_depth > MAX_DEPTH ||
+	    O.light_weight == 0 || O.light_weight > 1000 || O.heavy_inflight == 0 ||
+	    O.rate_frac <= 0 || O.rate_frac > 1 || O.burst > 1024 || O.qp_descriptors > 65536 ||
 	    (strcmp(O.pmd, "openssl") && strcmp(O.pmd, "aesni_mb"))) {
 		usage(stderr);
 		return -1;
@@ -729,7 +1057,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vhost_bench: lcore 1 unavailable\n");
 		ret = -EBUSY;
 	} else {
-		ret = O.nscaling ? run_scaling() : run_matrix();
+		ret = O.fairness ? run_fairness() : O.nscaling ? run_scaling() : run_matrix();
 		atomic_store(&H.stop, true);
 		rte_eal_mp_wait_lcore();
 	}

@@ -217,7 +217,11 @@ struct vc_vq {
 	uint32_t backlog; /* fetched, not yet accepted by the device (poller-written) */
 	atomic_bool detaching; /* being removed from its poller: no new fetches */
 	uint32_t max_inflight;
-	int64_t deficit; /* fair sharing: requests this queue may still fetch (poller-written) */
+	int64_t deficit;  /* fair sharing: requests this queue may still fetch (poller-written) */
+	int64_t bdeficit; /* fair sharing under contention: bytes it may still fetch */
+	bool pending;	  /* active (see fetch_queue): counts in its poller's npending */
+	uint32_t idle_visits; /* visits since it last had requests waiting or in flight */
+	bool sparse; /* emptied its ring at its last visit: served first under contention */
 	struct vc_slot *slots;
 	uint32_t *free_slots;
 	uint32_t nfree;
@@ -287,10 +291,13 @@ struct vcrypto_poller {
 	atomic_bool stop;
 	atomic_bool launched;
 	unsigned int lcore;
-	uint32_t id;	     /* telemetry name */
-	uint32_t drr_pos;    /* fair sharing: entry being served */
-	bool drr_fresh;	     /* that entry still needs its quantum */
-	uint32_t last_bytes; /* data length of the request fetch_one() just took */
+	uint32_t id;		 /* telemetry name */
+	uint32_t drr_pos;	 /* fair sharing: entry being served */
+	bool drr_fresh;		 /* that entry still needs its quantum */
+	uint32_t quantum;	 /* bytes per turn and weight while queues contend */
+	uint32_t npending;	 /* entries whose vq->pending is set: >= 2 means contention */
+	uint32_t sparse_fetched; /* requests this round took first from sparse queues */
+	uint32_t last_bytes;	 /* data length of the request fetch_one() just took */
 	struct vcrypto_poller_stats st;
 };
 

@@ -24,6 +24,9 @@
 #include "host/internal.h"
 
 #define VC_DEQ_BURST 64
+#define VC_QUANTUM_BYTES 65536u /* vcrypto_poller_opts::quantum_bytes default */
+#define VC_MIN_CHARGE 256u	/* bytes charged at least per request under contention */
+#define VC_ACTIVE_VISITS 16u	/* visits a queue stays active after its last request */
 #define VRING_AVAIL_F_NO_INTERRUPT 1u
 #define VC_REMOVE_TIMEOUT_NS 5000000000ull
 
@@ -588,6 +591,14 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	return 1;
 }
 
+static inline void set_pending(struct vcrypto_poller *p, struct vc_vq *vq, bool pending)
+{
+	if (pending != vq->pending) {
+		vq->pending = pending;
+		p->npending += pending ? 1u : (uint32_t)-1;
+	}
+}
+
 /*
  * Fetch up to @cap requests from one queue (under port lock), within the
  * port's limits. *more is set if the queue stopped only because of @cap
@@ -602,9 +613,22 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	uint32_t in = atomic_load_explicit(&vq->inflight, memory_order_relaxed);
 	uint32_t room = p->bl_cap - (p->bl_tail - p->bl_head);
 	uint32_t budget, done = 0;
-	bool throttled = false, capped;
+	bool throttled = false, capped, out_of_bytes = false;
 
 	*more = false;
+	/*
+	 * Active: requests waiting or in flight, or so within its last
+	 * VC_ACTIVE_VISITS visits (a depth-1 guest is often caught between a
+	 * completion and its next request: it must not lose its standing then).
+	 */
+	if (n || atomic_load_explicit(&vq->inflight, memory_order_relaxed)) {
+		vq->idle_visits = 0;
+		set_pending(p, vq, true);
+	} else if (vq->idle_visits < VC_ACTIVE_VISITS) {
+		vq->idle_visits++;
+	} else {
+		set_pending(p, vq, false);
+	}
 	if (n > vq->size) {
 		VC_LOG_RL(&vq->rl, ERR,
 			  "%s/%u: avail index jumped by %u (queue size %u): queue stopped",
@@ -650,9 +674,18 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 		vc_qos_charge(q, p->last_bytes);
 		vq->last_avail++;
 		done++;
+		if (p->npending >= 2) {
+			/* Contention: charge bytes (at least VC_MIN_CHARGE per request). */
+			vq->bdeficit -= p->last_bytes > VC_MIN_CHARGE ? p->last_bytes :
+									VC_MIN_CHARGE;
+			if (vq->bdeficit <= 0) {
+				out_of_bytes = true;
+				break;
+			}
+		}
 	}
 	vc_qos_throttled(q, now, throttled);
-	*more = capped && done == budget;
+	*more = (capped && done == budget) || (out_of_bytes && done < n);
 	/* avail_event one behind what we consumed: no kick until the index wraps (see port.c). */
 	if (vq->evidx_ok)
 		*(volatile uint16_t *)(vq->used + 4 + 8 * (size_t)vq->size) =
@@ -685,6 +718,20 @@ static void publish(struct vcrypto_poller *p, struct vc_vq *vq)
 		eventfd_write(vq->callfd, 1);
 		VC_STAT_ADD(vq->st.notifications, 1);
 		VC_STAT_ADD(p->st.notifications, 1);
+	}
+}
+
+/* Publish every queue with new used entries (once per queue and call). */
+static void publish_all(struct vcrypto_poller *p)
+{
+	for (uint32_t i = 0; i < p->n; i++) {
+		struct vc_vq *vq = p->entries[i];
+
+		if (vq->used_idx == vq->used_published)
+			continue;
+		rte_spinlock_lock(&vq->port->lock);
+		publish(p, vq);
+		rte_spinlock_unlock(&vq->port->lock);
 	}
 }
 
@@ -741,6 +788,42 @@ static int fetch_all(struct vcrypto_poller *p)
 		p->drr_pos = 0;
 		p->drr_fresh = true;
 	}
+	/*
+	 * Under contention, queues that emptied their ring at their last visit
+	 * (sparse: a light guest) go first, for up to one quantum, so their
+	 * requests reach the device ahead of this round's backlogged work
+	 * instead of behind it (as fq_codel serves new flows first).
+	 */
+	p->sparse_fetched = 0;
+	if (p->npending >= 2 && p->bl_head == p->bl_tail) {
+		for (uint32_t i = 0; i < n && budget; i++) {
+			struct vc_vq *vq = p->entries[i];
+			struct vcrypto_port *port = vq->port;
+			int64_t saved;
+			bool more = false;
+			int got = 0;
+
+			if (!vq->sparse || vq->detaching ||
+			    atomic_load_explicit(&port->pause, memory_order_acquire) ||
+			    ring_avail_idx(vq) == vq->last_avail)
+				continue;
+			rte_spinlock_lock(&port->lock);
+			if (vq->ready &&
+			    !atomic_load_explicit(&port->pause, memory_order_relaxed)) {
+				saved = vq->bdeficit;
+				vq->bdeficit = (int64_t)p->quantum * port->qos.cur.weight;
+				got = fetch_queue(p, vq, budget < p->burst ? budget : p->burst,
+						  &more);
+				vq->bdeficit = saved;
+				vq->sparse = !more;
+			}
+			rte_spinlock_unlock(&port->lock);
+			work += got;
+			p->sparse_fetched += (uint32_t)got;
+			if (budget != UINT32_MAX)
+				budget -= (uint32_t)got;
+		}
+	}
 	for (uint32_t visits = 0; visits < n && budget; visits++) {
 		struct vc_vq *vq = p->entries[p->drr_pos];
 		struct vcrypto_port *port = vq->port;
@@ -755,23 +838,63 @@ static int fetch_all(struct vcrypto_poller *p)
 
 				if (p->drr_fresh || vq->deficit <= 0)
 					vq->deficit += (int64_t)p->burst * port->qos.cur.weight;
+				if (p->drr_fresh)
+					vq->bdeficit += (int64_t)p->quantum * port->qos.cur.weight;
 				p->drr_fresh = false;
 				cap = vq->deficit > (int64_t)budget ? budget :
 								      (uint32_t)vq->deficit;
-				got = fetch_queue(p, vq, cap, &more);
+				if (p->npending >= 2 && vq->bdeficit <= 0) {
+					/* Overdrawn by a large request: this turn is skipped. */
+					more = ring_avail_idx(vq) != vq->last_avail;
+					set_pending(p, vq, true);
+				} else {
+					got = fetch_queue(p, vq, cap, &more);
+				}
+			} else {
+				set_pending(p, vq, false);
 			}
 			rte_spinlock_unlock(&port->lock);
+		} else {
+			set_pending(p, vq, false);
 		}
 		work += got;
 		if (budget != UINT32_MAX)
 			budget -= (uint32_t)got;
 		vq->deficit -= got;
-		if (more && vq->deficit > 0)
+		if (more && vq->deficit > 0 && (p->npending < 2 || vq->bdeficit > 0))
 			break; /* the budget ran out: this queue goes on next round */
-		if (!more)
+		vq->sparse = !more;
+		if (!more) {
 			vq->deficit = 0; /* idle or held back: no credit saved */
+			if (vq->bdeficit > 0)
+				vq->bdeficit = 0;
+		}
+		if (p->npending < 2 && vq->bdeficit > 0)
+			vq->bdeficit = 0; /* no contention: no byte credit saved either */
 		p->drr_pos = p->drr_pos + 1 < n ? p->drr_pos + 1 : 0;
 		p->drr_fresh = true;
+	}
+	return work;
+}
+
+/* Dequeue, finalize and publish what the device has done (up to 16 bursts). */
+static int drain(struct vcrypto_poller *p, uint8_t dev, uint16_t qp)
+{
+	int work = 0;
+
+	for (int rounds = 0; rounds < 16; rounds++) {
+		uint16_t nd = rte_cryptodev_dequeue_burst(dev, qp, p->deq, VC_DEQ_BURST);
+
+		if (!nd)
+			break;
+		p->in_dev -= nd;
+		VC_STAT_ADD(p->st.dequeued, nd);
+		work += nd;
+		finalize_batch(p, p->deq, nd);
+		/* Completions reach their guests burst by burst, not at the end of the round. */
+		publish_all(p);
+		if (nd < VC_DEQ_BURST)
+			break;
 	}
 	return work;
 }
@@ -780,12 +903,21 @@ int vc_poller_round(struct vcrypto_poller *p)
 {
 	uint8_t dev = run_dev(p);
 	uint16_t qp = (uint16_t)(p->engine->first_qp + p->qp);
+	uint32_t chunk;
 	int work = 0;
 
 	/* 1. fetch */
 	work += fetch_all(p);
 
-	/* 2. enqueue, oldest first; the rest waits for the next round */
+	/*
+	 * 2. enqueue, oldest first; the rest waits for the next round. What the
+	 * sparse queues brought (at the head when nothing was left over) goes
+	 * alone and is dequeued at once: whether the device works inside
+	 * enqueue (crypto_openssl) or dequeue (crypto_aesni_mb), it then does
+	 * not wait for this round's backlogged work.
+	 */
+	chunk = p->sparse_fetched && p->sparse_fetched < VC_DEQ_BURST ? p->sparse_fetched :
+									VC_DEQ_BURST;
 	while (p->bl_head != p->bl_tail) {
 		uint32_t idx = p->bl_head & (p->bl_cap - 1);
 		uint32_t n = p->bl_tail - p->bl_head, sent, room;
@@ -794,8 +926,8 @@ int vc_poller_round(struct vcrypto_poller *p)
 		room = p->engine->qp_depth > p->in_dev ? p->engine->qp_depth - p->in_dev : 0;
 		if (n > p->bl_cap - idx)
 			n = p->bl_cap - idx;
-		if (n > VC_DEQ_BURST)
-			n = VC_DEQ_BURST;
+		if (n > chunk)
+			n = chunk;
 		if (n > room)
 			n = room;
 		if (!n) {
@@ -808,6 +940,11 @@ int vc_poller_round(struct vcrypto_poller *p)
 		p->bl_head += sent;
 		p->in_dev += sent;
 		VC_STAT_ADD(p->st.enqueued, sent);
+		if (chunk < VC_DEQ_BURST && sent) {
+			/* The sparse queues' requests alone: complete them now. */
+			work += drain(p, dev, qp);
+			chunk = VC_DEQ_BURST;
+		}
 		if (sent == n)
 			continue;
 		op = p->backlog[(idx + sent) & (p->bl_cap - 1)];
@@ -827,29 +964,10 @@ int vc_poller_round(struct vcrypto_poller *p)
 	}
 
 	/* 3. dequeue and finalize */
-	for (int rounds = 0; rounds < 16; rounds++) {
-		uint16_t nd = rte_cryptodev_dequeue_burst(dev, qp, p->deq, VC_DEQ_BURST);
-
-		if (!nd)
-			break;
-		p->in_dev -= nd;
-		VC_STAT_ADD(p->st.dequeued, nd);
-		work += nd;
-		finalize_batch(p, p->deq, nd);
-		if (nd < VC_DEQ_BURST)
-			break;
-	}
+	work += drain(p, dev, qp);
 
 	/* 4. publish used indices, notify */
-	for (uint32_t i = 0; i < p->n; i++) {
-		struct vc_vq *vq = p->entries[i];
-
-		if (vq->used_idx == vq->used_published)
-			continue;
-		rte_spinlock_lock(&vq->port->lock);
-		publish(p, vq);
-		rte_spinlock_unlock(&vq->port->lock);
-	}
+	publish_all(p);
 	VC_STAT_ADD(p->st.rounds, 1);
 	VC_STAT_ADD(p->st.inflight, p->in_dev - p->st.inflight);
 	VC_STAT_ADD(p->st.backlog, (p->bl_tail - p->bl_head) - p->st.backlog);
@@ -964,6 +1082,7 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 	p->engine = engine;
 	p->qp = o.queue_pair;
 	p->burst = o.burst;
+	p->quantum = o.quantum_bytes ? o.quantum_bytes : VC_QUANTUM_BYTES;
 	rte_spinlock_init(&p->round_lock);
 	pthread_mutex_lock(&engine->lock);
 	if (engine->qp_owned[p->qp]) {
@@ -1007,6 +1126,9 @@ VCRYPTO_API int vcrypto_poller_add_port(struct vcrypto_poller *p, struct vcrypto
 		ret = -ENOSPC;
 	} else {
 		vq->detaching = false;
+		vq->pending = false;
+		vq->deficit = 0;
+		vq->bdeficit = 0;
 		rte_spinlock_lock(&p->round_lock);
 		p->entries[p->n++] = vq;
 		rte_spinlock_unlock(&p->round_lock);
@@ -1041,6 +1163,7 @@ static int detach(struct vcrypto_poller *p, struct vc_vq *vq)
 			break;
 		}
 	}
+	set_pending(p, vq, false);
 	rte_spinlock_unlock(&p->round_lock);
 	vq->poller = NULL;
 	vq->detaching = false;
