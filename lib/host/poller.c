@@ -804,12 +804,13 @@ static int fetch_all(struct vcrypto_poller *p)
 			int got = 0;
 
 			if (!vq->sparse || vq->detaching ||
-			    atomic_load_explicit(&port->pause, memory_order_acquire) ||
-			    ring_avail_idx(vq) == vq->last_avail)
+			    atomic_load_explicit(&port->pause, memory_order_acquire))
 				continue;
 			rte_spinlock_lock(&port->lock);
+			/* The ring is only mapped while the queue is ready (under the lock). */
 			if (vq->ready &&
-			    !atomic_load_explicit(&port->pause, memory_order_relaxed)) {
+			    !atomic_load_explicit(&port->pause, memory_order_relaxed) &&
+			    ring_avail_idx(vq) != vq->last_avail) {
 				saved = vq->bdeficit;
 				vq->bdeficit = (int64_t)p->quantum * port->qos.cur.weight;
 				got = fetch_queue(p, vq, budget < p->burst ? budget : p->burst,
