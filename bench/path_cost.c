@@ -38,7 +38,7 @@
 #include <vcrypto/guest.h>
 #include <vcrypto/host.h>
 
-#include "bench_common.h"
+#include "bench_guest.h"
 
 #define PC_MAX_BURST 256
 
@@ -107,32 +107,13 @@ static void pc_down(struct pc_host *h)
 
 static int pc_session(struct vcrypto_guest *g, int algo, uint64_t *sid)
 {
-	struct vcrypto_session_params sp = {.sz = sizeof(sp)};
+	struct vcrypto_session_params sp = bench_session_params(algo);
 
-	sp.direction = VCRYPTO_ENCRYPT;
-	sp.cipher_key = bench_key;
-	sp.cipher_key_len = BENCH_CIPHER_KEY_LEN(algo);
-	if (algo == BENCH_AES_GCM) {
-		sp.type = VCRYPTO_SESSION_AEAD;
-		sp.aead_algo = VCRYPTO_AEAD_AES_GCM;
-		sp.digest_len = 16;
-	} else {
-		sp.type = algo == BENCH_AES_CBC ? VCRYPTO_SESSION_CIPHER : VCRYPTO_SESSION_CHAIN;
-		sp.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
-		if (algo == BENCH_AES_CBC_SHA1) {
-			sp.mac_algo = VCRYPTO_MAC_HMAC_SHA1;
-			sp.auth_key = bench_auth_key;
-			sp.auth_key_len = BENCH_AUTH_KEY_LEN;
-			sp.digest_len = 20;
-			sp.chain_order = VCRYPTO_CHAIN_CIPHER_THEN_HASH;
-		}
-	}
 	return vcrypto_guest_session_create(g, &sp, sid);
 }
 
 /* Run one case; fills host and guest cycles per request (best window). */
-static int pc_case(struct pc_host *h, int algo, uint32_t size, double *host_cyc,
-		   double *guest_cyc)
+static int pc_case(struct pc_host *h, int algo, uint32_t size, double *host_cyc, double *guest_cyc)
 {
 	struct vcrypto_guest_completion c[PC_MAX_BURST];
 	struct vcrypto_guest_op ops[PC_MAX_BURST];
@@ -225,11 +206,10 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {{"pmd", 1, 0, 'p'},	 {"algo", 1, 0, 'a'},
-					   {"sizes", 1, 0, 's'}, {"modes", 1, 0, 'm'},
-					   {"burst", 1, 0, 'b'}, {"windows", 1, 0, 'w'},
-					   {"window-ms", 1, 0, 't'}, {"help", 0, 0, 'h'},
-					   {0, 0, 0, 0}};
+	static const struct option lo[] = {
+		{"pmd", 1, 0, 'p'},	  {"algo", 1, 0, 'a'},	{"sizes", 1, 0, 's'},
+		{"modes", 1, 0, 'm'},	  {"burst", 1, 0, 'b'}, {"windows", 1, 0, 'w'},
+		{"window-ms", 1, 0, 't'}, {"help", 0, 0, 'h'},	{0, 0, 0, 0}};
 	char pfx[64], *eal[8];
 	int opt, ret = 0;
 

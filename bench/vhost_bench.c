@@ -35,7 +35,7 @@
 #include <vcrypto/guest.h>
 #include <vcrypto/host.h>
 
-#include "bench_common.h"
+#include "bench_guest.h"
 
 #define MAX_DEPTH 256
 #define MAX_GUESTS 64
@@ -183,27 +183,8 @@ static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_p
 		return ret;
 	}
 	for (int a = 0; a < BENCH_NALGOS; a++) {
-		struct vcrypto_session_params sp = {.sz = sizeof(sp)};
+		struct vcrypto_session_params sp = bench_session_params(a);
 
-		sp.direction = VCRYPTO_ENCRYPT;
-		sp.cipher_key = bench_key;
-		sp.cipher_key_len = BENCH_CIPHER_KEY_LEN(a);
-		if (a == BENCH_AES_GCM) {
-			sp.type = VCRYPTO_SESSION_AEAD;
-			sp.aead_algo = VCRYPTO_AEAD_AES_GCM;
-			sp.digest_len = 16;
-		} else {
-			sp.type = a == BENCH_AES_CBC ? VCRYPTO_SESSION_CIPHER :
-						       VCRYPTO_SESSION_CHAIN;
-			sp.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
-			if (a == BENCH_AES_CBC_SHA1) {
-				sp.mac_algo = VCRYPTO_MAC_HMAC_SHA1;
-				sp.auth_key = bench_auth_key;
-				sp.auth_key_len = BENCH_AUTH_KEY_LEN;
-				sp.digest_len = 20;
-				sp.chain_order = VCRYPTO_CHAIN_CIPHER_THEN_HASH;
-			}
-		}
 		ret = vcrypto_guest_session_create(gs->g, &sp, &gs->sess[a]);
 		gs->have[a] = ret == 0;
 		if (ret)
