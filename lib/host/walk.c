@@ -5,6 +5,7 @@
 #include "host/walk.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <string.h>
 
 static const struct vc_region *find_region(const struct vc_memtab *mt, uint64_t gpa)
@@ -175,11 +176,14 @@ int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *tab
 				return -EPROTO;
 			}
 			/*
-			 * Read the table where it is when it is aligned and in one region
-			 * (each descriptor is loaded once, as from the ring), else copy it.
+			 * Read the table where it is when it lies in one region at an
+			 * aligned host address (each descriptor is loaded once, as from
+			 * the ring), else copy it. The host address is what must be
+			 * aligned: a guest's memory table may pair a region's guest
+			 * address with a mapping offset of any alignment.
 			 */
-			t = (d.addr & 7) ? NULL : vc_mem_contig(mt, d.addr, d.len);
-			if (!t) {
+			t = vc_mem_contig(mt, d.addr, d.len);
+			if (!t || ((uintptr_t)t & (alignof(struct vc_desc) - 1))) {
 				if (mem_read(mt, d.addr, ind_scratch, d.len) < 0) {
 					WALK_STORE(false);
 					return -EPROTO;

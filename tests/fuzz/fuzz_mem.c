@@ -4,6 +4,7 @@
 
 /* The fuzzed guest memory image shared by the walk and request targets (see fuzz_mem.h). */
 
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,12 +133,15 @@ const struct vc_desc *fuzz_walked_table(const struct fuzz_guest *g, const struct
 
 		*n = hd->len / (uint32_t)sizeof(struct vc_desc);
 		/*
-		 * The walker reads an aligned table that lies in one region where
-		 * it is, else it copies it to g->ind (nothing changes guest memory
-		 * during a walk here, so both hold the same descriptors).
+		 * The walker reads a table that lies in one region at an aligned
+		 * host address where it is, else it copies it to g->ind (nothing
+		 * changes guest memory during a walk here, so both hold the same
+		 * descriptors).
 		 */
-		in_place = (hd->addr & 7) ? NULL : vc_mem_contig(&g->mt, hd->addr, hd->len);
-		return in_place ? in_place : g->ind;
+		in_place = vc_mem_contig(&g->mt, hd->addr, hd->len);
+		if (!in_place || ((uintptr_t)in_place & (alignof(struct vc_desc) - 1)))
+			in_place = g->ind;
+		return in_place;
 	}
 	*n = g->qsize;
 	return g->table;
