@@ -20,7 +20,7 @@ import sys
 MODES = ["bare", "copy", "zc", "null"]
 METRICS = ["notify_per_req", "ops_s", "gbps", "cyc_op", "cyc_op_busy", "cyc_op_cpu", "lat_p50_ns", "lat_p99_ns",
            "host_busy", "guest_busy", "host_cpu", "guest_cpu", "share_min", "share_max",
-           "zc_frac", "errors"]
+           "zc_frac", "enq_chunk", "errors"]
 
 
 def load(d):

@@ -400,6 +400,13 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 	r->zc_frac = ps1.requests > ps0.requests ?
 			     (double)(ps1.zc - ps0.zc) / (double)(ps1.requests - ps0.requests) :
 			     0;
+	{
+		struct vcrypto_poller_stats pst = {.sz = sizeof(pst)};
+		struct vcrypto_poller *hp = atomic_load(&H.active);
+
+		r->enq_chunk = hp && vcrypto_poller_stats_get(hp, &pst) == 0 ? pst.enqueue_chunk :
+									       0;
+	}
 	r->notify_per_req = ps1.requests > ps0.requests ?
 				    (double)(ps1.notifications - ps0.notifications) /
 					    (double)(ps1.requests - ps0.requests) :
@@ -419,10 +426,11 @@ static void print_result(struct bench_result *r, struct bench_lat *lat)
 	fflush(stdout);
 	fprintf(stderr,
 		"%-5s %-8s %-12s %6u B depth %-3u guests %-2u %10.0f ops/s %7.3f Gbit/s host "
-		"busy %3.0f%% cpu %3.0f%% guest busy %3.0f%% cpu %3.0f%% zc %.2f%s\n",
+		"busy %3.0f%% cpu %3.0f%% guest busy %3.0f%% cpu %3.0f%% zc %.2f chunk %.0f%s\n",
 		r->mode, r->pmd, bench_algo_names[r->algo], r->size, r->depth, r->guests, ops_s,
 		ops_s * r->size * 8 / 1e9, r->host_busy * 100, r->host_cpu * 100,
-		r->guest_busy * 100, r->guest_cpu * 100, r->zc_frac, r->errors ? "  ERRORS" : "");
+		r->guest_busy * 100, r->guest_cpu * 100, r->zc_frac, r->enq_chunk,
+		r->errors ? "  ERRORS" : "");
 	if (r->check && strcmp(r->check, "ok") && strcmp(r->check, "n/a"))
 		fprintf(stderr, "      output check: %s\n", r->check);
 }

@@ -540,6 +540,13 @@ struct vcrypto_poller_stats {
 	uint32_t ports;		/**< (port, queue) pairs served. */
 	uint32_t inflight;	/**< Operations in the cryptodev now. */
 	uint32_t backlog;	/**< Operations waiting to be enqueued. */
+	/**
+	 * Most requests per enqueue call now: a whole burst, or a
+	 * small chunk when the poller measured that the device does its work
+	 * inside enqueue (as `crypto_openssl` does), so that completions reach
+	 * guests chunk by chunk while the rest is computed.
+	 */
+	uint32_t enqueue_chunk;
 };
 
 /**

@@ -298,6 +298,18 @@ struct vcrypto_poller {
 	uint32_t npending;	 /* entries whose vq->pending is set: >= 2 means contention */
 	uint32_t sparse_fetched; /* requests this round took first from sparse queues */
 	uint32_t last_bytes;	 /* data length of the request fetch_one() just took */
+	/*
+	 * Where the device does its work, sampled: TSC cycles in enqueue and in
+	 * dequeue calls, and the ops they moved. A device that computes inside
+	 * enqueue (crypto_openssl) gets its work in smaller chunks, each
+	 * dequeued and published at once (enq_split).
+	 */
+	struct {
+		uint64_t enq_cyc, enq_ops, deq_cyc, deq_ops;
+		uint32_t tick, samples;
+		bool on; /* this round's calls are timed */
+	} prof;
+	bool enq_split;
 	struct vcrypto_poller_stats st;
 };
 

@@ -10,6 +10,8 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -17,6 +19,7 @@
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
+#include <rte_prefetch.h>
 #include <rte_lcore.h>
 
 #include "common/opts.h"
@@ -24,6 +27,23 @@
 #include "host/internal.h"
 
 #define VC_DEQ_BURST 64
+/*
+ * A device that does its work inside enqueue (crypto_openssl, any
+ * synchronous CPU PMD) returns nothing until the whole chunk is computed:
+ * the guest then waits for the last request of a burst before it can reuse
+ * the first, and the two sides take turns instead of overlapping. Such a
+ * device gets VC_SPLIT_CHUNK requests per enqueue, each chunk dequeued and
+ * published at once. Found by timing every VC_PROF_EVERY-th enqueue and
+ * dequeue call (VC_PROF_SAMPLES per decision): split when enqueue costs
+ * more than VC_SPLIT_MIN_CYC per op and VC_SPLIT_RATIO times dequeue's.
+ * A device that works in dequeue (crypto_aesni_mb: fills its lanes from a
+ * whole burst) or in hardware keeps whole bursts.
+ */
+#define VC_SPLIT_CHUNK 8u
+#define VC_PROF_EVERY 4u
+#define VC_PROF_SAMPLES 32u
+#define VC_SPLIT_MIN_CYC 150u
+#define VC_SPLIT_RATIO 3u
 #define VC_QUANTUM_BYTES 65536u /* vcrypto_poller_opts::quantum_bytes default */
 #define VC_MIN_CHARGE 256u	/* bytes charged at least per request under contention */
 #define VC_ACTIVE_VISITS 16u	/* visits a queue stays active after its last request */
@@ -40,6 +60,64 @@ static inline uint16_t ring_avail_idx(const struct vc_vq *vq)
 static inline uint16_t ring_avail_entry(const struct vc_vq *vq, uint16_t i)
 {
 	return vq->avail[2 + (i & (vq->size - 1))];
+}
+
+/*
+ * Prefetching the requests a queue is about to be served: the guest wrote
+ * their descriptors, tables and headers on another core, and each is a
+ * cache miss when the walk reaches it. Two requests ahead, the head
+ * descriptor's indirect table; one ahead, the request header the table's
+ * first entry points at; VC_PF_DESC ahead, the head descriptor itself.
+ * Only the first memory region is looked at (addresses outside it are
+ * simply not prefetched); nothing read here is trusted or kept.
+ */
+#define VC_PF_DESC 8u
+
+static inline const uint8_t *pf_hva(const struct vc_memtab *mt, uint64_t gpa, uint64_t len)
+{
+	uint64_t off = gpa - mt->r[0].gpa;
+
+	if (!mt->n || off >= mt->r[0].size || len > mt->r[0].size - off)
+		return NULL;
+	return (const uint8_t *)(uintptr_t)(mt->r[0].hva + off);
+}
+
+static inline void pf_desc(const struct vc_vq *vq, uint16_t ai)
+{
+	rte_prefetch0((const void *)&vq->desc[ring_avail_entry(vq, ai) & (vq->size - 1)]);
+}
+
+static inline void pf_table(const struct vc_vq *vq, const struct vc_memtab *mt, uint16_t ai)
+{
+	const volatile struct vc_desc *d = &vq->desc[ring_avail_entry(vq, ai) & (vq->size - 1)];
+	uint32_t len = d->len;
+	const uint8_t *t;
+
+	if (!(d->flags & VC_DESC_F_INDIRECT))
+		return;
+	t = pf_hva(mt, d->addr, len);
+	if (!t)
+		return;
+	rte_prefetch0(t);
+	if (len > RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(t + RTE_CACHE_LINE_SIZE);
+}
+
+static inline void pf_header(const struct vc_vq *vq, const struct vc_memtab *mt, uint16_t ai)
+{
+	const volatile struct vc_desc *d = &vq->desc[ring_avail_entry(vq, ai) & (vq->size - 1)];
+	const uint8_t *t, *h;
+
+	if (!(d->flags & VC_DESC_F_INDIRECT))
+		return;
+	t = pf_hva(mt, d->addr, sizeof(struct vc_desc));
+	if (!t || ((uintptr_t)t & (alignof(struct vc_desc) - 1)))
+		return;
+	h = pf_hva(mt, ((const volatile struct vc_desc *)t)->addr, VC_REQ_HDR_LEN);
+	if (!h)
+		return;
+	rte_prefetch0(h);
+	rte_prefetch0(h + VC_REQ_HDR_LEN - 1);
 }
 
 static inline void ring_used_put(struct vc_vq *vq, uint16_t head, uint32_t len)
@@ -661,9 +739,17 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 		budget = vq->nfree;
 		capped = false;
 	}
+	for (uint32_t k = 0; k < budget && k < VC_PF_DESC; k++)
+		pf_desc(vq, (uint16_t)(vq->last_avail + k));
 	while (done < budget) {
 		uint16_t head = ring_avail_entry(vq, vq->last_avail);
 
+		if (done + VC_PF_DESC < budget)
+			pf_desc(vq, (uint16_t)(vq->last_avail + VC_PF_DESC));
+		if (done + 2 < budget)
+			pf_table(vq, &vq->port->mt, (uint16_t)(vq->last_avail + 2));
+		if (done + 1 < budget)
+			pf_header(vq, &vq->port->mt, (uint16_t)(vq->last_avail + 1));
 		if (!vc_qos_may_start(q)) {
 			throttled = true;
 			break;
@@ -884,8 +970,13 @@ static int drain(struct vcrypto_poller *p, uint8_t dev, uint16_t qp)
 	int work = 0;
 
 	for (int rounds = 0; rounds < 16; rounds++) {
+		uint64_t t0 = p->prof.on ? rte_rdtsc() : 0;
 		uint16_t nd = rte_cryptodev_dequeue_burst(dev, qp, p->deq, VC_DEQ_BURST);
 
+		if (p->prof.on) {
+			p->prof.deq_cyc += rte_rdtsc() - t0;
+			p->prof.deq_ops += nd;
+		}
 		if (!nd)
 			break;
 		p->in_dev -= nd;
@@ -900,11 +991,34 @@ static int drain(struct vcrypto_poller *p, uint8_t dev, uint16_t qp)
 	return work;
 }
 
+/* One timed enqueue and its dequeues are done: decide every VC_PROF_SAMPLES. */
+static void prof_sample(struct vcrypto_poller *p)
+{
+	p->prof.on = false;
+	if (++p->prof.samples < VC_PROF_SAMPLES)
+		return;
+	if (p->prof.enq_ops && p->prof.deq_ops) {
+		uint64_t enq = p->prof.enq_cyc / p->prof.enq_ops;
+		uint64_t deq = p->prof.deq_cyc / p->prof.deq_ops;
+		bool split = enq > VC_SPLIT_MIN_CYC && enq > VC_SPLIT_RATIO * deq;
+
+		if (split != p->enq_split)
+			VC_LOG(DEBUG,
+			       "poller %u: enqueue %" PRIu64 ", dequeue %" PRIu64
+			       " cycles/op: %s chunks",
+			       p->id, enq, deq, split ? "split" : "whole");
+		p->enq_split = split;
+		VC_STAT_ADD(p->st.enqueue_chunk,
+			    (split ? VC_SPLIT_CHUNK : VC_DEQ_BURST) - p->st.enqueue_chunk);
+	}
+	memset(&p->prof, 0, sizeof(p->prof));
+}
+
 int vc_poller_round(struct vcrypto_poller *p)
 {
 	uint8_t dev = run_dev(p);
 	uint16_t qp = (uint16_t)(p->engine->first_qp + p->qp);
-	uint32_t chunk;
+	uint32_t chunk, full;
 	int work = 0;
 
 	/* 1. fetch */
@@ -917,12 +1031,13 @@ int vc_poller_round(struct vcrypto_poller *p)
 	 * enqueue (crypto_openssl) or dequeue (crypto_aesni_mb), it then does
 	 * not wait for this round's backlogged work.
 	 */
-	chunk = p->sparse_fetched && p->sparse_fetched < VC_DEQ_BURST ? p->sparse_fetched :
-									VC_DEQ_BURST;
+	full = p->enq_split ? VC_SPLIT_CHUNK : VC_DEQ_BURST;
+	chunk = p->sparse_fetched && p->sparse_fetched < full ? p->sparse_fetched : full;
 	while (p->bl_head != p->bl_tail) {
 		uint32_t idx = p->bl_head & (p->bl_cap - 1);
 		uint32_t n = p->bl_tail - p->bl_head, sent, room;
 		struct rte_crypto_op *op;
+		uint64_t t0 = 0;
 
 		room = p->engine->qp_depth > p->in_dev ? p->engine->qp_depth - p->in_dev : 0;
 		if (n > p->bl_cap - idx)
@@ -935,16 +1050,31 @@ int vc_poller_round(struct vcrypto_poller *p)
 			VC_STAT_ADD(p->st.enqueue_retries, p->bl_tail - p->bl_head);
 			break;
 		}
+		/* Sample where the device works, on a round with enough ops and nothing in it. */
+		if (!p->prof.on && n >= VC_SPLIT_CHUNK && !p->in_dev &&
+		    ++p->prof.tick % VC_PROF_EVERY == 0) {
+			p->prof.on = true;
+			t0 = rte_rdtsc();
+		}
 		sent = rte_cryptodev_enqueue_burst(dev, qp, &p->backlog[idx], (uint16_t)n);
+		if (t0) {
+			p->prof.enq_cyc += rte_rdtsc() - t0;
+			p->prof.enq_ops += sent;
+		}
 		for (uint32_t k = 0; k < sent; k++)
 			slot_of(p->backlog[idx + k])->vq->backlog--;
 		p->bl_head += sent;
 		p->in_dev += sent;
 		VC_STAT_ADD(p->st.enqueued, sent);
 		if (chunk < VC_DEQ_BURST && sent) {
-			/* The sparse queues' requests alone: complete them now. */
+			/*
+			 * The sparse queues' requests alone, or a chunk of a device
+			 * that works in enqueue: complete them now.
+			 */
 			work += drain(p, dev, qp);
-			chunk = VC_DEQ_BURST;
+			if (p->prof.on)
+				prof_sample(p);
+			chunk = full;
 		}
 		if (sent == n)
 			continue;
@@ -966,6 +1096,8 @@ int vc_poller_round(struct vcrypto_poller *p)
 
 	/* 3. dequeue and finalize */
 	work += drain(p, dev, qp);
+	if (p->prof.on)
+		prof_sample(p);
 
 	/* 4. publish used indices, notify */
 	publish_all(p);
@@ -1084,6 +1216,7 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 	p->qp = o.queue_pair;
 	p->burst = o.burst;
 	p->quantum = o.quantum_bytes ? o.quantum_bytes : VC_QUANTUM_BYTES;
+	p->st.enqueue_chunk = VC_DEQ_BURST;
 	rte_spinlock_init(&p->round_lock);
 	pthread_mutex_lock(&engine->lock);
 	if (engine->qp_owned[p->qp]) {
@@ -1291,6 +1424,7 @@ VCRYPTO_API int vcrypto_poller_stats_get(const struct vcrypto_poller *p,
 	s.ports = VC_STAT_GET(p->st.ports);
 	s.inflight = VC_STAT_GET(p->st.inflight);
 	s.backlog = VC_STAT_GET(p->st.backlog);
+	s.enqueue_chunk = VC_STAT_GET(p->st.enqueue_chunk);
 	n = stats->sz < sizeof(s) ? stats->sz : sizeof(s);
 	memcpy((uint8_t *)stats + sizeof(size_t), (uint8_t *)&s + sizeof(size_t),
 	       n - sizeof(size_t));

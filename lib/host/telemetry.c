@@ -125,6 +125,7 @@ static void fill_poller(struct rte_tel_data *d, const struct vcrypto_poller_stat
 	rte_tel_data_add_dict_u64(d, "ports", s->ports);
 	rte_tel_data_add_dict_u64(d, "inflight", s->inflight);
 	rte_tel_data_add_dict_u64(d, "backlog", s->backlog);
+	rte_tel_data_add_dict_u64(d, "enqueue_chunk", s->enqueue_chunk);
 }
 
 /* /vcrypto/pollers: per poller "<id>": [rounds, busy_rounds, fetched, completed]. */

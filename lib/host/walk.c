@@ -117,9 +117,83 @@ static inline void desc_load(const volatile struct vc_desc *t, uint32_t i, struc
 	d->next = t[i].next;
 }
 
+/*
+ * The layout every front end sends (Linux, DPDK's virtio PMD,
+ * libvcrypto-guest): one indirect descriptor whose table lies at an aligned
+ * host address in the first memory region, its entries linked in order,
+ * readable then writable, every buffer non-empty and inside the first
+ * region, the last one writable (the status byte). Walked in one pass that
+ * loads each entry once; 0 on success, -1 for anything else, which the
+ * general walk then reads again from the start (the guest may change its
+ * descriptors meanwhile: only what the general walk reads counts then).
+ */
+static int walk_fast(const struct vc_memtab *mt, const volatile struct vc_desc *table,
+		     uint32_t head, uint32_t max_descs, struct vc_chain *c)
+{
+	/* The region in locals: stores to segs[] cannot then make them reload. */
+	const uint64_t gpa0 = mt->r[0].gpa, size0 = mt->r[0].size, hva0 = mt->r[0].hva;
+	uint64_t a = table[head].addr, off = a - gpa0, rlen = 0, wlen = 0;
+	uint32_t len = table[head].len, nd = len / (uint32_t)sizeof(struct vc_desc), nr = 0;
+	const volatile struct vc_desc *t;
+	struct vc_seg *segs = c->segs;
+
+	if (table[head].flags != VC_DESC_F_INDIRECT || !mt->n || nd == 0 ||
+	    len % sizeof(struct vc_desc) || nd > max_descs || nd > c->cap || off >= size0 ||
+	    len > size0 - off || ((hva0 + off) & (alignof(struct vc_desc) - 1)))
+		return -1;
+	t = (const volatile struct vc_desc *)(uintptr_t)(hva0 + off);
+	for (uint32_t i = 0; i < nd; i++) {
+		uint64_t da = t[i].addr, doff = da - gpa0;
+		uint32_t dl = t[i].len;
+		uint16_t df = t[i].flags, dn = t[i].next;
+
+		/* (da below the region wraps doff past its size) */
+		if ((df & ~(VC_DESC_F_NEXT | VC_DESC_F_WRITE)) || dl == 0 || doff >= size0 ||
+		    dl > size0 - doff)
+			return -1;
+		segs[i].gpa = da;
+		segs[i].hva = (uint8_t *)(uintptr_t)(hva0 + doff);
+		segs[i].len = dl;
+		if (df & VC_DESC_F_WRITE) {
+			wlen += dl;
+		} else {
+			if (nr != i) /* readable after writable */
+				return -1;
+			nr++;
+			rlen += dl;
+		}
+		if (!(df & VC_DESC_F_NEXT)) {
+			if (!(df & VC_DESC_F_WRITE))
+				return -1; /* no status byte */
+			c->nr = nr;
+			c->nw = i + 1 - nr;
+			c->rlen = rlen;
+			c->wlen = wlen;
+			c->ndescs = i + 2;
+			c->indirect = true;
+			c->status_ok = true;
+			c->status_gpa = da + dl - 1;
+			c->status_hva = segs[i].hva + dl - 1;
+			return 0;
+		}
+		if (dn != i + 1)
+			return -1;
+	}
+	return -1; /* the chain runs past its table */
+}
+
 int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *table, uint32_t qsize,
 		  uint32_t head, uint32_t max_descs, struct vc_desc *ind_scratch,
 		  struct vc_chain *c)
+{
+	if (head < qsize && walk_fast(mt, table, head, max_descs, c) == 0)
+		return 0;
+	return vc_walk_chain_general(mt, table, qsize, head, max_descs, ind_scratch, c);
+}
+
+int vc_walk_chain_general(const struct vc_memtab *mt, const volatile struct vc_desc *table,
+			  uint32_t qsize, uint32_t head, uint32_t max_descs,
+			  struct vc_desc *ind_scratch, struct vc_chain *c)
 {
 	const volatile struct vc_desc *t = table;
 	uint32_t tsize = qsize, idx = head, count = 0, limit, ndescs = 0;

@@ -138,6 +138,14 @@ int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *tab
 		  struct vc_chain *c);
 
 /*
+ * vc_walk_chain without its one-pass path for the common layout (same
+ * results for the same memory; the fuzz target checks that they agree).
+ */
+int vc_walk_chain_general(const struct vc_memtab *mt, const volatile struct vc_desc *table,
+			  uint32_t qsize, uint32_t head, uint32_t max_descs,
+			  struct vc_desc *ind_scratch, struct vc_chain *c);
+
+/*
  * Find the sub-range [off, off + len) of a segment list (a readable or
  * writable stream). Returns the number of segments written to @out (at most
  * @max), or -ERANGE if the stream is shorter, -E2BIG if @max is too small.

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/virtio_crypto_wire.h"
@@ -188,6 +189,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			"status_ok %d status_gpa 0x%llx\n",
 			ret, c.ndescs, c.indirect, c.nr, c.nw, (unsigned long long)c.rlen,
 			(unsigned long long)c.wlen, c.status_ok, (unsigned long long)c.status_gpa);
+
+	/*
+	 * The one-pass path for the common layout and the general walk agree
+	 * (nothing has written guest memory yet).
+	 */
+	{
+		struct vc_seg *gsegs = calloc(g.cap ? g.cap : 1, sizeof(*gsegs));
+		struct vc_chain gc = {.segs = gsegs, .cap = g.cap};
+		int gret;
+
+		FUZZ_CHECK(gsegs != NULL);
+		gret = vc_walk_chain_general(&g.mt, g.table, g.qsize, g.head, g.max_descs, g.ind,
+					     &gc);
+		FUZZ_CHECK(gret == ret && gc.nr == c.nr && gc.nw == c.nw && gc.rlen == c.rlen &&
+			   gc.wlen == c.wlen && gc.ndescs == c.ndescs &&
+			   gc.indirect == c.indirect && gc.status_ok == c.status_ok);
+		if (c.status_ok)
+			FUZZ_CHECK(gc.status_gpa == c.status_gpa && gc.status_hva == c.status_hva);
+		if (ret == 0)
+			for (uint32_t i = 0; i < c.nr + c.nw; i++)
+				FUZZ_CHECK(gsegs[i].gpa == segs[i].gpa &&
+					   gsegs[i].hva == segs[i].hva &&
+					   gsegs[i].len == segs[i].len);
+		free(gsegs);
+	}
 
 	FUZZ_CHECK(ret == 0 || ret == -EINVAL || ret == -EFAULT || ret == -E2BIG ||
 		   ret == -ERANGE || ret == -ELOOP || ret == -EPROTO);
