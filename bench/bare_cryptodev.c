@@ -98,19 +98,19 @@ static void *make_session(int algo)
 	return rte_cryptodev_sym_session_create(dev_id, &c, sess_pool);
 }
 
-static int slot_setup(struct slot *s, void *sess, int algo, uint32_t size)
+/* Slot over @buf (in the run's buffer block, see bench_buf_stride()). */
+static int slot_setup(struct slot *s, void *sess, int algo, uint32_t size, uint8_t *buf,
+		      rte_iova_t iova)
 {
 	uint32_t dig = BENCH_DIGEST_LEN(algo), total = size + dig;
 	uint32_t seg = segments_needed ? SEG_MAX : UINT16_MAX, nseg, off = 0;
 	struct rte_crypto_sym_op *sym;
-	rte_iova_t iova;
 
-	s->buf = rte_malloc(NULL, total + 64, 64);
+	s->buf = buf;
 	s->op = rte_crypto_op_alloc(op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC);
-	if (!s->buf || !s->op)
+	if (!s->op)
 		return -ENOMEM;
 	memset(s->buf, 0x5a, total);
-	iova = rte_malloc_virt2iova(s->buf);
 	/* crypto_openssl wants AEAD output contiguous: one (clipped) segment */
 	nseg = segments_needed && algo != BENCH_AES_GCM ? (size + seg - 1) / seg : 1;
 	if (nseg > RTE_DIM(s->m))
@@ -167,7 +167,6 @@ static void slot_free(struct slot *s)
 		rte_crypto_op_free(s->op);
 	if (s->m[0])
 		rte_pktmbuf_free(s->m[0]);
-	rte_free(s->buf);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -203,6 +202,8 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 		 cpu0 = 0;
 	uint32_t nfree = depth, inflight = 0;
 	bool measuring = false;
+	uint8_t *block = NULL;
+	size_t stride;
 	void *sess;
 	int ret = 0;
 
@@ -216,8 +217,15 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 			bench_algo_names[algo], rte_strerror(rte_errno));
 		return 0;
 	}
+	stride = bench_buf_stride((size_t)size + BENCH_DIGEST_LEN(algo));
+	block = rte_malloc(NULL, stride * depth, 64);
+	if (!block) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (uint32_t i = 0; i < depth; i++) {
-		ret = slot_setup(&slots[i], sess, algo, size);
+		ret = slot_setup(&slots[i], sess, algo, size, block + i * stride,
+				 rte_malloc_virt2iova(block) + i * stride);
 		if (ret)
 			goto out;
 		*SLOT_OF(slots[i].op) = i;
@@ -306,6 +314,7 @@ out:
 	free(lat.v);
 	for (uint32_t i = 0; i < depth; i++)
 		slot_free(&slots[i]);
+	rte_free(block);
 	rte_cryptodev_sym_session_free(dev_id, sess);
 	return ret;
 }

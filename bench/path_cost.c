@@ -117,33 +117,36 @@ static int pc_case(struct pc_host *h, int algo, uint32_t size, double *host_cyc,
 {
 	struct vcrypto_guest_completion c[PC_MAX_BURST];
 	struct vcrypto_guest_op ops[PC_MAX_BURST];
-	void *bufs[PC_MAX_BURST] = {0};
 	uint32_t dig = BENCH_DIGEST_LEN(algo);
+	size_t stride = bench_buf_stride((size_t)size + dig);
+	uint8_t *src = NULL, *dst = NULL; /* blocks laid out as vhost_bench's and bare's */
 	uint64_t hz = rte_get_tsc_hz(), sid;
 	int ret = pc_session(h->g, algo, &sid);
 
 	*host_cyc = *guest_cyc = 1e300;
 	if (ret)
 		return ret;
+	ret = vcrypto_guest_buf_alloc(h->g, stride * O.burst, (void **)&src);
+	/* GCM out of place (tag after the ciphertext), the others in place. */
+	if (!ret && algo == BENCH_AES_GCM)
+		ret = vcrypto_guest_buf_alloc(h->g, stride * O.burst, (void **)&dst);
 	for (uint32_t i = 0; i < O.burst && !ret; i++) {
-		/* GCM out of place (tag after the ciphertext), the others in place. */
-		ret = vcrypto_guest_buf_alloc(h->g, 2 * ((size_t)size + dig), &bufs[i]);
-		if (ret)
-			break;
-		memset(bufs[i], 0x5a, 2 * ((size_t)size + dig));
+		uint8_t *b = src + i * stride;
+
+		memset(b, 0x5a, (size_t)size + dig);
 		ops[i] = (struct vcrypto_guest_op){.session_id = sid,
 						   .user_data = i,
 						   .iv = bench_iv,
 						   .iv_len = BENCH_IV_LEN(algo),
-						   .src = bufs[i],
+						   .src = b,
 						   .src_len = size,
-						   .dst = bufs[i],
+						   .dst = b,
 						   .dst_len = size};
 		if (algo == BENCH_AES_GCM) {
-			ops[i].dst = (uint8_t *)bufs[i] + size + dig;
+			ops[i].dst = dst + i * stride;
 			ops[i].dst_len = size + dig;
 		} else if (algo == BENCH_AES_CBC_SHA1) {
-			ops[i].digest = (uint8_t *)bufs[i] + size;
+			ops[i].digest = b + size;
 		}
 	}
 	/* Until the port is ready and the first burst goes through (also a warm-up). */
@@ -192,8 +195,8 @@ static int pc_case(struct pc_host *h, int algo, uint32_t size, double *host_cyc,
 				*guest_cyc = (double)gc / (double)n;
 		}
 	}
-	for (uint32_t i = 0; i < O.burst; i++)
-		vcrypto_guest_buf_free(h->g, bufs[i]);
+	vcrypto_guest_buf_free(h->g, src);
+	vcrypto_guest_buf_free(h->g, dst);
 	vcrypto_guest_session_close(h->g, sid);
 	return ret;
 }

@@ -145,7 +145,8 @@ struct guest {
 	uint64_t sess[BENCH_NALGOS];
 	bool have[BENCH_NALGOS];
 	struct vcrypto_guest_op ops[MAX_DEPTH]; /* one prebuilt op per slot */
-	void *src[MAX_DEPTH], *dst[MAX_DEPTH];
+	void *src[MAX_DEPTH], *dst[MAX_DEPTH];	/* in src_block / dst_block (bench_buf_stride) */
+	uint8_t *src_block, *dst_block;
 	uint64_t t_sub[MAX_DEPTH];
 	uint32_t depth; /* requests kept outstanding by drive() */
 	uint32_t outstanding;
@@ -205,26 +206,32 @@ static void guest_down(struct guest *gs)
 
 static void guest_bufs_free(struct guest *gs)
 {
-	for (unsigned int i = 0; i < MAX_DEPTH; i++) {
-		vcrypto_guest_buf_free(gs->g, gs->src[i]);
-		vcrypto_guest_buf_free(gs->g, gs->dst[i]);
+	vcrypto_guest_buf_free(gs->g, gs->src_block);
+	vcrypto_guest_buf_free(gs->g, gs->dst_block);
+	gs->src_block = gs->dst_block = NULL;
+	for (unsigned int i = 0; i < MAX_DEPTH; i++)
 		gs->src[i] = gs->dst[i] = NULL;
-	}
 }
 
 /* Prebuild @p depth requests: CBC and chain in place, GCM out of place (tag after dst). */
 static int guest_prepare(struct guest *gs, int algo, uint32_t size, uint32_t depth)
 {
 	uint32_t dig = BENCH_DIGEST_LEN(algo);
+	size_t stride = bench_buf_stride((size_t)size + dig);
+	void *sb = NULL, *db = NULL;
+	int ret = vcrypto_guest_buf_alloc(gs->g, stride * depth, &sb);
 
+	if (!ret && algo == BENCH_AES_GCM)
+		ret = vcrypto_guest_buf_alloc(gs->g, stride * depth, &db);
+	gs->src_block = sb;
+	gs->dst_block = db;
+	if (ret)
+		return ret;
 	for (uint32_t i = 0; i < depth; i++) {
 		struct vcrypto_guest_op *op = &gs->ops[i];
-		int ret = vcrypto_guest_buf_alloc(gs->g, size + dig, &gs->src[i]);
 
-		if (!ret && algo == BENCH_AES_GCM)
-			ret = vcrypto_guest_buf_alloc(gs->g, size + dig, &gs->dst[i]);
-		if (ret)
-			return ret;
+		gs->src[i] = gs->src_block + i * stride;
+		gs->dst[i] = gs->dst_block ? gs->dst_block + i * stride : NULL;
 		memset(gs->src[i], 0x5a, size + dig);
 		if (gs->dst[i])
 			memset(gs->dst[i], 0x5a, size + dig);
@@ -511,7 +518,8 @@ static int run_matrix(void)
 	for (int i = 0; i < O.ndepths; i++)
 		max_depth = O.depths[i] > max_depth ? O.depths[i] : max_depth;
 	for (int k = 0; k < 2 && !ret; k++) {
-		uint64_t mem = (uint64_t)max_depth * 2 * (max_size + 128) + (4u << 20);
+		uint64_t mem =
+			(uint64_t)max_depth * 2 * bench_buf_stride(max_size + 128) + (4u << 20);
 
 		if (k == 0 && !O.modes[M_COPY] && !O.modes[M_ZC])
 			continue;
@@ -578,7 +586,7 @@ static int run_scaling(void)
 					 .guests = O.scaling[i]};
 		struct vcrypto_poller *p = NULL;
 		uint32_t ng = O.scaling[i];
-		uint64_t mem = (uint64_t)depth * 2 * (size + 128) + (2u << 20);
+		uint64_t mem = (uint64_t)depth * 2 * bench_buf_stride(size + 128) + (2u << 20);
 
 		mem = (mem + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 		ret = vcrypto_poller_create(e, &po, &p);
@@ -810,9 +818,10 @@ static int run_fairness(void)
 		lmax = O.light_sizes[i] > lmax ? O.light_sizes[i] : lmax;
 	for (int i = 0; i < O.nheavy; i++)
 		hmax = O.heavy_sizes[i] > hmax ? O.heavy_sizes[i] : hmax;
-	lmem = (2 * ((uint64_t)lmax + 128) + (4u << 20) + (1u << 20) - 1) &
+	lmem = (2 * (uint64_t)bench_buf_stride(lmax + 128) + (4u << 20) + (1u << 20) - 1) &
 	       ~(uint64_t)((1u << 20) - 1);
-	hmem = ((uint64_t)O.heavy_depth * 2 * (hmax + 128) + (4u << 20) + (1u << 20) - 1) &
+	hmem = ((uint64_t)O.heavy_depth * 2 * bench_buf_stride(hmax + 128) + (4u << 20) +
+		(1u << 20) - 1) &
 	       ~(uint64_t)((1u << 20) - 1);
 	ret = engine_make("vbf", 0, &e);
 	if (!ret) {
