@@ -7,8 +7,21 @@
 #define VCRYPTO_BENCH_GUEST_H
 
 #include <vcrypto/crypto.h>
+#include <vcrypto/host.h>
 
 #include "bench_common.h"
+
+/*
+ * Engine flags for a benchmark engine: @flags, plus
+ * VCRYPTO_ENGINE_F_NO_CPU_CRYPTO when VCRYPTO_BENCH_NO_CPU_CRYPTO is set
+ * (to measure the queue-pair path on a device that has CPU crypto).
+ */
+static inline uint32_t bench_engine_flags(uint32_t flags)
+{
+	const char *e = getenv("VCRYPTO_BENCH_NO_CPU_CRYPTO");
+
+	return e && *e && strcmp(e, "0") ? flags | VCRYPTO_ENGINE_F_NO_CPU_CRYPTO : flags;
+}
 
 /* Session parameters of benchmark algorithm @algo (encrypt direction). */
 static inline struct vcrypto_session_params bench_session_params(int algo)

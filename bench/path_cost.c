@@ -72,7 +72,7 @@ static int pc_up(struct pc_host *h, bool null_crypto, bool zc)
 
 	snprintf(dev, sizeof(dev), "crypto_%s_pc%u", O.pmd, seq);
 	snprintf(h->path, sizeof(h->path), "/tmp/vcpc-%d-%u.sock", (int)getpid(), seq++);
-	eo.flags = null_crypto ? VCRYPTO_ENGINE_F_NULL_CRYPTO : 0;
+	eo.flags = bench_engine_flags(null_crypto ? VCRYPTO_ENGINE_F_NULL_CRYPTO : 0);
 	ret = vcrypto_engine_create(dev, &eo, &h->e);
 	if (!ret) {
 		po.zero_copy = zc ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF;

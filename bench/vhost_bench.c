@@ -495,7 +495,7 @@ static int engine_make(const char *tag, uint32_t flags, struct vcrypto_engine **
 	int ret;
 
 	eo.nb_queue_pairs = 1;
-	eo.flags = flags;
+	eo.flags = bench_engine_flags(flags);
 	eo.qp_descriptors = O.qp_descriptors;
 	snprintf(dev, sizeof(dev), "crypto_%s_%s", O.pmd, tag);
 	ret = vcrypto_engine_create(dev, &eo, e);

@@ -973,7 +973,8 @@ static int setup(char *err, size_t errlen)
 		o.max_sessions = ec->max_sessions;
 		o.nb_ops = ec->nb_ops;
 		o.socket_id = -1;
-		o.flags = ec->null_crypto ? VCRYPTO_ENGINE_F_NULL_CRYPTO : 0;
+		o.flags = (ec->null_crypto ? VCRYPTO_ENGINE_F_NULL_CRYPTO : 0) |
+			  (ec->no_cpu_crypto ? VCRYPTO_ENGINE_F_NO_CPU_CRYPTO : 0);
 		g.engines[i].cfg = ec;
 		ret = vcrypto_engine_create(ec->device, &o, &g.engines[i].e);
 		if (ret)
@@ -989,6 +990,7 @@ static int setup(char *err, size_t errlen)
 		int eng = hostd_config_find_engine(&g.cfg, pc->engine);
 
 		o.burst = pc->burst;
+		o.quantum_bytes = pc->quantum_bytes;
 		o.queue_pair = (uint16_t)pc->queue_pair;
 		g.pollers[i].cfg = pc;
 		g.pollers[i].engine = eng;

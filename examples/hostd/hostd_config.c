@@ -383,6 +383,14 @@ static int engine_set(struct hostd_engine_cfg *e, const char *key, const char *v
 		return parse_u32(key, v, 1, 1u << 24, &e->nb_ops, err, errlen);
 	if (!strcmp(key, "null_crypto"))
 		return parse_bool(key, v, &e->null_crypto, err, errlen);
+	if (!strcmp(key, "cpu_crypto")) {
+		bool on = true;
+		int ret = parse_bool(key, v, &on, err, errlen);
+
+		if (!ret)
+			e->no_cpu_crypto = !on;
+		return ret;
+	}
 	set_err(err, errlen, "unknown key '%s'", key);
 	return -ENOENT;
 }
@@ -399,6 +407,8 @@ static int poller_set(struct hostd_poller_cfg *p, const char *key, const char *v
 		return parse_int_auto(key, v, 1023, &p->lcore, err, errlen);
 	if (!strcmp(key, "burst"))
 		return parse_u16(key, v, 1, 512, &p->burst, err, errlen);
+	if (!strcmp(key, "quantum_bytes"))
+		return parse_u32(key, v, 64, 1u << 30, &p->quantum_bytes, err, errlen);
 	if (!strcmp(key, "queue_pair"))
 		return parse_int_auto(key, v, 1023, &p->queue_pair, err, errlen);
 	set_err(err, errlen, "unknown key '%s'", key);

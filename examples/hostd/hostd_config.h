@@ -36,6 +36,7 @@ struct hostd_engine_cfg {
 	uint32_t max_sessions;	       /* 0: library default */
 	uint32_t nb_ops;	       /* 0: library default */
 	bool null_crypto;
+	bool no_cpu_crypto; /* cpu_crypto = no */
 	int line;
 };
 
@@ -45,6 +46,7 @@ struct hostd_poller_cfg {
 	char engine[HOSTD_NAME_MAX]; /* "": the only engine */
 	int lcore;		     /* -1: next free worker lcore (or the main thread) */
 	uint16_t burst;		     /* 0: library default */
+	uint32_t quantum_bytes;	     /* 0: library default */
 	int queue_pair;		     /* -1: next free queue pair of its engine */
 	bool implicit;		     /* created by hostd_config_finalize() */
 	int line;

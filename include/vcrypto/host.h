@@ -119,6 +119,17 @@ enum vcrypto_engine_flags {
 	 * NOT encrypted. Shows what the vhost path itself costs.
 	 */
 	VCRYPTO_ENGINE_F_NULL_CRYPTO = 1u << 0,
+	/**
+	 * Never use the device's synchronous CPU crypto API. By default, a
+	 * device that offers it (`crypto_aesni_mb`) runs zero-copy, in-place
+	 * cipher and cipher-then-hash requests through it, in the poller,
+	 * without an op, mbuf or queue pair; with this flag every request goes
+	 * through the queue pair (enqueue/dequeue). DPDK 22.11's
+	 * `crypto_aesni_mb` keeps about 200 KB of per-thread state for every
+	 * thread that ran CPU crypto, until the process exits: an application
+	 * that polls from short-lived threads should set this flag.
+	 */
+	VCRYPTO_ENGINE_F_NO_CPU_CRYPTO = 1u << 1,
 };
 
 /** Options of vcrypto_engine_create() and vcrypto_engine_attach(). */
@@ -547,6 +558,12 @@ struct vcrypto_poller_stats {
 	 * guests chunk by chunk while the rest is computed.
 	 */
 	uint32_t enqueue_chunk;
+	/**
+	 * Requests run through the device's synchronous CPU crypto API in the
+	 * poller (see #VCRYPTO_ENGINE_F_NO_CPU_CRYPTO); they are counted in
+	 * fetched and completed, never in enqueued or dequeued.
+	 */
+	uint64_t cpu_processed;
 };
 
 /**

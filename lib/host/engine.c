@@ -573,6 +573,8 @@ static int engine_common(struct vcrypto_engine *e, const struct vcrypto_engine_o
 	if (!e->qp_owned)
 		return -ENOMEM;
 	e->zc_possible = rte_eal_iova_mode() == RTE_IOVA_VA;
+	e->cpu_crypto = (info.feature_flags & RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO) &&
+			!(o->flags & VCRYPTO_ENGINE_F_NO_CPU_CRYPTO) && e->zc_possible;
 	return 0;
 }
 
@@ -585,7 +587,7 @@ static int engine_alloc(const struct vcrypto_engine_opts *opts, struct vcrypto_e
 	ret = vcrypto__opts_copy(o, sizeof(*o), opts);
 	if (ret)
 		return ret;
-	if (o->flags & ~(uint32_t)VCRYPTO_ENGINE_F_NULL_CRYPTO)
+	if (o->flags & ~(uint32_t)(VCRYPTO_ENGINE_F_NULL_CRYPTO | VCRYPTO_ENGINE_F_NO_CPU_CRYPTO))
 		return -EINVAL;
 	if (o->socket_id < -1)
 		return -EINVAL;

@@ -67,6 +67,7 @@ struct vcrypto_engine {
 	uint32_t nb_ops;
 	uint32_t qp_depth; /* ops one queue pair holds: never enqueue more */
 	bool zc_possible;  /* IOVA as VA: guest memory usable by the device */
+	bool cpu_crypto;   /* the device has the synchronous CPU crypto API, and it is used */
 	uint64_t dev_features;
 	uint32_t max_cipher_len; /* longest cipher length the device gets right; 0: no limit */
 	pthread_mutex_t lock;	 /* queue pair ownership */
@@ -310,6 +311,13 @@ struct vcrypto_poller {
 		bool on; /* this round's calls are timed */
 	} prof;
 	bool enq_split;
+	/*
+	 * Requests the device runs synchronously through its CPU crypto API
+	 * (crypto_aesni_mb: no op, mbuf or queue pair), gathered per queue and
+	 * session while a queue is fetched, run and completed before its lock
+	 * is released.
+	 */
+	struct vc_cpu_batch *cpu;
 	struct vcrypto_poller_stats st;
 };
 

@@ -469,6 +469,125 @@ static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_cha
  * Fetch one request (under port lock). Returns 1 if consumed (queued or
  * completed), 0 if it must wait for resources (not consumed).
  */
+/* ---- synchronous CPU crypto (see vcrypto_poller::cpu) ---- */
+
+#define VC_CPU_MAX 32u
+
+struct vc_cpu_batch {
+	uint32_t n;
+	struct vc_vq *vq;
+	struct vc_sess *sess;
+	struct rte_crypto_vec vec[VC_CPU_MAX];
+	struct rte_crypto_sgl sgl[VC_CPU_MAX];
+	struct rte_crypto_va_iova_ptr iv[VC_CPU_MAX], dig[VC_CPU_MAX], aad[VC_CPU_MAX];
+	int32_t status[VC_CPU_MAX];
+	uint8_t ivs[VC_CPU_MAX][16]; /* IVs copied out of guest memory, as the op path does */
+	/*
+	 * Where a request without a digest points its digest: crypto_aesni_mb
+	 * compares 0 bytes there for cipher-only sessions, and glibc's AVX-512
+	 * memcmp does a masked load from it, which from NULL (an unmapped
+	 * page) takes a slow fault-suppression assist on every request.
+	 */
+	uint8_t no_digest[64];
+	struct {
+		uint8_t *status_hva;
+		uint32_t wlen; /* used length when OK */
+		uint32_t data_len;
+		uint16_t head;
+	} req[VC_CPU_MAX];
+};
+
+/*
+ * Run the gathered requests (all of one queue and session, under the
+ * port's lock: the session cannot go away meanwhile) and complete them.
+ */
+static void cpu_flush(struct vcrypto_poller *p)
+{
+	struct vc_cpu_batch *b = p->cpu;
+	struct vc_vq *vq = b->vq;
+	struct vcrypto_port *port;
+	struct rte_crypto_sym_vec v = {.num = b->n,
+				       .src_sgl = b->sgl,
+				       .iv = b->iv,
+				       .digest = b->dig,
+				       .aad = b->aad,
+				       .status = b->status};
+	union rte_crypto_sym_ofs ofs = {.raw = 0};
+
+	if (!b->n)
+		return;
+	port = vq->port;
+	for (uint32_t i = 0; i < b->n; i++)
+		b->status[i] = EIO; /* whatever the device leaves unset is an error */
+	rte_cryptodev_sym_cpu_crypto_process(b->sess->dev_id, b->sess->cs, ofs, &v);
+	for (uint32_t i = 0; i < b->n; i++) {
+		uint8_t st = b->status[i] == 0	     ? VCRYPTO_STATUS_OK :
+			     b->status[i] == EBADMSG ? VCRYPTO_STATUS_BADMSG :
+						       VCRYPTO_STATUS_ERR;
+
+		*(volatile uint8_t *)b->req[i].status_hva = st;
+		ring_used_put(vq, b->req[i].head, st == VCRYPTO_STATUS_OK ? b->req[i].wlen : 1);
+		count_status(vq, st);
+		if (st == VCRYPTO_STATUS_OK) {
+			VC_STAT_ADD(vq->st.bytes, b->req[i].data_len);
+			VC_STAT_ADD(vq->st.zero_copy, 1);
+			port->ok_requests++;
+		}
+	}
+	VC_STAT_ADD(p->st.completed, b->n);
+	VC_STAT_ADD(p->st.cpu_processed, b->n);
+	b->n = 0;
+}
+
+/*
+ * Whether a zero-copy request can run through CPU crypto: in place (the
+ * API writes where it reads), the whole data enciphered and hashed from
+ * its start (one set of offsets per call), an IV that fits.
+ */
+static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const uint8_t *zdst)
+{
+	if (!pl->data_len || pl->iv_len > 16 || (pl->dst_len && zdst != zsrc))
+		return false;
+	if (pl->kind == VC_K_CIPHER)
+		return true;
+	return pl->kind == VC_K_CHAIN && pl->c_off == 0 && pl->h_off == 0 &&
+	       pl->c_len == pl->data_len && pl->h_len == pl->data_len;
+}
+
+static void cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
+		    const struct vc_chain *c, const struct vc_plan *pl, uint8_t *zsrc,
+		    uint8_t *zdig)
+{
+	struct vc_cpu_batch *b = p->cpu;
+	uint32_t i;
+
+	if (b->n && (b->vq != vq || b->sess != s || b->n == VC_CPU_MAX))
+		cpu_flush(p);
+	i = b->n++;
+	b->vq = vq;
+	b->sess = s;
+	b->vec[i].base = zsrc;
+	b->vec[i].iova = (rte_iova_t)(uintptr_t)zsrc;
+	b->vec[i].len = pl->data_len;
+	b->vec[i].tot_len = pl->data_len;
+	b->sgl[i].vec = &b->vec[i];
+	b->sgl[i].num = 1;
+	if (pl->iv_len)
+		vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN, b->ivs[i], pl->iv_len);
+	b->iv[i].va = b->ivs[i];
+	b->iv[i].iova = (rte_iova_t)(uintptr_t)b->ivs[i];
+	b->dig[i].va = zdig ? zdig : b->no_digest;
+	b->dig[i].iova = (rte_iova_t)(uintptr_t)b->dig[i].va;
+	b->aad[i].va = NULL;
+	b->aad[i].iova = 0;
+	b->req[i].status_hva = c->status_hva;
+	b->req[i].wlen = pl->dst_len + pl->dig_len + 1;
+	b->req[i].data_len = pl->data_len;
+	b->req[i].head = head;
+	p->last_bytes = pl->data_len;
+	VC_STAT_ADD(p->st.fetched, 1);
+}
+
 static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 {
 	struct vcrypto_port *port = vq->port;
@@ -533,6 +652,10 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		if (zc && pl.dst_len && zdst != zsrc &&
 		    !(e->dev_features & RTE_CRYPTODEV_FF_OOP_LB_IN_LB_OUT))
 			zc = false;
+	}
+	if (zc && p->cpu && s->dev_id == e->dev_id && cpu_fits(&pl, zsrc, zdst)) {
+		cpu_add(p, vq, s, head, &c, &pl, zsrc, zdig);
+		return 1;
 	}
 	if (!zc) {
 		nout = vc_stream_range(c.segs + c.nr, c.nw, 0, (uint64_t)pl.dst_len + pl.dig_len,
@@ -770,6 +893,8 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 			}
 		}
 	}
+	if (p->cpu)
+		cpu_flush(p);
 	vc_qos_throttled(q, now, throttled);
 	*more = (capped && done == budget) || (out_of_bytes && done < n);
 	/* avail_event one behind what we consumed: no kick until the index wraps (see port.c). */
@@ -1122,6 +1247,15 @@ VCRYPTO_API int vcrypto_poller_poll(struct vcrypto_poller *p)
 
 /* ---- control plane ---- */
 
+static void poller_mem_free(struct vcrypto_poller *p)
+{
+	free(p->backlog);
+	free(p->deq);
+	free(p->op_cache);
+	free(p->cpu);
+	free(p);
+}
+
 /* Every poller of the process, for telemetry. */
 static pthread_mutex_t g_pollers_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vcrypto_poller **g_pollers;
@@ -1199,16 +1333,15 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 		cap <<= 1;
 	p->backlog = calloc(cap, sizeof(*p->backlog));
 	p->deq = calloc(VC_DEQ_BURST, sizeof(*p->deq));
+	if (engine->cpu_crypto)
+		p->cpu = calloc(1, sizeof(*p->cpu));
 	/* Enough for what the device and a burst hold, a fraction of the pool. */
 	p->op_cache_cap = engine->qp_depth + 2u * o.burst;
 	if (p->op_cache_cap > engine->nb_ops / 8)
 		p->op_cache_cap = engine->nb_ops / 8;
 	p->op_cache = calloc(p->op_cache_cap + 1, sizeof(*p->op_cache));
-	if (!p->backlog || !p->deq || !p->op_cache) {
-		free(p->backlog);
-		free(p->deq);
-		free(p->op_cache);
-		free(p);
+	if (!p->backlog || !p->deq || !p->op_cache || (engine->cpu_crypto && !p->cpu)) {
+		poller_mem_free(p);
 		return -ENOMEM;
 	}
 	p->bl_cap = cap;
@@ -1221,10 +1354,7 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 	pthread_mutex_lock(&engine->lock);
 	if (engine->qp_owned[p->qp]) {
 		pthread_mutex_unlock(&engine->lock);
-		free(p->backlog);
-		free(p->deq);
-		free(p->op_cache);
-		free(p);
+		poller_mem_free(p);
 		return -EBUSY;
 	}
 	engine->qp_owned[p->qp] = 1;
@@ -1233,10 +1363,7 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 		pthread_mutex_lock(&engine->lock);
 		engine->qp_owned[p->qp] = 0;
 		pthread_mutex_unlock(&engine->lock);
-		free(p->backlog);
-		free(p->deq);
-		free(p->op_cache);
-		free(p);
+		poller_mem_free(p);
 		return -ENOMEM;
 	}
 	vc_engine_get(engine);
@@ -1359,10 +1486,7 @@ VCRYPTO_API void vcrypto_poller_destroy(struct vcrypto_poller *p)
 	while (p->op_cached)
 		op_free(p->op_cache[--p->op_cached]);
 	vc_engine_put(p->engine);
-	free(p->backlog);
-	free(p->deq);
-	free(p->op_cache);
-	free(p);
+	poller_mem_free(p);
 }
 
 static int poller_main(void *arg)
@@ -1425,6 +1549,7 @@ VCRYPTO_API int vcrypto_poller_stats_get(const struct vcrypto_poller *p,
 	s.inflight = VC_STAT_GET(p->st.inflight);
 	s.backlog = VC_STAT_GET(p->st.backlog);
 	s.enqueue_chunk = VC_STAT_GET(p->st.enqueue_chunk);
+	s.cpu_processed = VC_STAT_GET(p->st.cpu_processed);
 	n = stats->sz < sizeof(s) ? stats->sz : sizeof(s);
 	memcpy((uint8_t *)stats + sizeof(size_t), (uint8_t *)&s + sizeof(size_t),
 	       n - sizeof(size_t));

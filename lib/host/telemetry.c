@@ -126,6 +126,7 @@ static void fill_poller(struct rte_tel_data *d, const struct vcrypto_poller_stat
 	rte_tel_data_add_dict_u64(d, "inflight", s->inflight);
 	rte_tel_data_add_dict_u64(d, "backlog", s->backlog);
 	rte_tel_data_add_dict_u64(d, "enqueue_chunk", s->enqueue_chunk);
+	rte_tel_data_add_dict_u64(d, "cpu_processed", s->cpu_processed);
 }
 
 /* /vcrypto/pollers: per poller "<id>": [rounds, busy_rounds, fetched, completed]. */

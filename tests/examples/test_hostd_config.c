@@ -81,9 +81,11 @@ START_TEST(all_keys)
 			       "max_sessions = 4K\n"
 			       "nb_ops = 16384\n"
 			       "null_crypto = yes\n"
+			       "cpu_crypto = no\n"
 			       "[poller a]\n"
 			       "lcore = 2\n"
 			       "burst = 64\n"
+			       "quantum_bytes = 16K\n"
 			       "queue_pair = 3\n"
 			       "[port vm1]\n"
 			       "socket = /run/vm1.sock\n"
@@ -111,7 +113,9 @@ START_TEST(all_keys)
 	ck_assert_uint_eq(cfg.engines[0].max_sessions, 4096);
 	ck_assert_uint_eq(cfg.engines[0].nb_ops, 16384);
 	ck_assert(cfg.engines[0].null_crypto);
+	ck_assert(cfg.engines[0].no_cpu_crypto);
 	ck_assert_uint_eq(cfg.nb_pollers, 1);
+	ck_assert_uint_eq(cfg.pollers[0].quantum_bytes, 16384);
 	ck_assert_str_eq(cfg.pollers[0].engine, "hw");
 	ck_assert_int_eq(cfg.pollers[0].lcore, 2);
 	ck_assert_uint_eq(cfg.pollers[0].burst, 64);
