@@ -552,10 +552,10 @@ struct vcrypto_poller_stats {
 	uint32_t inflight;	/**< Operations in the cryptodev now. */
 	uint32_t backlog;	/**< Operations waiting to be enqueued. */
 	/**
-	 * Most requests per enqueue call now: a whole burst, or a
-	 * small chunk when the poller measured that the device does its work
-	 * inside enqueue (as `crypto_openssl` does), so that completions reach
-	 * guests chunk by chunk while the rest is computed.
+	 * Most requests per enqueue call now: 16, or 8 when the poller
+	 * measured that the device does its work inside enqueue (as
+	 * `crypto_openssl` does). Each chunk is dequeued and its completions
+	 * published at once, so guests reuse them while the rest is computed.
 	 */
 	uint32_t enqueue_chunk;
 	/**
