@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -19,7 +18,6 @@
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
-#include <rte_prefetch.h>
 #include <rte_lcore.h>
 
 #include "common/opts.h"
@@ -66,64 +64,6 @@ static inline uint16_t ring_avail_idx(const struct vc_vq *vq)
 static inline uint16_t ring_avail_entry(const struct vc_vq *vq, uint16_t i)
 {
 	return vq->avail[2 + (i & (vq->size - 1))];
-}
-
-/*
- * Prefetching the requests a queue is about to be served: the guest wrote
- * their descriptors, tables and headers on another core, and each is a
- * cache miss when the walk reaches it. Two requests ahead, the head
- * descriptor's indirect table; one ahead, the request header the table's
- * first entry points at; VC_PF_DESC ahead, the head descriptor itself.
- * Only the first memory region is looked at (addresses outside it are
- * simply not prefetched); nothing read here is trusted or kept.
- */
-#define VC_PF_DESC 8u
-
-static inline const uint8_t *pf_hva(const struct vc_memtab *mt, uint64_t gpa, uint64_t len)
-{
-	uint64_t off = gpa - mt->r[0].gpa;
-
-	if (!mt->n || off >= mt->r[0].size || len > mt->r[0].size - off)
-		return NULL;
-	return (const uint8_t *)(uintptr_t)(mt->r[0].hva + off);
-}
-
-static inline void pf_desc(const struct vc_vq *vq, uint16_t ai)
-{
-	rte_prefetch0((const void *)&vq->desc[ring_avail_entry(vq, ai) & (vq->size - 1)]);
-}
-
-static inline void pf_table(const struct vc_vq *vq, const struct vc_memtab *mt, uint16_t ai)
-{
-	const volatile struct vc_desc *d = &vq->desc[ring_avail_entry(vq, ai) & (vq->size - 1)];
-	uint32_t len = d->len;
-	const uint8_t *t;
-
-	if (!(d->flags & VC_DESC_F_INDIRECT))
-		return;
-	t = pf_hva(mt, d->addr, len);
-	if (!t)
-		return;
-	rte_prefetch0(t);
-	if (len > RTE_CACHE_LINE_SIZE)
-		rte_prefetch0(t + RTE_CACHE_LINE_SIZE);
-}
-
-static inline void pf_header(const struct vc_vq *vq, const struct vc_memtab *mt, uint16_t ai)
-{
-	const volatile struct vc_desc *d = &vq->desc[ring_avail_entry(vq, ai) & (vq->size - 1)];
-	const uint8_t *t, *h;
-
-	if (!(d->flags & VC_DESC_F_INDIRECT))
-		return;
-	t = pf_hva(mt, d->addr, sizeof(struct vc_desc));
-	if (!t || ((uintptr_t)t & (alignof(struct vc_desc) - 1)))
-		return;
-	h = pf_hva(mt, ((const volatile struct vc_desc *)t)->addr, VC_REQ_HDR_LEN);
-	if (!h)
-		return;
-	rte_prefetch0(h);
-	rte_prefetch0(h + VC_REQ_HDR_LEN - 1);
 }
 
 static inline void ring_used_put(struct vc_vq *vq, uint16_t head, uint32_t len)
@@ -879,17 +819,9 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 		budget = vq->nfree;
 		capped = false;
 	}
-	for (uint32_t k = 0; k < budget && k < VC_PF_DESC; k++)
-		pf_desc(vq, (uint16_t)(vq->last_avail + k));
 	while (done < budget) {
 		uint16_t head = ring_avail_entry(vq, vq->last_avail);
 
-		if (done + VC_PF_DESC < budget)
-			pf_desc(vq, (uint16_t)(vq->last_avail + VC_PF_DESC));
-		if (done + 2 < budget)
-			pf_table(vq, &vq->port->mt, (uint16_t)(vq->last_avail + 2));
-		if (done + 1 < budget)
-			pf_header(vq, &vq->port->mt, (uint16_t)(vq->last_avail + 1));
 		if (!vc_qos_may_start(q)) {
 			throttled = true;
 			break;
