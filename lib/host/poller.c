@@ -934,7 +934,7 @@ static void finalize_batch(struct vcrypto_poller *p, struct rte_crypto_op **ops,
  */
 static int fetch_all(struct vcrypto_poller *p)
 {
-	uint32_t n = p->n, budget = UINT32_MAX;
+	uint32_t n = p->n, budget = UINT32_MAX, visits;
 	int work = 0;
 
 	if (!n)
@@ -985,7 +985,7 @@ static int fetch_all(struct vcrypto_poller *p)
 				budget -= (uint32_t)got;
 		}
 	}
-	for (uint32_t visits = 0; visits < n && budget; visits++) {
+	for (visits = 0; visits < n && budget; visits++) {
 		struct vc_vq *vq = p->entries[p->drr_pos];
 		struct vcrypto_port *port = vq->port;
 		bool more = false;
@@ -1035,6 +1035,15 @@ static int fetch_all(struct vcrypto_poller *p)
 		p->drr_pos = p->drr_pos + 1 < n ? p->drr_pos + 1 : 0;
 		p->drr_fresh = true;
 	}
+	/*
+	 * After a whole round, start the next one a queue later. Otherwise the
+	 * same queue is always served last, and with a device that finishes a
+	 * round's last requests only in the next round's dequeue
+	 * (crypto_aesni_mb keeps them in its lanes) that queue gets half its
+	 * share: 64 guests at depth 16, one of them at 0.50.
+	 */
+	if (visits == n && n > 1 && p->drr_fresh)
+		p->drr_pos = p->drr_pos + 1 < n ? p->drr_pos + 1 : 0;
 	return work;
 }
 
