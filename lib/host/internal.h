@@ -303,14 +303,13 @@ struct vcrypto_poller {
 	 * Where the device does its work, sampled: TSC cycles in enqueue and in
 	 * dequeue calls, and the ops they moved. A device that computes inside
 	 * enqueue (crypto_openssl) gets its work in smaller chunks, each
-	 * dequeued and published at once (enq_split).
+	 * dequeued and published at once (st.enqueue_chunk).
 	 */
 	struct {
 		uint64_t enq_cyc, enq_ops, deq_cyc, deq_ops;
 		uint32_t tick, samples;
 		bool on; /* this round's calls are timed */
 	} prof;
-	bool enq_split;
 	/*
 	 * Requests the device runs synchronously through its CPU crypto API
 	 * (crypto_aesni_mb: no op, mbuf or queue pair), gathered per queue and

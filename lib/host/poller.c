@@ -106,18 +106,38 @@ static void count_status(struct vc_vq *vq, uint8_t status)
 }
 
 /* Complete a request that never reached the cryptodev (under port lock). */
-static void complete_now(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head,
-			 uint8_t *status_hva, uint8_t status)
+/*
+ * Complete one request: its status byte at @status_hva (NULL: no longer
+ * writable, used length 0), its used entry and the counters. @wlen is the
+ * used length of an OK request (others: 1); @data_len and @zc are what an
+ * OK request counts.
+ */
+static void complete_req(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head,
+			 uint8_t *status_hva, uint8_t status, uint32_t wlen, uint32_t data_len,
+			 bool zc)
 {
 	if (status_hva) {
 		*(volatile uint8_t *)status_hva = status;
-		ring_used_put(vq, head, 1);
+		ring_used_put(vq, head, status == VCRYPTO_STATUS_OK ? wlen : 1);
 		count_status(vq, status);
+		if (status == VCRYPTO_STATUS_OK) {
+			VC_STAT_ADD(vq->st.bytes, data_len);
+			vq->port->ok_requests++;
+			if (zc)
+				VC_STAT_ADD(vq->st.zero_copy, 1);
+		}
 	} else {
 		ring_used_put(vq, head, 0);
 		VC_STAT_ADD(vq->st.err_ring, 1);
 	}
 	VC_STAT_ADD(p->st.completed, 1);
+}
+
+/* Complete a request refused before it reached the device (@status is an error). */
+static void complete_now(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head,
+			 uint8_t *status_hva, uint8_t status)
+{
+	complete_req(p, vq, head, status_hva, status, 1, 0, false);
 }
 
 /* ---- ops and their mbufs, cached per poller ---- */
@@ -256,7 +276,6 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 	struct vcrypto_port *port = vq->port;
 	struct rte_crypto_op *op = s->op;
 	uint8_t status, *sh;
-	uint32_t wlen = 1;
 
 	if (s->gen != vq->gen || !vq->started || !vq->ready) {
 		/* The ring was reset or the front end left: drop the result. */
@@ -303,24 +322,8 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 		if (err)
 			status = VCRYPTO_STATUS_ERR;
 	}
-	if (status == VCRYPTO_STATUS_OK)
-		wlen = s->dst_len + s->dig_len + 1;
 	sh = s->mt_gen == port->mt.gen ? s->status_hva : vc_mem_contig(&port->mt, s->status_gpa, 1);
-	if (sh) {
-		*(volatile uint8_t *)sh = status;
-		ring_used_put(vq, s->head, wlen);
-		count_status(vq, status);
-		if (status == VCRYPTO_STATUS_OK) {
-			VC_STAT_ADD(vq->st.bytes, s->data_len);
-			port->ok_requests++;
-			if (s->zc)
-				VC_STAT_ADD(vq->st.zero_copy, 1);
-		}
-	} else {
-		ring_used_put(vq, s->head, 0);
-		VC_STAT_ADD(vq->st.err_ring, 1);
-	}
-	VC_STAT_ADD(p->st.completed, 1);
+	complete_req(p, vq, s->head, sh, status, s->dst_len + s->dig_len + 1, s->data_len, s->zc);
 	slot_release(p, vq, s);
 }
 
@@ -411,10 +414,6 @@ static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_cha
 	return head;
 }
 
-/*
- * Fetch one request (under port lock). Returns 1 if consumed (queued or
- * completed), 0 if it must wait for resources (not consumed).
- */
 /* ---- synchronous CPU crypto (see vcrypto_poller::cpu) ---- */
 
 /*
@@ -460,7 +459,6 @@ static void cpu_flush(struct vcrypto_poller *p)
 {
 	struct vc_cpu_batch *b = p->cpu;
 	struct vc_vq *vq = b->vq;
-	struct vcrypto_port *port;
 	struct rte_crypto_sym_vec v = {.num = b->n,
 				       .src_sgl = b->sgl,
 				       .iv = b->iv,
@@ -471,7 +469,6 @@ static void cpu_flush(struct vcrypto_poller *p)
 
 	if (!b->n)
 		return;
-	port = vq->port;
 	for (uint32_t i = 0; i < b->n; i++)
 		b->status[i] = EIO; /* whatever the device leaves unset is an error */
 	rte_cryptodev_sym_cpu_crypto_process(b->sess->dev_id, b->sess->cs, ofs, &v);
@@ -480,16 +477,9 @@ static void cpu_flush(struct vcrypto_poller *p)
 			     b->status[i] == EBADMSG ? VCRYPTO_STATUS_BADMSG :
 						       VCRYPTO_STATUS_ERR;
 
-		*(volatile uint8_t *)b->req[i].status_hva = st;
-		ring_used_put(vq, b->req[i].head, st == VCRYPTO_STATUS_OK ? b->req[i].wlen : 1);
-		count_status(vq, st);
-		if (st == VCRYPTO_STATUS_OK) {
-			VC_STAT_ADD(vq->st.bytes, b->req[i].data_len);
-			VC_STAT_ADD(vq->st.zero_copy, 1);
-			port->ok_requests++;
-		}
+		complete_req(p, vq, b->req[i].head, b->req[i].status_hva, st, b->req[i].wlen,
+			     b->req[i].data_len, true);
 	}
-	VC_STAT_ADD(p->st.completed, b->n);
 	VC_STAT_ADD(p->st.cpu_processed, b->n);
 	b->n = 0;
 	/* The guest reuses these while the next chunk is computed. */
@@ -511,6 +501,20 @@ static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const
 	       pl->c_len == pl->data_len && pl->h_len == pl->data_len;
 }
 
+/* A new batch: what never changes per request (the aad pointers stay NULL). */
+static struct vc_cpu_batch *cpu_batch_new(void)
+{
+	struct vc_cpu_batch *b = calloc(1, sizeof(*b));
+
+	for (uint32_t i = 0; b && i < VC_CPU_MAX; i++) {
+		b->sgl[i].vec = &b->vec[i];
+		b->sgl[i].num = 1;
+		b->iv[i].va = b->ivs[i];
+		b->iv[i].iova = (rte_iova_t)(uintptr_t)b->ivs[i];
+	}
+	return b;
+}
+
 static void cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
 		    const struct vc_chain *c, const struct vc_plan *pl, uint8_t *zsrc,
 		    uint8_t *zdig)
@@ -527,16 +531,10 @@ static void cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	b->vec[i].iova = (rte_iova_t)(uintptr_t)zsrc;
 	b->vec[i].len = pl->data_len;
 	b->vec[i].tot_len = pl->data_len;
-	b->sgl[i].vec = &b->vec[i];
-	b->sgl[i].num = 1;
 	if (pl->iv_len)
 		vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN, b->ivs[i], pl->iv_len);
-	b->iv[i].va = b->ivs[i];
-	b->iv[i].iova = (rte_iova_t)(uintptr_t)b->ivs[i];
 	b->dig[i].va = zdig ? zdig : b->no_digest;
 	b->dig[i].iova = (rte_iova_t)(uintptr_t)b->dig[i].va;
-	b->aad[i].va = NULL;
-	b->aad[i].iova = 0;
 	b->req[i].status_hva = c->status_hva;
 	b->req[i].wlen = pl->dst_len + pl->dig_len + 1;
 	b->req[i].data_len = pl->data_len;
@@ -545,6 +543,10 @@ static void cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	VC_STAT_ADD(p->st.fetched, 1);
 }
 
+/*
+ * Fetch one request (under port lock). Returns 1 if consumed (queued or
+ * completed), 0 if it must wait for resources (not consumed).
+ */
 static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 {
 	struct vcrypto_port *port = vq->port;
@@ -1085,14 +1087,14 @@ static void prof_sample(struct vcrypto_poller *p)
 		uint64_t deq = p->prof.deq_cyc / p->prof.deq_ops;
 		bool split = enq > VC_SPLIT_MIN_CYC && enq > VC_SPLIT_RATIO * deq;
 
-		if (split != p->enq_split)
+		uint32_t chunk = split ? VC_SPLIT_CHUNK : VC_CHUNK;
+
+		if (chunk != p->st.enqueue_chunk)
 			VC_LOG(DEBUG,
 			       "poller %u: enqueue %" PRIu64 ", dequeue %" PRIu64
-			       " cycles/op: %s chunks",
-			       p->id, enq, deq, split ? "split" : "whole");
-		p->enq_split = split;
-		VC_STAT_ADD(p->st.enqueue_chunk,
-			    (split ? VC_SPLIT_CHUNK : VC_CHUNK) - p->st.enqueue_chunk);
+			       " cycles/op: chunks of %u",
+			       p->id, enq, deq, chunk);
+		VC_STAT_ADD(p->st.enqueue_chunk, chunk - p->st.enqueue_chunk);
 	}
 	memset(&p->prof, 0, sizeof(p->prof));
 }
@@ -1114,7 +1116,7 @@ int vc_poller_round(struct vcrypto_poller *p)
 	 * enqueue (crypto_openssl) or dequeue (crypto_aesni_mb), it then does
 	 * not wait for this round's backlogged work.
 	 */
-	full = p->enq_split ? VC_SPLIT_CHUNK : VC_CHUNK;
+	full = p->st.enqueue_chunk; /* set by prof_sample() */
 	chunk = p->sparse_fetched && p->sparse_fetched < full ? p->sparse_fetched : full;
 	while (p->bl_head != p->bl_tail) {
 		uint32_t idx = p->bl_head & (p->bl_cap - 1);
@@ -1289,7 +1291,7 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 	p->backlog = calloc(cap, sizeof(*p->backlog));
 	p->deq = calloc(VC_DEQ_BURST, sizeof(*p->deq));
 	if (engine->cpu_crypto)
-		p->cpu = calloc(1, sizeof(*p->cpu));
+		p->cpu = cpu_batch_new();
 	/* Enough for what the device and a burst hold, a fraction of the pool. */
 	p->op_cache_cap = engine->qp_depth + 2u * o.burst;
 	if (p->op_cache_cap > engine->nb_ops / 8)

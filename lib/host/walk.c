@@ -69,6 +69,17 @@ void *vc_mem_contig(const struct vc_memtab *mt, uint64_t gpa, uint64_t len)
 	return s.hva;
 }
 
+const struct vc_desc *vc_mem_desc_table(const struct vc_memtab *mt, uint64_t gpa, uint64_t len)
+{
+	const void *t = vc_mem_contig(mt, gpa, len);
+
+	/*
+	 * The host address is what must be aligned: a guest's memory table may
+	 * pair a region's guest address with a mapping offset of any alignment.
+	 */
+	return t && !((uintptr_t)t & (alignof(struct vc_desc) - 1)) ? t : NULL;
+}
+
 bool vc_mem_hva_ok(const struct vc_memtab *mt, const void *hva, uint64_t len)
 {
 	uint64_t a = (uint64_t)(uintptr_t)hva;
@@ -250,14 +261,11 @@ int vc_walk_chain_general(const struct vc_memtab *mt, const volatile struct vc_d
 				return -EPROTO;
 			}
 			/*
-			 * Read the table where it is when it lies in one region at an
-			 * aligned host address (each descriptor is loaded once, as from
-			 * the ring), else copy it. The host address is what must be
-			 * aligned: a guest's memory table may pair a region's guest
-			 * address with a mapping offset of any alignment.
+			 * Read the table where it is when it can be (each descriptor
+			 * is loaded once, as from the ring), else copy it.
 			 */
-			t = vc_mem_contig(mt, d.addr, d.len);
-			if (!t || ((uintptr_t)t & (alignof(struct vc_desc) - 1))) {
+			t = vc_mem_desc_table(mt, d.addr, d.len);
+			if (!t) {
 				if (mem_read(mt, d.addr, ind_scratch, d.len) < 0) {
 					WALK_STORE(false);
 					return -EPROTO;

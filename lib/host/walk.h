@@ -76,6 +76,13 @@ static inline int vc_mem_translate(const struct vc_memtab *mt, uint64_t gpa, uin
 /* Host address of [gpa, gpa + len) if contiguous in host memory, else NULL. */
 void *vc_mem_contig(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
 
+/*
+ * Host address of a descriptor table at [gpa, gpa + len) if it can be read
+ * where it is: contiguous in host memory and at an aligned host address.
+ * Else NULL (copy it).
+ */
+const struct vc_desc *vc_mem_desc_table(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
+
 /* A piece of an output stream: guest address, and its host address when it was planned. */
 struct vc_out_seg {
 	uint64_t gpa;

@@ -4,7 +4,6 @@
 
 /* The fuzzed guest memory image shared by the walk and request targets (see fuzz_mem.h). */
 
-#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,10 +137,8 @@ const struct vc_desc *fuzz_walked_table(const struct fuzz_guest *g, const struct
 		 * changes guest memory during a walk here, so both hold the same
 		 * descriptors).
 		 */
-		in_place = vc_mem_contig(&g->mt, hd->addr, hd->len);
-		if (!in_place || ((uintptr_t)in_place & (alignof(struct vc_desc) - 1)))
-			in_place = g->ind;
-		return in_place;
+		in_place = vc_mem_desc_table(&g->mt, hd->addr, hd->len);
+		return in_place ? in_place : g->ind;
 	}
 	*n = g->qsize;
 	return g->table;
