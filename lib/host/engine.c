@@ -515,6 +515,16 @@ static int engine_common(struct vcrypto_engine *e, const struct vcrypto_engine_o
 	e->max_cipher_len = 0;
 	if (info.driver_name && !strcmp(info.driver_name, "crypto_aesni_mb"))
 		e->max_cipher_len = UINT16_MAX;
+	/*
+	 * crypto_aesni_mb (DPDK 22.11) claims SGL support, but for a chained
+	 * source it computes HMAC into a temporary linear buffer and never
+	 * copies the digest to the op (the guest gets zeros with status
+	 * success), and it crashed in dequeue on chained copies (vcrypto's soak
+	 * on this driver). crypto_scheduler passes ops to workers that may be
+	 * that driver. Copies for these get one contiguous buffer instead.
+	 */
+	e->linear_only = info.driver_name && (!strcmp(info.driver_name, "crypto_aesni_mb") ||
+					      !strcmp(info.driver_name, "crypto_scheduler"));
 	e->max_sessions = o->max_sessions ? o->max_sessions : 2048;
 	e->nb_ops = o->nb_ops ? o->nb_ops : 8192;
 	if (e->nb_ops < 64)

@@ -32,7 +32,10 @@
 
 /* Data room of the mbufs used for copies (one request may chain several). */
 #define VC_MBUF_DATA 8192
-/* Contiguous buffers for AEAD results (VC_BIG_BUF bytes each) in flight. */
+/*
+ * Contiguous buffers (VC_BIG_BUF bytes each) in flight: copy-mode AEAD
+ * results, and on linear-only engines every copy longer than VC_MBUF_DATA.
+ */
 #define VC_BIG_BUFS 24
 
 /* Private area of every crypto op: IV first (its offset is fixed in the session). */
@@ -70,6 +73,7 @@ struct vcrypto_engine {
 	bool cpu_crypto;   /* the device has the synchronous CPU crypto API, and it is used */
 	uint64_t dev_features;
 	uint32_t max_cipher_len; /* longest cipher length the device gets right; 0: no limit */
+	bool linear_only;	 /* never give the device mbuf chains (see engine_common) */
 	pthread_mutex_t lock;	 /* queue pair ownership */
 	uint8_t *qp_owned;	 /* per queue pair: taken by a poller */
 	atomic_uint users;	 /* ports and pollers */
@@ -174,7 +178,7 @@ struct vc_slot {
 	uint8_t zc;
 	uint8_t kind;
 	uint8_t own_mbufs; /* m_src/m_dst were allocated for this request alone */
-	uint8_t out_dst;   /* copy mode: the result is in m_dst */
+	uint8_t out_dst;   /* copy mode: the result is contiguous in m_dst (else m_src) */
 	uint32_t data_len; /* bytes counted as done */
 	uint32_t dst_len;  /* bytes of the op result to write at W offset 0 */
 	uint32_t dst_skip; /* copy mode: offset in the mbuf data of the result */
@@ -184,7 +188,7 @@ struct vc_slot {
 	uint64_t status_gpa;
 	uint8_t *status_hva; /* valid while the port's memory table generation is mt_gen */
 	uint32_t mt_gen;
-	struct rte_mbuf_ext_shared_info big_sh; /* AEAD destination from the big pool */
+	struct rte_mbuf_ext_shared_info big_sh; /* its buffer from the big pool */
 	struct vc_out_seg out[VC_MAX_OUT_SEGS]; /* W stream [0, dst_len + dig_len) */
 };
 

@@ -295,8 +295,9 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 
 		if (s->out_dst) {
 			/* One contiguous buffer, possibly longer than an mbuf can say. */
-			err = out_write(port, s, fast, 0,
-					rte_pktmbuf_mtod(op->sym->m_dst, uint8_t *), left);
+			struct rte_mbuf *m = op->sym->m_dst ? op->sym->m_dst : res;
+
+			err = out_write(port, s, fast, 0, rte_pktmbuf_mtod(m, uint8_t *), left);
 			left = 0;
 		}
 		for (struct rte_mbuf *m = res; m && left && !err; m = m->next) {
@@ -563,7 +564,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	uint8_t *zsrc = NULL, *zdst = NULL, *zdig = NULL;
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
 	int nout = 0, ret, st;
-	bool zc = false, own;
+	bool zc = false, own, contig = false;
 
 	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
 			      &c, &h, &ret);
@@ -625,6 +626,14 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 			complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_ERR);
 			return 1;
 		}
+		if (e->linear_only && pl.data_len > VC_BIG_BUF) {
+			VC_LOG_RL(&vq->rl, WARNING,
+				  "%s/%u: a copy of %u bytes does not fit one buffer (%u) and %s "
+				  "takes no chains",
+				  port->name, vq->idx, pl.data_len, VC_BIG_BUF, e->name);
+			complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_NOTSUPP);
+			return 1;
+		}
 	}
 
 	op = op_get(p, e);
@@ -653,6 +662,14 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 			msrc->data_len = (uint16_t)pl.data_len;
 			msrc->pkt_len = pl.data_len;
 		}
+	} else if (e->linear_only) {
+		/* One contiguous buffer (see engine_common), the result in place. */
+		own = true;
+		contig = true;
+		msrc = big_mbuf(e, &sl->big_sh, pl.data_len);
+		if (msrc)
+			vc_stream_read(c.segs, c.nr, pl.src_off, rte_pktmbuf_mtod(msrc, uint8_t *),
+				       pl.data_len);
 	} else {
 		own = true;
 		msrc = copy_mbufs(e, &c, pl.src_off, pl.data_len);
@@ -726,7 +743,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	sl->zc = zc;
 	sl->own_mbufs = own;
 	sl->kind = pl.kind;
-	sl->out_dst = !zc && mdst;
+	sl->out_dst = !zc && (mdst || contig);
 	sl->data_len = pl.data_len;
 	p->last_bytes = pl.data_len;
 	sl->dst_len = pl.dst_len;

@@ -50,14 +50,21 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void host_up(const struct vcrypto_engine_opts *eo, const struct vcrypto_port_opts *po)
+/* A host on a new @pmd device; returns vc_test_host_start()'s result. */
+static int host_up_on(const char *pmd, const struct vcrypto_engine_opts *eo,
+		      const struct vcrypto_port_opts *po)
 {
 	static unsigned int n;
 	char dev[64];
 
-	snprintf(dev, sizeof(dev), "crypto_openssl_qos%u", n++);
+	snprintf(dev, sizeof(dev), "crypto_%s_qos%u", pmd, n++);
 	vc_test_sock_path(sock, sizeof(sock), "qos");
-	ck_assert_int_eq(vc_test_host_start(&H, sock, dev, NULL, eo, po, NULL), 0);
+	return vc_test_host_start(&H, sock, dev, NULL, eo, po, NULL);
+}
+
+static void host_up(const struct vcrypto_engine_opts *eo, const struct vcrypto_port_opts *po)
+{
+	ck_assert_int_eq(host_up_on("openssl", eo, po), 0);
 }
 
 static struct vcrypto_guest *guest_up(const char *path)
@@ -88,6 +95,7 @@ struct load {
 	uint32_t len;
 	unsigned int seed;
 	enum vcrypto_cipher_algo algo; /* AES-128-CBC, or 3DES-CBC (slow: keeps the rings full) */
+	bool inplace;		       /* each request encrypts its own copy of the data in place */
 	pthread_t thread;
 	atomic_bool stop;
 	atomic_ulong done;   /* completions with status OK and the right data */
@@ -134,14 +142,17 @@ static void *load_main(void *arg)
 		while (!atomic_load(&l->stop) && nfree) {
 			uint32_t s = freel[--nfree];
 
-			op[n++] = (struct vcrypto_guest_op){.session_id = sid,
-							    .user_data = s,
-							    .iv = iv,
-							    .iv_len = iv_len,
-							    .src = src,
-							    .dst = dst + (size_t)s * l->len,
-							    .src_len = l->len,
-							    .dst_len = l->len};
+			if (l->inplace)
+				memcpy(dst + (size_t)s * l->len, src, l->len);
+			op[n++] = (struct vcrypto_guest_op){
+				.session_id = sid,
+				.user_data = s,
+				.iv = iv,
+				.iv_len = iv_len,
+				.src = l->inplace ? dst + (size_t)s * l->len : src,
+				.dst = dst + (size_t)s * l->len,
+				.src_len = l->len,
+				.dst_len = l->len};
 		}
 		if (n) {
 			r = vcrypto_guest_submit(l->g, 0, op, n);
@@ -186,15 +197,22 @@ static void *load_main(void *arg)
 	return NULL;
 }
 
-static void load_start_algo(struct load *l, struct vcrypto_guest *g, uint32_t len,
-			    unsigned int seed, enum vcrypto_cipher_algo algo)
+static void load_start_full(struct load *l, struct vcrypto_guest *g, uint32_t len,
+			    unsigned int seed, enum vcrypto_cipher_algo algo, bool inplace)
 {
 	memset(l, 0, sizeof(*l));
 	l->algo = algo;
+	l->inplace = inplace;
 	l->g = g;
 	l->len = len;
 	l->seed = seed;
 	ck_assert_int_eq(pthread_create(&l->thread, NULL, load_main, l), 0);
+}
+
+static void load_start_algo(struct load *l, struct vcrypto_guest *g, uint32_t len,
+			    unsigned int seed, enum vcrypto_cipher_algo algo)
+{
+	load_start_full(l, g, len, seed, algo, false);
 }
 
 static void load_start(struct load *l, struct vcrypto_guest *g, uint32_t len, unsigned int seed)
@@ -547,6 +565,93 @@ START_TEST(weighted_share)
 }
 END_TEST
 
+/*
+ * The same limits and weights on crypto_aesni_mb's CPU crypto path
+ * (zero-copy in-place requests computed in the poller, no queue pair): a
+ * rate limit holds, and two saturating guests with weights 1:3 get about
+ * 1:3. Every result checked against OpenSSL by the load threads.
+ */
+START_TEST(cpu_crypto_limits_and_weights)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_port_limits lim = {.sz = sizeof(lim)};
+	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
+	struct vcrypto_port_stats st;
+	struct vcrypto_port *heavy;
+	struct vcrypto_guest *g1, *g2;
+	struct load l1, l2;
+	char path2[108];
+	unsigned long a1, a2, d1, d2;
+	double rate, ratio;
+	int ret;
+
+	eo.nb_ops = 2048;
+	eo.nb_queue_pairs = 1;
+	po.name = "light";
+	po.zero_copy = VCRYPTO_ZERO_COPY_ON;
+	po.rate_ops = 2000;
+	po.burst_ops = 2000;
+	ret = host_up_on("aesni_mb", &eo, &po);
+	if (ret == -ENODEV || ret == -ENOTSUP)
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	ck_assert_int_eq(ret, 0);
+	g1 = guest_up(sock);
+	load_start_full(&l1, g1, 256, 7, VCRYPTO_CIPHER_AES_CBC, true);
+	wait_throttled(H.port);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
+	rate = measure(H.port, 3.0);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	fprintf(stderr,
+		"cpu_crypto: limit 2000/s, measured %.0f/s, %lu of %lu through CPU crypto\n", rate,
+		(unsigned long)(ps1.cpu_processed - ps0.cpu_processed),
+		(unsigned long)(ps1.completed - ps0.completed));
+	ck_assert_msg(rate > 1500 && rate < 2500, "measured %.0f/s for a 2000/s limit", rate);
+	ck_assert_uint_gt(ps1.cpu_processed, ps0.cpu_processed);
+	ck_assert_uint_eq(ps1.completed - ps0.completed, ps1.cpu_processed - ps0.cpu_processed);
+
+	/* No limit on the light port; a heavy one with weight 3; both saturate. */
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &lim), 0);
+	po.name = "heavy";
+	po.rate_ops = 0;
+	po.burst_ops = 0;
+	po.weight = 3;
+	vc_test_sock_path(path2, sizeof(path2), "qos");
+	ck_assert_int_eq(vcrypto_port_create(path2, H.engine, &po, &heavy), 0);
+	ck_assert_int_eq(vcrypto_poller_add_port(H.poller, heavy, 0), 0);
+	load_stop(&l1);
+	g2 = guest_up(path2);
+	load_start_full(&l1, g1, WS_LEN, 8, VCRYPTO_CIPHER_3DES_CBC, true);
+	load_start_full(&l2, g2, WS_LEN, 9, VCRYPTO_CIPHER_3DES_CBC, true);
+	wait_done(&l1, 100);
+	wait_done(&l2, 100);
+	usleep(200000);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
+	a1 = port_ok(H.port);
+	a2 = port_ok(heavy);
+	usleep(2500000);
+	d1 = port_ok(H.port) - a1;
+	d2 = port_ok(heavy) - a2;
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	ratio = (double)d2 / (double)(d1 ? d1 : 1);
+	fprintf(stderr,
+		"cpu_crypto: light %lu, heavy %lu in 2.5 s: ratio %.2f (want 3), %lu through "
+		"CPU crypto\n",
+		d1, d2, ratio, (unsigned long)(ps1.cpu_processed - ps0.cpu_processed));
+	load_stop(&l1);
+	load_stop(&l2);
+	st = port_stats(heavy);
+	vcrypto_guest_destroy(g1);
+	vcrypto_guest_destroy(g2);
+	vcrypto_port_destroy(heavy);
+	vc_test_host_stop(&H);
+	ck_assert_msg(ratio > 2.0 && ratio < 4.5, "heavy:light = %.2f", ratio);
+	ck_assert_uint_gt(d1, 50);
+	ck_assert_uint_gt(ps1.cpu_processed - ps0.cpu_processed, (d1 + d2) / 2);
+	ck_assert_uint_eq(st.requests, st.requests_ok);
+}
+END_TEST
+
 /* ---- several devices behind one engine ---- */
 
 /*
@@ -720,6 +825,7 @@ int main(void)
 	ADD(rate_bytes_limit);
 	ADD(rate_change_at_run_time);
 	ADD(weighted_share);
+	ADD(cpu_crypto_limits_and_weights);
 	ADD(scheduler_two_workers);
 	ADD(telemetry);
 	return vc_check_run(s);

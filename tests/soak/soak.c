@@ -8,12 +8,13 @@
  * connect, work and disconnect at random for a given time:
  *
  *   soak [--guests 64] [--seconds 60] [--seed X] [--ports-per-guest 2] [--pollers 2]
- *        [--check-every 4] [--warmup S] [--rss-growth PCT] [--verbose]
+ *        [--check-every 4] [--warmup S] [--rss-growth PCT] [--pmd openssl|aesni_mb]
+ *        [--zero-copy off|on|auto|toggle] [--verbose]
  *
  * Each guest thread owns --ports-per-guest ports (a vhost-user port serves one front end at a
  * time) and loops: connect to one of them at random, create 1-3 sessions (AES-CBC encrypt or
  * decrypt, AES-GCM encrypt, HMAC-SHA-256; random keys), submit random bursts of random sizes
- * (16 B to 16 KiB), wait for some or all of them, and at random: close a session with requests
+ * (16 B to 16 KiB; half the AES-CBC ones in place), wait for some or all of them, and at random: close a session with requests
  * in flight (they complete OK or with INVSESS), disconnect with requests in flight (they are
  * abandoned, vcrypto_guest_destroy()), or disconnect and reconnect at once. One completed
  * request in --check-every is compared with OpenSSL (tests/support/oracle.h).
@@ -25,7 +26,11 @@
  * counted); RSS (sampled once a second) grows more than --rss-growth percent (default 20)
  * over its peak during the warm-up. The last line sums it up (requests, bytes, reconnects,
  * sessions, peak RSS).
- * Exit 77 if the EAL cannot start here.
+ * --pmd picks the cryptodev (crypto_openssl by default; crypto_aesni_mb also runs
+ * in-place zero-copy cipher requests through its CPU crypto path). --zero-copy sets the ports'
+ * policy; "toggle" starts them in AUTO and, every 100 ms, sets a random port to OFF, ON or
+ * AUTO while its guest works (vcrypto_port_set_zero_copy()).
+ * Exit 77 if the EAL or the cryptodev cannot start here.
  */
 
 #include <errno.h>
@@ -60,7 +65,9 @@
 static unsigned int opt_guests = 64, opt_seconds = 60, opt_ppg = 2, opt_pollers = 2;
 static unsigned int opt_check_every = 4, opt_warmup, opt_rss_growth = 20;
 static uint64_t opt_seed;
-static bool opt_verbose;
+static bool opt_verbose, opt_zc_toggle;
+static const char *opt_pmd = "openssl";
+static enum vcrypto_zero_copy opt_zc = VCRYPTO_ZERO_COPY_OFF;
 
 static atomic_bool stop_guests;
 static atomic_uint failures;
@@ -145,6 +152,7 @@ struct slot {
 	bool busy;
 	bool may_invsess; /* its session was closed while it was in flight */
 	bool check;
+	bool inplace; /* AES-CBC in place: dst is the data, src keeps the input */
 	uint16_t gen;
 	struct sess s; /* copy: the session may be closed and replaced meanwhile */
 	uint8_t iv[16];
@@ -406,6 +414,8 @@ static bool burst(struct guest *gs)
 		sl->gen++;
 		sl->may_invsess = false;
 		sl->check = rnd_n(&gs->rs, opt_check_every) == 0;
+		sl->inplace = (sl->s.kind == K_CBC_ENC || sl->s.kind == K_CBC_DEC) &&
+			      rnd_n(&gs->rs, 2);
 		rnd_fill(&gs->rs, sl->iv, sizeof(sl->iv));
 		rnd_fill(&gs->rs, sl->aad, sizeof(sl->aad));
 		rnd_fill(&gs->rs, sl->src, sl->len);
@@ -421,6 +431,10 @@ static bool burst(struct guest *gs)
 			op->iv_len = 16;
 			op->dst = sl->dst;
 			op->dst_len = sl->len;
+			if (sl->inplace) { /* the result replaces the input in dst */
+				memcpy(sl->dst, sl->src, sl->len);
+				op->src = sl->dst;
+			}
 			break;
 		case K_GCM_ENC:
 			op->iv = sl->iv;
@@ -588,6 +602,20 @@ static void *poller_main(void *arg)
 	return NULL;
 }
 
+/* Requests the pollers ran through the device's CPU crypto path. */
+static uint64_t cpu_processed(const struct poller_thread *pt)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < opt_pollers; i++) {
+		struct vcrypto_poller_stats st = {.sz = sizeof(st)};
+
+		if (!vcrypto_poller_stats_get(pt[i].p, &st))
+			n += st.cpu_processed;
+	}
+	return n;
+}
+
 static uint64_t rss_bytes(void)
 {
 	unsigned long size = 0, res = 0;
@@ -614,7 +642,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: soak [--guests N] [--seconds S] [--seed X] [--ports-per-guest N] "
 			"[--pollers 1|2] [--check-every N] [--warmup S] [--rss-growth PCT] "
-			"[--verbose]\n");
+			"[--pmd openssl|aesni_mb] [--zero-copy off|on|auto|toggle] [--verbose]\n");
 	exit(2);
 }
 
@@ -629,10 +657,13 @@ int main(int argc, char **argv)
 		{"check-every", required_argument, NULL, 'c'},
 		{"warmup", required_argument, NULL, 'w'},
 		{"rss-growth", required_argument, NULL, 'r'},
+		{"pmd", required_argument, NULL, 'd'},
+		{"zero-copy", required_argument, NULL, 'z'},
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
-	static const char *const vdevs[] = {"crypto_openssl", NULL};
+	const char *vdevs[2] = {NULL, NULL};
+	char dev[64];
 	struct vcrypto_engine_opts eo = {.sz = sizeof(eo)};
 	struct vcrypto_port_opts po = {.sz = sizeof(po)};
 	struct vcrypto_poller_opts plo = {.sz = sizeof(plo)};
@@ -644,6 +675,7 @@ int main(int argc, char **argv)
 	struct guest_stats tot = {0};
 	uint64_t rss_base = 0, rss_peak = 0, rss_peak_after = 0, rss_end;
 	uint64_t rss_first10 = 0, rss_last10[10] = {0}, last10 = 0;
+	uint64_t toggle_rs, zc_toggles = 0;
 	unsigned int nports, rss_n = 0, n_first10 = 0, n_last10 = 0;
 	double t0, t_end;
 	bool hung = false;
@@ -676,6 +708,23 @@ int main(int argc, char **argv)
 		case 'r':
 			opt_rss_growth = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
+		case 'd':
+			opt_pmd = optarg;
+			if (strcmp(optarg, "openssl") && strcmp(optarg, "aesni_mb"))
+				usage();
+			break;
+		case 'z':
+			if (!strcmp(optarg, "off"))
+				opt_zc = VCRYPTO_ZERO_COPY_OFF;
+			else if (!strcmp(optarg, "on"))
+				opt_zc = VCRYPTO_ZERO_COPY_ON;
+			else if (!strcmp(optarg, "auto"))
+				opt_zc = VCRYPTO_ZERO_COPY_AUTO;
+			else if (!strcmp(optarg, "toggle"))
+				opt_zc = VCRYPTO_ZERO_COPY_AUTO, opt_zc_toggle = true;
+			else
+				usage();
+			break;
 		case 'v':
 			opt_verbose = true;
 			break;
@@ -690,19 +739,26 @@ int main(int argc, char **argv)
 		opt_warmup = opt_seconds / 4 < 30 ? (opt_seconds / 4 ? opt_seconds / 4 : 1) : 30;
 	nports = opt_guests * opt_ppg;
 	printf("soak: guests=%u seconds=%u seed=%" PRIu64 " ports=%u pollers=%u check-every=%u "
-	       "warmup=%u s\n",
-	       opt_guests, opt_seconds, opt_seed, nports, opt_pollers, opt_check_every, opt_warmup);
+	       "warmup=%u s pmd=%s zero-copy=%s\n",
+	       opt_guests, opt_seconds, opt_seed, nports, opt_pollers, opt_check_every, opt_warmup,
+	       opt_pmd,
+	       opt_zc_toggle			? "toggle" :
+	       opt_zc == VCRYPTO_ZERO_COPY_ON	? "on" :
+	       opt_zc == VCRYPTO_ZERO_COPY_AUTO ? "auto" :
+						  "off");
 	fflush(stdout);
 
+	snprintf(dev, sizeof(dev), "crypto_%s", opt_pmd);
+	vdevs[0] = dev;
 	if (vc_test_eal_init(vdevs, 512))
 		return 77;
 	eo.nb_queue_pairs = (uint16_t)opt_pollers;
 	eo.max_sessions = opt_guests * MAX_SESS * 2 + 64;
 	eo.nb_ops = 8192;
-	r = vcrypto_engine_create("crypto_openssl", &eo, &engine);
+	r = vcrypto_engine_create(dev, &eo, &engine);
 	if (r) {
-		fprintf(stderr, "soak: engine: %s\n", vcrypto_strerror(r));
-		return 1;
+		fprintf(stderr, "soak: engine on %s: %s\n", dev, vcrypto_strerror(r));
+		return r == -ENODEV || r == -ENOTSUP ? 77 : 1;
 	}
 	for (unsigned int i = 0; i < opt_pollers; i++) {
 		plo.queue_pair = (uint16_t)i;
@@ -719,6 +775,8 @@ int main(int argc, char **argv)
 	if (!ports || !paths || !gs)
 		return 1;
 	po.max_sessions = 16; /* 3 in use; room for a closing connection's */
+	po.zero_copy = opt_zc;
+	po.zc_after_requests = 64;
 	for (unsigned int i = 0; i < nports; i++) {
 		char buf[108], name[32];
 
@@ -738,6 +796,7 @@ int main(int argc, char **argv)
 		if (pthread_create(&pt[i].thread, NULL, poller_main, &pt[i]))
 			return 1;
 
+	toggle_rs = opt_seed * 0x9E3779B97F4A7C15ULL + 7;
 	t0 = now_s();
 	for (unsigned int i = 0; i < opt_guests; i++) {
 		gs[i].idx = i;
@@ -754,8 +813,23 @@ int main(int argc, char **argv)
 		double until = t0 + sec;
 		uint64_t rss;
 
-		while (now_s() < until)
-			usleep(20000);
+		while (now_s() < until) {
+			usleep(opt_zc_toggle ? 100000 : 20000);
+			if (opt_zc_toggle) {
+				static const enum vcrypto_zero_copy zcs[] = {
+					VCRYPTO_ZERO_COPY_OFF, VCRYPTO_ZERO_COPY_ON,
+					VCRYPTO_ZERO_COPY_AUTO};
+				uint32_t pi = rnd_n(&toggle_rs, nports);
+
+				r = vcrypto_port_set_zero_copy(ports[pi],
+							       zcs[rnd_n(&toggle_rs, 3)]);
+				if (r)
+					fail(0, "set_zero_copy on port %u: %s", pi,
+					     vcrypto_strerror(r));
+				else
+					zc_toggles++;
+			}
+		}
 		rss = rss_bytes();
 		if (rss > rss_peak)
 			rss_peak = rss;
@@ -853,6 +927,7 @@ int main(int argc, char **argv)
 				sum.inflight += ps.inflight;
 				sum.backlog += ps.backlog;
 				sum.connects += ps.connects;
+				sum.zero_copy_requests += ps.zero_copy_requests;
 			}
 			if (!settled)
 				usleep(50000);
@@ -860,11 +935,12 @@ int main(int argc, char **argv)
 		printf("soak: host: requests=%" PRIu64 " ok=%" PRIu64 " invsess=%" PRIu64
 		       " badmsg=%" PRIu64 " other=%" PRIu64 " ring=%" PRIu64 " bytes=%" PRIu64
 		       " sessions_created=%" PRIu64 " failed=%" PRIu64 " active=%u inflight=%u "
-		       "backlog=%u connects=%u\n",
+		       "backlog=%u connects=%u zero_copy=%" PRIu64 " cpu_crypto=%" PRIu64
+		       " zc_toggles=%" PRIu64 "\n",
 		       sum.requests, sum.requests_ok, sum.err_invsess, sum.err_badmsg,
 		       sum.err_other, sum.err_ring, sum.bytes, sum.sessions_created,
 		       sum.sessions_failed, sum.sessions_active, sum.inflight, sum.backlog,
-		       sum.connects);
+		       sum.connects, sum.zero_copy_requests, cpu_processed(pt), zc_toggles);
 		if (!settled)
 			fail(0,
 			     "host ports did not settle (all waiting, sessions_active 0, inflight 0, "
