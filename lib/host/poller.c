@@ -23,6 +23,7 @@
 #include "common/opts.h"
 #include "common/virtio_crypto_wire.h"
 #include "host/internal.h"
+#include "host/record.h"
 
 #define VC_DEQ_BURST 64
 /*
@@ -587,6 +588,10 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_INVSESS);
 		return 1;
 	}
+	if (VC_RECORDING)
+		vc_record_request(port, &port->mt, vq->desc, vq->size, head, h.header.session_id,
+				  port->o.max_chain_descs, port->o.max_request_len,
+				  s->dev_id == e->dev_id ? e->max_cipher_len : 0);
 	st = vc_plan_request(&h, &s->sh, port->o.max_request_len,
 			     s->dev_id == e->dev_id ? e->max_cipher_len : 0, &c, &pl);
 	if (st != VCRYPTO_STATUS_OK) {

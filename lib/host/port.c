@@ -25,6 +25,7 @@
 
 #include "common/opts.h"
 #include "host/internal.h"
+#include "host/record.h"
 
 /*
  * rte_vhost hands the extern hooks a pointer to its internal message context
@@ -221,6 +222,8 @@ static int handle_create(struct vcrypto_port *port, struct vc_vhu_msg *m)
 		if (ret)
 			vc_sess_put(s);
 	}
+	if (VC_RECORDING && ret == 0)
+		vc_record_session(port, id, (int)used, m->payload, size);
 	/* The payload carried the keys: wipe them before it goes back. */
 	explicit_bzero(m->payload, sizeof(m->payload));
 	if (ret) {

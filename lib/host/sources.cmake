@@ -11,3 +11,10 @@ target_sources(vcrypto PRIVATE
 # rte_vdev_init()/rte_vdev_uninit() live in the vdev bus driver, which
 # Debian's libdpdk.pc does not list.
 target_link_libraries(vcrypto PRIVATE rte_bus_vdev)
+# Developer option: record what real front ends send as fuzz seeds (lib/host/record.h).
+if(VCRYPTO_RECORD_SEEDS)
+  message(WARNING "VCRYPTO_RECORD_SEEDS=ON: the host library writes requests and session "
+    "keys to $VCRYPTO_RECORD_DIR; never ship this build")
+  target_sources(vcrypto PRIVATE ${CMAKE_CURRENT_LIST_DIR}/record.c)
+  target_compile_definitions(vcrypto PRIVATE VCRYPTO_RECORD_SEEDS)
+endif()
