@@ -43,7 +43,8 @@ set_tests_properties(host_qos PROPERTIES LABELS integration SKIP_RETURN_CODE 77 
 
 # Cryptodev faults injected by wrapping crypto_openssl's fast-path functions
 # (rte_crypto_fp_ops): refused enqueues, failed ops, stalls, a port destroyed
-# while stuck, dry op/mbuf/session pools.
+# while stuck, dry op/mbuf/session pools; and crypto_aesni_mb's CPU crypto
+# errors (the test interposes rte_cryptodev_sym_cpu_crypto_process()).
 add_executable(test_faults ${CMAKE_CURRENT_LIST_DIR}/test_faults.c)
 target_compile_definitions(test_faults PRIVATE _GNU_SOURCE ALLOW_EXPERIMENTAL_API)
 target_link_libraries(test_faults PRIVATE vcrypto::vcrypto vcrypto::vcrypto-guest

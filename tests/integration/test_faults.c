@@ -19,6 +19,11 @@
  * results must equal OpenSSL's, errors must be the injected ones, and the
  * host's counters must account for every request.
  *
+ * crypto_aesni_mb's synchronous CPU crypto path (no queue pair) gets its
+ * errors by interposing rte_cryptodev_sym_cpu_crypto_process(): this
+ * program defines it, so libvcrypto's call lands here first, and the real
+ * one is called through dlsym(RTLD_NEXT).
+ *
  * Two cases found library bugs, fixed since: destroy_port_stuck_forever
  * (a destroy that gave up wrote results into unmapped guest memory later)
  * and reconnect_while_orphans_stuck (requests orphaned by a timed-out drain
@@ -26,6 +31,7 @@
  */
 
 #include <check.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -680,6 +686,120 @@ START_TEST(errored_ops)
 }
 END_TEST
 
+/* ---- b2. CPU crypto reports errors for some requests ---- */
+
+static struct {
+	atomic_uint calls;
+	atomic_uint tag, every_eio, every_badmsg; /* 0: off */
+	atomic_uint marked;
+	atomic_uchar errored[MAXREQ]; /* 1: EIO, 2: EBADMSG */
+} C;
+
+uint32_t rte_cryptodev_sym_cpu_crypto_process(uint8_t dev_id, void *sess,
+					      union rte_crypto_sym_ofs ofs,
+					      struct rte_crypto_sym_vec *vec)
+{
+	static uint32_t (*real)(uint8_t, void *, union rte_crypto_sym_ofs,
+				struct rte_crypto_sym_vec *);
+	uint32_t n, tag = atomic_load(&C.tag);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "rte_cryptodev_sym_cpu_crypto_process");
+	n = real(dev_id, sess, ofs, vec);
+	atomic_fetch_add(&C.calls, 1);
+	for (uint32_t i = 0; tag && i < vec->num; i++) {
+		const uint32_t *iv = vec->iv[i].va;
+		uint32_t e = atomic_load(&C.every_eio), m = atomic_load(&C.every_badmsg);
+
+		if (iv[0] != IV_MAGIC || iv[1] != tag || iv[2] >= MAXREQ || vec->status[i])
+			continue;
+		if (e && iv[2] % e == 0) {
+			vec->status[i] = EIO;
+			atomic_store(&C.errored[iv[2]], 1);
+		} else if (m && iv[2] % m == 0) {
+			vec->status[i] = EBADMSG;
+			atomic_store(&C.errored[iv[2]], 2);
+		} else {
+			continue;
+		}
+		atomic_fetch_add(&C.marked, 1);
+		n--;
+	}
+	return n;
+}
+
+/*
+ * In-place zero-copy AES-CBC on crypto_aesni_mb runs through CPU crypto;
+ * requests it reports as failed (EIO: ERR, EBADMSG: BADMSG) complete once
+ * with that status, the others with OpenSSL's result, and the counters add up.
+ */
+START_TEST(cpu_crypto_errors)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_poller_stats p0, p1;
+	struct vcrypto_port_stats s0, s1;
+	struct expect x = {.requests = 400};
+	struct vc_test_host h;
+	struct vcrypto_guest *g;
+	struct batch b;
+	char path[108];
+	uint64_t sid;
+	int r;
+
+	eo.nb_ops = 1024;
+	po.zero_copy = VCRYPTO_ZERO_COPY_ON;
+	vc_test_sock_path(path, 108, "flt");
+	r = vc_test_host_start(&h, path, "crypto_aesni_mb_flt", NULL, &eo, &po, NULL);
+	if (r == -ENODEV || r == -ENOTSUP)
+		return; /* no AES-NI/AVX on this CPU */
+	ck_assert_int_eq(r, 0);
+	g = guest_up(path);
+	sid = session_ok(g);
+	batch_init(&b, g, sid, 400, 9);
+	/* In place: the plaintext in dst, each request encrypts it there. */
+	memcpy(b.dst, b.src, (size_t)b.n * LEN);
+	for (unsigned int i = 0; i < b.n; i++)
+		b.ops[i].src = b.dst + (size_t)i * LEN;
+	port_stats(h.port, &s0);
+	poller_stats(h.poller, &p0);
+	atomic_store(&C.every_eio, 5);
+	atomic_store(&C.every_badmsg, 7);
+	atomic_store(&C.tag, 9);
+	batch_finish(&b, 20000);
+	atomic_store(&C.tag, 0);
+	for (unsigned int i = 0; i < b.n; i++) {
+		unsigned int c = atomic_load(&C.errored[i]);
+
+		ck_assert_int_eq(c, i % 5 == 0 ? 1 : i % 7 == 0 ? 2 : 0);
+		ck_assert_msg(b.status[i] == (c == 1 ? VCRYPTO_STATUS_ERR :
+					      c == 2 ? VCRYPTO_STATUS_BADMSG :
+						       VCRYPTO_STATUS_OK),
+			      "request %u: injected %u, status %d", i, c, b.status[i]);
+		if (c == 1)
+			x.err_other++;
+		else if (c == 2)
+			x.err_badmsg++;
+		else
+			x.ok++;
+	}
+	ck_assert_uint_eq(atomic_load(&C.marked), x.err_other + x.err_badmsg);
+	ck_assert_uint_eq(x.err_other, 80);
+	ck_assert_uint_eq(b.err, x.err_other + x.err_badmsg);
+	port_stats(h.port, &s1);
+	poller_stats(h.poller, &p1);
+	assert_counts(&s0, &s1, x);
+	/* All of them went through CPU crypto, none through the queue pair. */
+	ck_assert_uint_eq(p1.cpu_processed - p0.cpu_processed, 400);
+	ck_assert_uint_eq(p1.enqueued - p0.enqueued, 0);
+	ck_assert_uint_gt(atomic_load(&C.calls), 0);
+	batch_free(&b);
+	fresh_ok(g, sid, 10);
+	vcrypto_guest_destroy(g);
+	vc_test_host_stop(&h);
+}
+END_TEST
+
 /* ---- c. a stalled queue pair; another poller's port keeps full service ---- */
 
 START_TEST(stall_one_queue_pair)
@@ -1189,6 +1309,7 @@ int main(void)
 	ADD(enqueue_refused, 60);
 	ADD(enqueue_fails_op, 60);
 	ADD(errored_ops, 60);
+	ADD(cpu_crypto_errors, 60);
 	ADD(stall_one_queue_pair, 60);
 	ADD(destroy_port_stuck_in_device, 60);
 	ADD(destroy_port_stuck_forever, 60);
