@@ -583,8 +583,14 @@ static int engine_common(struct vcrypto_engine *e, const struct vcrypto_engine_o
 	if (!e->qp_owned)
 		return -ENOMEM;
 	e->zc_possible = rte_eal_iova_mode() == RTE_IOVA_VA;
+	/*
+	 * crypto_scheduler advertises the union of its workers' feature flags,
+	 * CPU crypto included, but has no CPU crypto of its own: every call
+	 * would fail with ENOTSUP.
+	 */
 	e->cpu_crypto = (info.feature_flags & RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO) &&
-			!(o->flags & VCRYPTO_ENGINE_F_NO_CPU_CRYPTO) && e->zc_possible;
+			!(o->flags & VCRYPTO_ENGINE_F_NO_CPU_CRYPTO) && e->zc_possible &&
+			!(info.driver_name && !strcmp(info.driver_name, "crypto_scheduler"));
 	return 0;
 }
 

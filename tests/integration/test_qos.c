@@ -655,52 +655,88 @@ END_TEST
 /* ---- several devices behind one engine ---- */
 
 /*
- * An engine on crypto_scheduler (round-robin) over two crypto_openssl
- * workers: every result right (checked against OpenSSL), both workers used.
+ * An engine on crypto_scheduler (round-robin) over two @pmd workers; the
+ * guest's requests in place with @zc (zero copy), then, if @big, 16 KiB
+ * copies. Every result checked against OpenSSL by the load thread; both
+ * workers must have done work.
  */
-START_TEST(scheduler_two_workers)
+static void scheduler_case(const char *pmd, bool zc, bool big)
 {
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
 	struct rte_cryptodev_stats w0 = {0}, w1 = {0};
+	struct vcrypto_poller_stats ps = {.sz = sizeof(ps)};
 	struct vcrypto_port_stats st;
 	struct vcrypto_guest *g;
 	struct load l;
 	int id0, id1;
-	char dev[160];
+	char dev[256], wn[2][48];
 	static unsigned int n;
 
-	if (rte_cryptodev_get_dev_id("crypto_openssl_w0") < 0) {
-		ck_assert_int_eq(rte_vdev_init("crypto_openssl_w0", NULL), 0);
-		ck_assert_int_eq(rte_vdev_init("crypto_openssl_w1", NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(wn[i], sizeof(wn[i]), "crypto_%s_w%d", pmd, i);
+		if (rte_cryptodev_get_dev_id(wn[i]) < 0 && rte_vdev_init(wn[i], NULL) < 0) {
+			ck_assert_str_ne(pmd, "openssl");
+			return; /* no AES-NI/AVX on this CPU */
+		}
 	}
-	id0 = rte_cryptodev_get_dev_id("crypto_openssl_w0");
-	id1 = rte_cryptodev_get_dev_id("crypto_openssl_w1");
+	id0 = rte_cryptodev_get_dev_id(wn[0]);
+	id1 = rte_cryptodev_get_dev_id(wn[1]);
 	ck_assert_int_ge(id0, 0);
 	ck_assert_int_ge(id1, 0);
 	eo.nb_ops = 2048;
 	eo.nb_queue_pairs = 1;
-	snprintf(dev, sizeof(dev),
-		 "crypto_scheduler_qos%u,worker=crypto_openssl_w0,worker=crypto_openssl_w1,"
-		 "mode=round-robin",
-		 n++);
+	po.zero_copy = zc ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF;
+	snprintf(dev, sizeof(dev), "crypto_scheduler_qos%u,worker=%s,worker=%s,mode=round-robin",
+		 n++, wn[0], wn[1]);
 	vc_test_sock_path(sock, sizeof(sock), "qos");
-	ck_assert_int_eq(vc_test_host_start(&H, sock, dev, NULL, &eo, NULL, NULL), 0);
+	ck_assert_int_eq(vc_test_host_start(&H, sock, dev, NULL, &eo, &po, NULL), 0);
 	g = guest_up(sock);
-	load_start(&l, g, 1024, 7);
+	load_start_full(&l, g, 1024, 7, VCRYPTO_CIPHER_AES_CBC, zc);
 	wait_done(&l, 3000);
 	load_stop(&l);
+	ck_assert_uint_ge(atomic_load(&l.done), 3000);
+	if (big) {
+		ck_assert_int_eq(vcrypto_port_set_zero_copy(H.port, VCRYPTO_ZERO_COPY_OFF), 0);
+		load_start_full(&l, g, 16384, 8, VCRYPTO_CIPHER_AES_CBC, true);
+		wait_done(&l, 300);
+		load_stop(&l);
+		ck_assert_uint_ge(atomic_load(&l.done), 300);
+	}
 	st = port_stats(H.port);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps), 0);
 	rte_cryptodev_stats_get((uint8_t)id0, &w0);
 	rte_cryptodev_stats_get((uint8_t)id1, &w1);
 	fprintf(stderr,
-		"scheduler: %lu requests OK; worker0 %" PRIu64 " ops, worker1 %" PRIu64 " ops\n",
-		atomic_load(&l.done), w0.dequeued_count, w1.dequeued_count);
+		"scheduler over %s%s: %" PRIu64 " requests OK (%" PRIu64
+		" zero copy); worker0 %" PRIu64 " ops, worker1 %" PRIu64 " ops\n",
+		pmd, zc ? ", zero copy" : "", st.requests_ok, st.zero_copy_requests,
+		w0.dequeued_count, w1.dequeued_count);
 	vcrypto_guest_destroy(g);
 	vc_test_host_stop(&H);
-	ck_assert_uint_ge(atomic_load(&l.done), 3000);
 	ck_assert_uint_eq(st.requests, st.requests_ok);
+	ck_assert_uint_eq(ps.cpu_processed, 0); /* a scheduler has no CPU crypto of its own */
+	if (zc)
+		ck_assert_uint_ge(st.zero_copy_requests, 3000);
 	ck_assert_uint_gt(w0.dequeued_count, 100);
 	ck_assert_uint_gt(w1.dequeued_count, 100);
+}
+
+START_TEST(scheduler_two_workers)
+{
+	scheduler_case("openssl", false, false);
+}
+END_TEST
+
+/*
+ * The same over crypto_aesni_mb workers, zero copy, then 16 KiB copies: the
+ * scheduler advertises its workers' CPU crypto flag without offering CPU
+ * crypto itself, and the workers' chain handling is broken (see
+ * engine_common()).
+ */
+START_TEST(scheduler_aesni_mb_workers)
+{
+	scheduler_case("aesni_mb", true, true);
 }
 END_TEST
 
@@ -827,6 +863,7 @@ int main(void)
 	ADD(weighted_share);
 	ADD(cpu_crypto_limits_and_weights);
 	ADD(scheduler_two_workers);
+	ADD(scheduler_aesni_mb_workers);
 	ADD(telemetry);
 	return vc_check_run(s);
 }
