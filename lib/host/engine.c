@@ -11,6 +11,7 @@
 
 #include <rte_bus_vdev.h>
 #include <rte_cryptodev.h>
+#include <rte_cryptodev_scheduler.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -496,6 +497,45 @@ static void engine_free(struct vcrypto_engine *e)
 	free(e);
 }
 
+static bool is_driver(const struct rte_cryptodev_info *info, const char *name)
+{
+	return info->driver_name && !strcmp(info->driver_name, name);
+}
+
+/*
+ * What vcrypto works around in the device (docs/design.md, device quirks).
+ * crypto_scheduler passes ops to its workers: their quirks apply to it.
+ * - crypto_aesni_mb (intel-ipsec-mb) keeps cipher lengths in 16-bit lane
+ *   fields: a 65536-byte AES-CBC request comes back unencrypted with status
+ *   success. Longer cipher lengths are refused.
+ * - crypto_aesni_mb (DPDK 22.11) claims SGL support, but for a chained source
+ *   it computes HMAC into a temporary linear buffer and never copies the
+ *   digest to the op (the guest gets zeros with status success), and it
+ *   crashed in dequeue on chained copies (vcrypto's soak on this driver).
+ *   Copies get one contiguous buffer instead of a chain.
+ * - crypto_scheduler advertises the union of its workers' feature flags,
+ *   CPU crypto included, but has no CPU crypto of its own (every call fails
+ *   with ENOTSUP): see engine_common().
+ */
+static void driver_quirks(struct vcrypto_engine *e, uint8_t dev_id,
+			  const struct rte_cryptodev_info *info)
+{
+	if (is_driver(info, "crypto_aesni_mb")) {
+		e->max_cipher_len = UINT16_MAX;
+		e->linear_only = true;
+	} else if (is_driver(info, "crypto_scheduler")) {
+		uint8_t w[RTE_CRYPTODEV_SCHEDULER_MAX_NB_WORKERS];
+		int n = rte_cryptodev_scheduler_workers_get(dev_id, w);
+
+		for (int i = 0; i < n; i++) {
+			struct rte_cryptodev_info wi;
+
+			rte_cryptodev_info_get(w[i], &wi);
+			driver_quirks(e, w[i], &wi);
+		}
+	}
+}
+
 static int engine_common(struct vcrypto_engine *e, const struct vcrypto_engine_opts *o, int socket,
 			 bool configure)
 {
@@ -507,24 +547,7 @@ static int engine_common(struct vcrypto_engine *e, const struct vcrypto_engine_o
 	if (!(info.feature_flags & RTE_CRYPTODEV_FF_SYMMETRIC_CRYPTO))
 		return -ENOTSUP;
 	e->dev_features = info.feature_flags;
-	/*
-	 * intel-ipsec-mb (crypto_aesni_mb) keeps cipher lengths in 16-bit lane
-	 * fields: a 65536-byte AES-CBC request comes back unencrypted with
-	 * status success. Refuse longer cipher lengths on that driver.
-	 */
-	e->max_cipher_len = 0;
-	if (info.driver_name && !strcmp(info.driver_name, "crypto_aesni_mb"))
-		e->max_cipher_len = UINT16_MAX;
-	/*
-	 * crypto_aesni_mb (DPDK 22.11) claims SGL support, but for a chained
-	 * source it computes HMAC into a temporary linear buffer and never
-	 * copies the digest to the op (the guest gets zeros with status
-	 * success), and it crashed in dequeue on chained copies (vcrypto's soak
-	 * on this driver). crypto_scheduler passes ops to workers that may be
-	 * that driver. Copies for these get one contiguous buffer instead.
-	 */
-	e->linear_only = info.driver_name && (!strcmp(info.driver_name, "crypto_aesni_mb") ||
-					      !strcmp(info.driver_name, "crypto_scheduler"));
+	driver_quirks(e, e->dev_id, &info);
 	e->max_sessions = o->max_sessions ? o->max_sessions : 2048;
 	e->nb_ops = o->nb_ops ? o->nb_ops : 8192;
 	if (e->nb_ops < 64)
@@ -583,14 +606,9 @@ static int engine_common(struct vcrypto_engine *e, const struct vcrypto_engine_o
 	if (!e->qp_owned)
 		return -ENOMEM;
 	e->zc_possible = rte_eal_iova_mode() == RTE_IOVA_VA;
-	/*
-	 * crypto_scheduler advertises the union of its workers' feature flags,
-	 * CPU crypto included, but has no CPU crypto of its own: every call
-	 * would fail with ENOTSUP.
-	 */
 	e->cpu_crypto = (info.feature_flags & RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO) &&
 			!(o->flags & VCRYPTO_ENGINE_F_NO_CPU_CRYPTO) && e->zc_possible &&
-			!(info.driver_name && !strcmp(info.driver_name, "crypto_scheduler"));
+			!is_driver(&info, "crypto_scheduler");
 	return 0;
 }
 

@@ -39,7 +39,7 @@ target_include_directories(test_host_pipeline PRIVATE ${PROJECT_SOURCE_DIR}/lib
 target_compile_definitions(test_host_pipeline PRIVATE _GNU_SOURCE ALLOW_EXPERIMENTAL_API
   VCRYPTO_BUILDING_LIBRARY)
 target_link_libraries(test_host_pipeline PRIVATE vcrypto::vcrypto-guest vcrypto_test_oracle
-  PkgConfig::DPDK PkgConfig::LIBBSD rte_bus_vdev PkgConfig::CHECK
+  PkgConfig::DPDK PkgConfig::LIBBSD rte_bus_vdev rte_crypto_scheduler PkgConfig::CHECK
   vcrypto_warnings)
 add_test(NAME unit.host_pipeline COMMAND test_host_pipeline)
 set_tests_properties(unit.host_pipeline PROPERTIES LABELS "unit" TIMEOUT 120
