@@ -42,16 +42,9 @@ struct slot {
 };
 
 static struct {
-	const char *pmd;
-	int algos[BENCH_NALGOS];
-	int nalgos;
-	uint32_t sizes[BENCH_MAX_LIST];
-	int nsizes;
-	uint32_t depths[BENCH_MAX_LIST];
-	int ndepths;
-	double seconds, warmup;
+	struct bench_matrix m;
 	int cpu;
-} O = {.pmd = "aesni_mb", .seconds = 1.0, .warmup = 0.2, .cpu = 1};
+} O = {.cpu = 1};
 
 static uint8_t dev_id;
 static struct rte_mempool *sess_pool, *op_pool, *mbuf_pool;
@@ -193,7 +186,7 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 	struct rte_crypto_op *fr[MAX_DEPTH], *deq[64];
 	struct bench_lat lat = {0};
 	struct bench_result r = {.mode = "bare",
-				 .pmd = O.pmd,
+				 .pmd = O.m.pmd,
 				 .algo = algo,
 				 .size = size,
 				 .depth = depth,
@@ -213,7 +206,7 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 	}
 	sess = make_session(algo);
 	if (!sess) {
-		fprintf(stderr, "bare: %s: %s does not take the session (%s): skipped\n", O.pmd,
+		fprintf(stderr, "bare: %s: %s does not take the session (%s): skipped\n", O.m.pmd,
 			bench_algo_names[algo], rte_strerror(rte_errno));
 		return 0;
 	}
@@ -240,8 +233,8 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 	}
 	r.check = sanity(&slots[0], size);
 	now = rte_rdtsc();
-	t_warm = now + (uint64_t)(O.warmup * hz);
-	t_end = t_warm + (uint64_t)(O.seconds * hz);
+	t_warm = now + (uint64_t)(O.m.warmup * hz);
+	t_end = t_warm + (uint64_t)(O.m.seconds * hz);
 	for (;;) {
 		uint16_t n, k;
 
@@ -276,7 +269,7 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 		if (!measuring && now >= t_warm) {
 			measuring = true;
 			t_start = now;
-			t_end = now + (uint64_t)(O.seconds * hz);
+			t_end = now + (uint64_t)(O.m.seconds * hz);
 			errs = 0;
 			cpu0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		}
@@ -305,7 +298,7 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 	bench_lat_json(stdout, &lat, 1e9 / hz);
 	fputs("}\n", stdout);
 	fflush(stdout);
-	fprintf(stderr, "bare %-8s %-12s %6u B depth %-3u %10.0f ops/s %7.3f Gbit/s%s\n", O.pmd,
+	fprintf(stderr, "bare %-8s %-12s %6u B depth %-3u %10.0f ops/s %7.3f Gbit/s%s\n", O.m.pmd,
 		bench_algo_names[algo], size, depth, ops / r.secs, ops / r.secs * size * 8 / 1e9,
 		errs ? "  ERRORS" : "");
 	if (strcmp(r.check, "ok"))
@@ -328,40 +321,17 @@ static void usage(FILE *f)
 
 static int parse(int argc, char **argv)
 {
-	static const struct option lo[] = {{"pmd", required_argument, NULL, 'p'},
-					   {"algo", required_argument, NULL, 'a'},
-					   {"sizes", required_argument, NULL, 's'},
-					   {"depth", required_argument, NULL, 'd'},
-					   {"seconds", required_argument, NULL, 't'},
-					   {"warmup", required_argument, NULL, 'w'},
+	static const struct option lo[] = {BENCH_MATRIX_OPTIONS,
 					   {"cpu", required_argument, NULL, 'c'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	int c;
 
-	O.nalgos = bench_parse_algo_list("aes-cbc,aes-cbc-sha1,aes-256-gcm", O.algos, BENCH_NALGOS);
-	O.nsizes = bench_parse_u32_list("64,256,1k,4k,16k,64k", O.sizes, BENCH_MAX_LIST);
-	O.ndepths = bench_parse_u32_list("1,32", O.depths, BENCH_MAX_LIST);
+	bench_matrix_defaults(&O.m);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (bench_matrix_opt(&O.m, c, optarg))
+			continue;
 		switch (c) {
-		case 'p':
-			O.pmd = optarg;
-			break;
-		case 'a':
-			O.nalgos = bench_parse_algo_list(optarg, O.algos, BENCH_NALGOS);
-			break;
-		case 's':
-			O.nsizes = bench_parse_u32_list(optarg, O.sizes, BENCH_MAX_LIST);
-			break;
-		case 'd':
-			O.ndepths = bench_parse_u32_list(optarg, O.depths, BENCH_MAX_LIST);
-			break;
-		case 't':
-			O.seconds = atof(optarg);
-			break;
-		case 'w':
-			O.warmup = atof(optarg);
-			break;
 		case 'c':
 			O.cpu = atoi(optarg);
 			break;
@@ -373,13 +343,12 @@ static int parse(int argc, char **argv)
 			return -1;
 		}
 	}
-	if (O.nalgos <= 0 || O.nsizes <= 0 || O.ndepths <= 0 || O.seconds <= 0 || O.warmup < 0 ||
-	    O.cpu < 0 || (strcmp(O.pmd, "openssl") && strcmp(O.pmd, "aesni_mb"))) {
+	if (!bench_matrix_ok(&O.m) || O.cpu < 0) {
 		usage(stderr);
 		return -1;
 	}
-	for (int i = 0; i < O.ndepths; i++)
-		if (O.depths[i] > MAX_DEPTH)
+	for (int i = 0; i < O.m.ndepths; i++)
+		if (O.m.depths[i] > MAX_DEPTH)
 			return -1;
 	return 0;
 }
@@ -396,7 +365,7 @@ int main(int argc, char **argv)
 	if (parse(argc, argv))
 		return 2;
 	snprintf(prefix, sizeof(prefix), "vcb%d", (int)getpid());
-	snprintf(name, sizeof(name), "crypto_%s_bare", O.pmd);
+	snprintf(name, sizeof(name), "crypto_%s_bare", O.m.pmd);
 	snprintf(vdev, sizeof(vdev), "%s", name);
 	snprintf(lcores, sizeof(lcores), "0@%d", O.cpu);
 	eargv[eargc++] = argv[0];
@@ -426,7 +395,7 @@ int main(int argc, char **argv)
 	}
 	dev_id = (uint8_t)ret;
 	rte_cryptodev_info_get(dev_id, &info);
-	segments_needed = !strcmp(O.pmd, "openssl");
+	segments_needed = !strcmp(O.m.pmd, "openssl");
 	conf.socket_id = rte_cryptodev_socket_id(dev_id);
 	conf.nb_queue_pairs = 1;
 	sess_pool = rte_cryptodev_sym_session_pool_create(
@@ -450,10 +419,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ret = 0;
-	for (int a = 0; a < O.nalgos && !ret; a++)
-		for (int s = 0; s < O.nsizes && !ret; s++)
-			for (int d = 0; d < O.ndepths && !ret; d++)
-				ret = run_case(O.algos[a], O.sizes[s], O.depths[d]);
+	for (int a = 0; a < O.m.nalgos && !ret; a++)
+		for (int s = 0; s < O.m.nsizes && !ret; s++)
+			for (int d = 0; d < O.m.ndepths && !ret; d++)
+				ret = run_case(O.m.algos[a], O.m.sizes[s], O.m.depths[d]);
 	rte_cryptodev_stop(dev_id);
 	rte_cryptodev_close(dev_id);
 	ret = ret ? 1 : 0;

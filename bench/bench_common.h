@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,70 @@ static inline int bench_parse_algo_list(const char *s, int *out, int max)
 	}
 	free(dup);
 	return n;
+}
+
+/* The case matrix of bare_cryptodev and vhost_bench, and its options. */
+struct bench_matrix {
+	const char *pmd; /* "openssl" or "aesni_mb" */
+	int algos[BENCH_NALGOS];
+	int nalgos;
+	uint32_t sizes[BENCH_MAX_LIST];
+	int nsizes;
+	uint32_t depths[BENCH_MAX_LIST];
+	int ndepths;
+	double seconds, warmup; /* per case */
+};
+
+/* getopt_long entries of the matrix's options (codes p, a, s, d, t, w). */
+#define BENCH_MATRIX_OPTIONS                                                                 \
+	{"pmd", required_argument, NULL, 'p'}, {"algo", required_argument, NULL, 'a'},       \
+	{"sizes", required_argument, NULL, 's'}, {"depth", required_argument, NULL, 'd'},    \
+	{"seconds", required_argument, NULL, 't'}, {"warmup", required_argument, NULL, 'w'}
+
+/* The default matrix: every algorithm, 64 B to 64 KiB, depths 1 and 32, aesni_mb. */
+static inline void bench_matrix_defaults(struct bench_matrix *m)
+{
+	m->pmd = "aesni_mb";
+	m->seconds = 1.0;
+	m->warmup = 0.2;
+	m->nalgos = bench_parse_algo_list("aes-cbc,aes-cbc-sha1,aes-256-gcm", m->algos,
+					  BENCH_NALGOS);
+	m->nsizes = bench_parse_u32_list("64,256,1k,4k,16k,64k", m->sizes, BENCH_MAX_LIST);
+	m->ndepths = bench_parse_u32_list("1,32", m->depths, BENCH_MAX_LIST);
+}
+
+/* Take option @c (getopt_long's code) with @arg if it is the matrix's; false if it is not. */
+static inline bool bench_matrix_opt(struct bench_matrix *m, int c, const char *arg)
+{
+	switch (c) {
+	case 'p':
+		m->pmd = arg;
+		return true;
+	case 'a':
+		m->nalgos = bench_parse_algo_list(arg, m->algos, BENCH_NALGOS);
+		return true;
+	case 's':
+		m->nsizes = bench_parse_u32_list(arg, m->sizes, BENCH_MAX_LIST);
+		return true;
+	case 'd':
+		m->ndepths = bench_parse_u32_list(arg, m->depths, BENCH_MAX_LIST);
+		return true;
+	case 't':
+		m->seconds = atof(arg);
+		return true;
+	case 'w':
+		m->warmup = atof(arg);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Every list parsed and non-empty, times positive, a known device. */
+static inline bool bench_matrix_ok(const struct bench_matrix *m)
+{
+	return m->nalgos > 0 && m->nsizes > 0 && m->ndepths > 0 && m->seconds > 0 &&
+	       m->warmup >= 0 && (!strcmp(m->pmd, "openssl") || !strcmp(m->pmd, "aesni_mb"));
 }
 
 static inline uint64_t bench_now_ns(void)

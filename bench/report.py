@@ -58,16 +58,24 @@ def summarise(rows, kind):
         s = {"pmd": k[0], "algo": k[1], "size": k[2], "depth": k[3], "mode": k[4],
              "guests": k[5], "reps": len(rs),
              "check": sorted({r.get("check", "none") for r in rs})}
-        for m in METRICS:
-            v = [r[m] for r in rs if m in r]
-            if v:
-                s[m] = {"median": statistics.median(v), "min": min(v), "max": max(v)}
-        lat = [r for r in rs if "lat_cdf_ns" in r]
-        if lat:  # the CDF of the repetition with the median p50
-            lat.sort(key=lambda r: r["lat_p50_ns"])
-            s["lat_cdf_ns"] = lat[len(lat) // 2]["lat_cdf_ns"]
+        add_stats(s, rs, METRICS, "lat_p50_ns")
         out.append(s)
     return out
+
+
+def add_stats(s, rs, metrics, cdf_by):
+    """Median, min and max of each metric over the repetitions @rs into @s, and the
+    latency CDF (and tail) of the repetition with the median @cdf_by."""
+    for m in metrics:
+        v = [r[m] for r in rs if m in r]
+        if v:
+            s[m] = {"median": statistics.median(v), "min": min(v), "max": max(v)}
+    lat = [r for r in rs if "lat_cdf_ns" in r]
+    if lat:
+        lat.sort(key=lambda r: r[cdf_by])
+        s["lat_cdf_ns"] = lat[len(lat) // 2]["lat_cdf_ns"]
+        if "lat_tail_ns" in lat[len(lat) // 2]:
+            s["lat_tail_ns"] = lat[len(lat) // 2]["lat_tail_ns"]
 
 
 def med(s, m):
@@ -315,15 +323,7 @@ def summarise_fairness(rows):
              "qp_descriptors": k[6] or None, "burst": k[7] or None,
              "check": sorted({r.get("check", "none") for r in rs} |
                              {r.get("heavy_check", "none") for r in rs})}
-        for m in FAIR_METRICS:
-            v = [r[m] for r in rs if m in r]
-            if v:
-                s[m] = {"median": statistics.median(v), "min": min(v), "max": max(v)}
-        lat = [r for r in rs if "lat_cdf_ns" in r]
-        if lat:  # the CDF of the repetition with the median p99
-            lat.sort(key=lambda r: r["lat_p99_ns"])
-            s["lat_cdf_ns"] = lat[len(lat) // 2]["lat_cdf_ns"]
-            s["lat_tail_ns"] = lat[len(lat) // 2].get("lat_tail_ns", [])
+        add_stats(s, rs, FAIR_METRICS, "lat_p99_ns")
         out.append(s)
     def case(c):
         return (c["pmd"], c["mode"], c["light_size"], c["heavy_size"], c["heavy_depth"],

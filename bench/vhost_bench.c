@@ -49,13 +49,7 @@ enum mode {
 static const char *const mode_names[M_N] = {"copy", "zc", "null"};
 
 static struct {
-	const char *pmd;
-	int algos[BENCH_NALGOS];
-	int nalgos;
-	uint32_t sizes[BENCH_MAX_LIST];
-	int nsizes;
-	uint32_t depths[BENCH_MAX_LIST];
-	int ndepths;
+	struct bench_matrix m;
 	bool modes[M_N];
 	uint32_t scaling[BENCH_MAX_LIST];
 	int nscaling;
@@ -69,12 +63,8 @@ static struct {
 	uint32_t qp_descriptors; /* engine option (0: default) */
 	uint32_t burst;		 /* poller option (0: default) */
 	double rate_frac;
-	double seconds, warmup;
 	int host_cpu, guest_cpu;
-} O = {.pmd = "aesni_mb",
-       .seconds = 1.0,
-       .warmup = 0.2,
-       .host_cpu = 1,
+} O = {.host_cpu = 1,
        .guest_cpu = 0,
        .scaling_depth = 16,
        .heavy_depth = 32,
@@ -308,8 +298,8 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 		}
 		gs[i]->outstanding = gs[i]->depth;
 	}
-	t_warm = now + (uint64_t)(O.warmup * hz);
-	t_end = t_warm + (uint64_t)(O.seconds * hz);
+	t_warm = now + (uint64_t)(O.m.warmup * hz);
+	t_end = t_warm + (uint64_t)(O.m.seconds * hz);
 	for (;;) {
 		for (unsigned int i = 0; i < ng; i++) {
 			struct guest *g = gs[i];
@@ -345,7 +335,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 			measuring = true;
 			t_start = now;
 			t_end = now +
-				(uint64_t)(O.seconds * hz); /* a full window even if preempted */
+				(uint64_t)(O.m.seconds * hz); /* a full window even if preempted */
 			gbusy = 0;
 			errs = 0;
 			for (unsigned int i = 0; i < ng; i++)
@@ -445,7 +435,7 @@ static void print_result(struct bench_result *r, struct bench_lat *lat)
 static int run_case(struct guest *gs, enum mode m, int algo, uint32_t size, uint32_t depth)
 {
 	struct bench_result r = {.mode = mode_names[m],
-				 .pmd = O.pmd,
+				 .pmd = O.m.pmd,
 				 .algo = algo,
 				 .size = size,
 				 .depth = depth,
@@ -497,7 +487,7 @@ static int engine_make(const char *tag, uint32_t flags, struct vcrypto_engine **
 	eo.nb_queue_pairs = 1;
 	eo.flags = bench_engine_flags(flags);
 	eo.qp_descriptors = O.qp_descriptors;
-	snprintf(dev, sizeof(dev), "crypto_%s_%s", O.pmd, tag);
+	snprintf(dev, sizeof(dev), "crypto_%s_%s", O.m.pmd, tag);
 	ret = vcrypto_engine_create(dev, &eo, e);
 	if (ret)
 		fprintf(stderr, "vhost_bench: engine %s%s: %s\n", dev,
@@ -513,10 +503,10 @@ static int run_matrix(void)
 	uint32_t max_size = 0, max_depth = 0;
 	int ret = 0;
 
-	for (int i = 0; i < O.nsizes; i++)
-		max_size = O.sizes[i] > max_size ? O.sizes[i] : max_size;
-	for (int i = 0; i < O.ndepths; i++)
-		max_depth = O.depths[i] > max_depth ? O.depths[i] : max_depth;
+	for (int i = 0; i < O.m.nsizes; i++)
+		max_size = O.m.sizes[i] > max_size ? O.m.sizes[i] : max_size;
+	for (int i = 0; i < O.m.ndepths; i++)
+		max_depth = O.m.depths[i] > max_depth ? O.m.depths[i] : max_depth;
 	for (int k = 0; k < 2 && !ret; k++) {
 		uint64_t mem =
 			(uint64_t)max_depth * 2 * bench_buf_stride(max_size + 128) + (4u << 20);
@@ -544,17 +534,17 @@ static int run_matrix(void)
 		}
 	}
 	/* interleave the modes per case */
-	for (int a = 0; a < O.nalgos && !ret; a++)
-		for (int s = 0; s < O.nsizes && !ret; s++)
-			for (int d = 0; d < O.ndepths && !ret; d++)
+	for (int a = 0; a < O.m.nalgos && !ret; a++)
+		for (int s = 0; s < O.m.nsizes && !ret; s++)
+			for (int d = 0; d < O.m.ndepths && !ret; d++)
 				for (int m = 0; m < M_N && !ret; m++) {
 					int k = m == M_NULL;
 
 					if (!O.modes[m] || !gs[k] || !gs[k]->g)
 						continue;
 					host_set_active(p[k]);
-					ret = run_case(gs[k], (enum mode)m, O.algos[a], O.sizes[s],
-						       O.depths[d]);
+					ret = run_case(gs[k], (enum mode)m, O.m.algos[a],
+						       O.m.sizes[s], O.m.depths[d]);
 				}
 	for (int k = 0; k < 2; k++) {
 		if (p[k])
@@ -571,15 +561,15 @@ static int run_matrix(void)
 static int run_scaling(void)
 {
 	struct vcrypto_engine *e = NULL;
-	int algo = O.algos[0], ret;
-	uint32_t size = O.sizes[0], depth = O.scaling_depth;
+	int algo = O.m.algos[0], ret;
+	uint32_t size = O.m.sizes[0], depth = O.scaling_depth;
 	enum mode m = O.modes[M_ZC] && !O.modes[M_COPY] ? M_ZC : M_COPY;
 
 	ret = engine_make("vbs", 0, &e);
 	for (int i = 0; i < O.nscaling && !ret; i++) {
 		struct vcrypto_poller_opts po = VCRYPTO_OPTS_INIT(vcrypto_poller_opts);
 		struct bench_result r = {.mode = mode_names[m],
-					 .pmd = O.pmd,
+					 .pmd = O.m.pmd,
 					 .algo = algo,
 					 .size = size,
 					 .depth = depth,
@@ -715,7 +705,7 @@ static int fair_case(struct guest *light, struct guest *heavy, enum mode m, int 
 	*heavy_bps_equal = 0;
 	for (int k = 0; k < FR_N && !ret; k++) {
 		struct bench_result r = {.mode = mode_names[m],
-					 .pmd = O.pmd,
+					 .pmd = O.m.pmd,
 					 .algo = algo,
 					 .size = lsize,
 					 .depth = 1,
@@ -746,11 +736,11 @@ static int fair_case(struct guest *light, struct guest *heavy, enum mode m, int 
 		 * burst) and the heavy guest asks for twice the rate: it takes
 		 * about 0.1 s to empty. Warm up past that.
 		 */
-		warmup = O.warmup;
-		if (k == FR_RATE && O.warmup < 0.25)
-			O.warmup = 0.25;
+		warmup = O.m.warmup;
+		if (k == FR_RATE && O.m.warmup < 0.25)
+			O.m.warmup = 0.25;
 		ret = drive(gs, k == FR_ALONE ? 1 : 2, 0, &r, &lat);
-		O.warmup = warmup;
+		O.m.warmup = warmup;
 		fair_snap(heavy, &h1);
 		if (ret)
 			break;
@@ -785,8 +775,8 @@ static int fair_case(struct guest *light, struct guest *heavy, enum mode m, int 
 		fprintf(stderr,
 			"fair  %-8s %-4s light %5u B heavy %5u B x%-3u %-8s light %8.0f ops/s "
 			"p50 %7.1f p99 %8.1f p99.9 %8.1f us | heavy %8.0f ops/s %6.3f Gbit/s%s\n",
-			O.pmd, mode_names[m], lsize, hsize, O.heavy_depth, fair_run_names[k], lops,
-			lat.n ? lat.v[lat.n / 2] * 1e6 / hz : 0,
+			O.m.pmd, mode_names[m], lsize, hsize, O.heavy_depth, fair_run_names[k],
+			lops, lat.n ? lat.v[lat.n / 2] * 1e6 / hz : 0,
 			lat.n ? lat.v[(uint64_t)lat.n * 99 / 100] * 1e6 / hz : 0,
 			lat.n ? lat.v[(uint64_t)lat.n * 999 / 1000] * 1e6 / hz : 0, hops,
 			hops * hsize * 8 / 1e9, r.errors ? "  ERRORS" : "");
@@ -854,7 +844,7 @@ static int run_fairness(void)
 			double bps = 0;
 
 			/* intel-ipsec-mb: AES-CBC lengths are 16-bit (the host refuses more) */
-			if (!strcmp(O.pmd, "aesni_mb") && hs > 65520)
+			if (!strcmp(O.m.pmd, "aesni_mb") && hs > 65520)
 				hs = 65520;
 			if (O.light_sizes[l] % 16 || hs % 16) {
 				fprintf(stderr,
@@ -888,13 +878,8 @@ static void usage(FILE *f)
 
 static int parse(int argc, char **argv)
 {
-	static const struct option lo[] = {{"pmd", required_argument, NULL, 'p'},
-					   {"algo", required_argument, NULL, 'a'},
-					   {"sizes", required_argument, NULL, 's'},
-					   {"depth", required_argument, NULL, 'd'},
+	static const struct option lo[] = {BENCH_MATRIX_OPTIONS,
 					   {"modes", required_argument, NULL, 'm'},
-					   {"seconds", required_argument, NULL, 't'},
-					   {"warmup", required_argument, NULL, 'w'},
 					   {"scaling", required_argument, NULL, 'S'},
 					   {"scaling-depth", required_argument, NULL, 'D'},
 					   {"host-cpu", required_argument, NULL, 'H'},
@@ -912,26 +897,14 @@ static int parse(int argc, char **argv)
 					   {NULL, 0, NULL, 0}};
 	int c;
 
-	O.nalgos = bench_parse_algo_list("aes-cbc,aes-cbc-sha1,aes-256-gcm", O.algos, BENCH_NALGOS);
-	O.nsizes = bench_parse_u32_list("64,256,1k,4k,16k,64k", O.sizes, BENCH_MAX_LIST);
-	O.ndepths = bench_parse_u32_list("1,32", O.depths, BENCH_MAX_LIST);
+	bench_matrix_defaults(&O.m);
 	O.modes[M_COPY] = O.modes[M_ZC] = O.modes[M_NULL] = true;
 	O.nlight = bench_parse_u32_list("64,4k", O.light_sizes, BENCH_MAX_LIST);
 	O.nheavy = bench_parse_u32_list("4k,64k", O.heavy_sizes, BENCH_MAX_LIST);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (bench_matrix_opt(&O.m, c, optarg))
+			continue;
 		switch (c) {
-		case 'p':
-			O.pmd = optarg;
-			break;
-		case 'a':
-			O.nalgos = bench_parse_algo_list(optarg, O.algos, BENCH_NALGOS);
-			break;
-		case 's':
-			O.nsizes = bench_parse_u32_list(optarg, O.sizes, BENCH_MAX_LIST);
-			break;
-		case 'd':
-			O.ndepths = bench_parse_u32_list(optarg, O.depths, BENCH_MAX_LIST);
-			break;
 		case 'm': {
 			char *dup = strdup(optarg), *save = NULL, *tok;
 
@@ -952,12 +925,6 @@ static int parse(int argc, char **argv)
 			free(dup);
 			break;
 		}
-		case 't':
-			O.seconds = atof(optarg);
-			break;
-		case 'w':
-			O.warmup = atof(optarg);
-			break;
 		case 'S':
 			O.nscaling = bench_parse_u32_list(optarg, O.scaling, BENCH_MAX_LIST);
 			break;
@@ -1005,17 +972,16 @@ static int parse(int argc, char **argv)
 			return -1;
 		}
 	}
-	if (O.nalgos <= 0 || O.nsizes <= 0 || O.ndepths <= 0 || O.nscaling < 0 || O.seconds <= 0 ||
-	    O.warmup < 0 || O.scaling_depth == 0 || O.scaling_depth > MAX_DEPTH || O.nlight <= 0 ||
-	    O.nheavy <= 0 || O.heavy_depth == 0 || O.heavy_depth > MAX_DEPTH ||
-	    O.light_weight == 0 || O.light_weight > 1000 || O.heavy_inflight == 0 ||
-	    O.rate_frac <= 0 || O.rate_frac > 1 || O.burst > 1024 || O.qp_descriptors > 65536 ||
-	    (strcmp(O.pmd, "openssl") && strcmp(O.pmd, "aesni_mb"))) {
+	if (!bench_matrix_ok(&O.m) || O.nscaling < 0 || O.scaling_depth == 0 ||
+	    O.scaling_depth > MAX_DEPTH || O.nlight <= 0 || O.nheavy <= 0 || O.heavy_depth == 0 ||
+	    O.heavy_depth > MAX_DEPTH || O.light_weight == 0 || O.light_weight > 1000 ||
+	    O.heavy_inflight == 0 || O.rate_frac <= 0 || O.rate_frac > 1 || O.burst > 1024 ||
+	    O.qp_descriptors > 65536) {
 		usage(stderr);
 		return -1;
 	}
-	for (int i = 0; i < O.ndepths; i++)
-		if (O.depths[i] > MAX_DEPTH)
+	for (int i = 0; i < O.m.ndepths; i++)
+		if (O.m.depths[i] > MAX_DEPTH)
 			return -1;
 	for (int i = 0; i < O.nscaling; i++)
 		if (O.scaling[i] > MAX_GUESTS)
