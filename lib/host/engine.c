@@ -24,105 +24,84 @@ static atomic_uint pool_seq; /* unique names for DPDK objects */
 
 /* ---- algorithm mapping ---- */
 
+/* A virtio-crypto algorithm and DPDK's; what a table lacks is not offered. */
+struct vc_algo_map {
+	uint32_t vc;
+	int rte;
+};
+
+static const struct vc_algo_map cipher_map[] = {
+	{VCRYPTO_CIPHER_AES_ECB, RTE_CRYPTO_CIPHER_AES_ECB},
+	{VCRYPTO_CIPHER_AES_CBC, RTE_CRYPTO_CIPHER_AES_CBC},
+	{VCRYPTO_CIPHER_AES_CTR, RTE_CRYPTO_CIPHER_AES_CTR},
+	{VCRYPTO_CIPHER_DES_CBC, RTE_CRYPTO_CIPHER_DES_CBC},
+	{VCRYPTO_CIPHER_3DES_ECB, RTE_CRYPTO_CIPHER_3DES_ECB},
+	{VCRYPTO_CIPHER_3DES_CBC, RTE_CRYPTO_CIPHER_3DES_CBC},
+	{VCRYPTO_CIPHER_3DES_CTR, RTE_CRYPTO_CIPHER_3DES_CTR},
+	{VCRYPTO_CIPHER_AES_XTS, RTE_CRYPTO_CIPHER_AES_XTS},
+};
+
+static const struct vc_algo_map hash_map[] = {
+	{VCRYPTO_HASH_MD5, RTE_CRYPTO_AUTH_MD5},
+	{VCRYPTO_HASH_SHA1, RTE_CRYPTO_AUTH_SHA1},
+	{VCRYPTO_HASH_SHA_224, RTE_CRYPTO_AUTH_SHA224},
+	{VCRYPTO_HASH_SHA_256, RTE_CRYPTO_AUTH_SHA256},
+	{VCRYPTO_HASH_SHA_384, RTE_CRYPTO_AUTH_SHA384},
+	{VCRYPTO_HASH_SHA_512, RTE_CRYPTO_AUTH_SHA512},
+};
+
+/* GMAC needs a per-request IV: not offered. */
+static const struct vc_algo_map mac_map[] = {
+	{VCRYPTO_MAC_HMAC_MD5, RTE_CRYPTO_AUTH_MD5_HMAC},
+	{VCRYPTO_MAC_HMAC_SHA1, RTE_CRYPTO_AUTH_SHA1_HMAC},
+	{VCRYPTO_MAC_HMAC_SHA_224, RTE_CRYPTO_AUTH_SHA224_HMAC},
+	{VCRYPTO_MAC_HMAC_SHA_256, RTE_CRYPTO_AUTH_SHA256_HMAC},
+	{VCRYPTO_MAC_HMAC_SHA_384, RTE_CRYPTO_AUTH_SHA384_HMAC},
+	{VCRYPTO_MAC_HMAC_SHA_512, RTE_CRYPTO_AUTH_SHA512_HMAC},
+	{VCRYPTO_MAC_CMAC_AES, RTE_CRYPTO_AUTH_AES_CMAC},
+};
+
+/* CCM needs an IV layout vcrypto does not define: not offered. */
+static const struct vc_algo_map aead_map[] = {
+	{VCRYPTO_AEAD_AES_GCM, RTE_CRYPTO_AEAD_AES_GCM},
+	{VCRYPTO_AEAD_CHACHA20_POLY1305, RTE_CRYPTO_AEAD_CHACHA20_POLY1305},
+};
+
+/* DPDK's algorithm for @a in @m (of @n), or -ENOTSUP. */
+static int map_algo(const struct vc_algo_map *m, size_t n, uint32_t a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].vc == a)
+			return m[i].rte;
+	return -ENOTSUP;
+}
+
+#define MAP_ALGO(table, a, out)                                                                    \
+	({                                                                                         \
+		int r_ = map_algo((table), RTE_DIM(table), (uint32_t)(a));                         \
+		if (r_ >= 0)                                                                       \
+			*(out) = (__typeof__(*(out)))r_;                                           \
+		r_ < 0 ? r_ : 0;                                                                   \
+	})
+
 static int map_cipher(enum vcrypto_cipher_algo a, enum rte_crypto_cipher_algorithm *out)
 {
-	switch (a) {
-	case VCRYPTO_CIPHER_AES_ECB:
-		*out = RTE_CRYPTO_CIPHER_AES_ECB;
-		return 0;
-	case VCRYPTO_CIPHER_AES_CBC:
-		*out = RTE_CRYPTO_CIPHER_AES_CBC;
-		return 0;
-	case VCRYPTO_CIPHER_AES_CTR:
-		*out = RTE_CRYPTO_CIPHER_AES_CTR;
-		return 0;
-	case VCRYPTO_CIPHER_DES_CBC:
-		*out = RTE_CRYPTO_CIPHER_DES_CBC;
-		return 0;
-	case VCRYPTO_CIPHER_3DES_ECB:
-		*out = RTE_CRYPTO_CIPHER_3DES_ECB;
-		return 0;
-	case VCRYPTO_CIPHER_3DES_CBC:
-		*out = RTE_CRYPTO_CIPHER_3DES_CBC;
-		return 0;
-	case VCRYPTO_CIPHER_3DES_CTR:
-		*out = RTE_CRYPTO_CIPHER_3DES_CTR;
-		return 0;
-	case VCRYPTO_CIPHER_AES_XTS:
-		*out = RTE_CRYPTO_CIPHER_AES_XTS;
-		return 0;
-	default:
-		return -ENOTSUP;
-	}
+	return MAP_ALGO(cipher_map, a, out);
 }
 
 static int map_hash(enum vcrypto_hash_algo a, enum rte_crypto_auth_algorithm *out)
 {
-	switch (a) {
-	case VCRYPTO_HASH_MD5:
-		*out = RTE_CRYPTO_AUTH_MD5;
-		return 0;
-	case VCRYPTO_HASH_SHA1:
-		*out = RTE_CRYPTO_AUTH_SHA1;
-		return 0;
-	case VCRYPTO_HASH_SHA_224:
-		*out = RTE_CRYPTO_AUTH_SHA224;
-		return 0;
-	case VCRYPTO_HASH_SHA_256:
-		*out = RTE_CRYPTO_AUTH_SHA256;
-		return 0;
-	case VCRYPTO_HASH_SHA_384:
-		*out = RTE_CRYPTO_AUTH_SHA384;
-		return 0;
-	case VCRYPTO_HASH_SHA_512:
-		*out = RTE_CRYPTO_AUTH_SHA512;
-		return 0;
-	default:
-		return -ENOTSUP;
-	}
+	return MAP_ALGO(hash_map, a, out);
 }
 
 static int map_mac(enum vcrypto_mac_algo a, enum rte_crypto_auth_algorithm *out)
 {
-	switch (a) {
-	case VCRYPTO_MAC_HMAC_MD5:
-		*out = RTE_CRYPTO_AUTH_MD5_HMAC;
-		return 0;
-	case VCRYPTO_MAC_HMAC_SHA1:
-		*out = RTE_CRYPTO_AUTH_SHA1_HMAC;
-		return 0;
-	case VCRYPTO_MAC_HMAC_SHA_224:
-		*out = RTE_CRYPTO_AUTH_SHA224_HMAC;
-		return 0;
-	case VCRYPTO_MAC_HMAC_SHA_256:
-		*out = RTE_CRYPTO_AUTH_SHA256_HMAC;
-		return 0;
-	case VCRYPTO_MAC_HMAC_SHA_384:
-		*out = RTE_CRYPTO_AUTH_SHA384_HMAC;
-		return 0;
-	case VCRYPTO_MAC_HMAC_SHA_512:
-		*out = RTE_CRYPTO_AUTH_SHA512_HMAC;
-		return 0;
-	case VCRYPTO_MAC_CMAC_AES:
-		*out = RTE_CRYPTO_AUTH_AES_CMAC;
-		return 0;
-	default:
-		return -ENOTSUP; /* GMAC needs a per-request IV: not offered */
-	}
+	return MAP_ALGO(mac_map, a, out);
 }
 
 static int map_aead(enum vcrypto_aead_algo a, enum rte_crypto_aead_algorithm *out)
 {
-	switch (a) {
-	case VCRYPTO_AEAD_AES_GCM:
-		*out = RTE_CRYPTO_AEAD_AES_GCM;
-		return 0;
-	case VCRYPTO_AEAD_CHACHA20_POLY1305:
-		*out = RTE_CRYPTO_AEAD_CHACHA20_POLY1305;
-		return 0;
-	default:
-		return -ENOTSUP; /* CCM needs an IV layout vcrypto does not define */
-	}
+	return MAP_ALGO(aead_map, a, out);
 }
 
 /* Transforms of a session; x[0..1] storage, returns the head. */
