@@ -255,8 +255,8 @@ struct vcrypto_port_opts {
 	uint32_t max_chain_descs;	/**< Most descriptors one request may use. Default: 4096. */
 	uint64_t rate_ops;		/**< Requests per second this port may start, summed over its queues; see vcrypto_port_limits. Default: 0 (unlimited). */
 	uint64_t rate_bytes;		/**< Data bytes per second this port may start. Default: 0 (unlimited). */
-	uint64_t burst_ops;		/**< Requests that may start at once after an idle time (bucket depth). Default: rate_ops / 10, at least 1. */
-	uint64_t burst_bytes;		/**< Bytes that may start at once after an idle time. Default: rate_bytes / 10, at least 1. */
+	uint64_t burst_ops;		/**< Requests that may start at once after an idle time (bucket depth). Default: rate_ops / 10, at least 1 (0 without rate_ops). */
+	uint64_t burst_bytes;		/**< Bytes that may start at once after an idle time. Default: rate_bytes / 10, at least 1 (0 without rate_bytes). */
 	uint32_t weight;		/**< Share of a busy poller's queue pair relative to the other ports of that poller (1 to 1000). Default: 1. */
 };
 
@@ -390,8 +390,8 @@ struct vcrypto_port_limits {
 	size_t sz;		/**< sizeof(struct vcrypto_port_limits). */
 	uint64_t rate_ops;	/**< Requests per second, summed over the port's queues. Default: 0 (unlimited). */
 	uint64_t rate_bytes;	/**< Data bytes per second. Default: 0 (unlimited). */
-	uint64_t burst_ops;	/**< Bucket depth in requests. Default: rate_ops / 10, at least 1. */
-	uint64_t burst_bytes;	/**< Bucket depth in bytes. Default: rate_bytes / 10, at least 1. */
+	uint64_t burst_ops;	/**< Bucket depth in requests. Default: rate_ops / 10, at least 1 (0 without rate_ops). */
+	uint64_t burst_bytes;	/**< Bucket depth in bytes. Default: rate_bytes / 10, at least 1 (0 without rate_bytes). */
 	uint32_t max_inflight;	/**< Requests of one queue fetched and not completed at once; at most vcrypto_port_opts::max_inflight takes effect. Default: vcrypto_port_opts::max_inflight. */
 	uint32_t weight;	/**< Fair-share weight on the port's poller(s), 1 to 1000; applies to each of the port's queues. Default: 1. */
 };

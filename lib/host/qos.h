@@ -29,12 +29,11 @@ static inline int vc_qos_resolve(struct vc_qos_cfg *c, uint64_t rate_ops, uint64
 		return -EINVAL;
 	c->rate_ops = rate_ops;
 	c->rate_bytes = rate_bytes;
-	c->burst_ops = burst_ops ? burst_ops : rate_ops / 10;
-	if (!c->burst_ops)
-		c->burst_ops = 1;
-	c->burst_bytes = burst_bytes ? burst_bytes : rate_bytes / 10;
-	if (!c->burst_bytes)
-		c->burst_bytes = 1;
+	/* Default depth: a tenth of a second, at least 1; none without a rate. */
+	c->burst_ops = burst_ops ? burst_ops : rate_ops ? (rate_ops / 10 ? rate_ops / 10 : 1) : 0;
+	c->burst_bytes = burst_bytes	 ? burst_bytes :
+			 rate_bytes	 ? (rate_bytes / 10 ? rate_bytes / 10 : 1) :
+					   0;
 	c->max_inflight = max_inflight && max_inflight < port_max_inflight ? max_inflight :
 									     port_max_inflight;
 	c->weight = weight ? weight : 1;

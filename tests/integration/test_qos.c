@@ -316,6 +316,7 @@ START_TEST(limits_api)
 	ck_assert_uint_eq(l.rate_ops, 5000);
 	ck_assert_uint_eq(l.burst_ops, 500); /* default: a tenth of a second */
 	ck_assert_uint_eq(l.rate_bytes, 0);
+	ck_assert_uint_eq(l.burst_bytes, 0); /* no rate, no bucket */
 	ck_assert_uint_eq(l.weight, 2);
 	ck_assert_uint_eq(l.max_inflight, 128);
 
@@ -326,6 +327,7 @@ START_TEST(limits_api)
 	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &l), 0);
 	ck_assert_int_eq(vcrypto_port_get_limits(H.port, &l), 0);
 	ck_assert_uint_eq(l.rate_ops, 0);
+	ck_assert_uint_eq(l.burst_ops, 0);
 	ck_assert_uint_eq(l.rate_bytes, 1000000);
 	ck_assert_uint_eq(l.burst_bytes, 100000);
 	ck_assert_uint_eq(l.weight, 1);
