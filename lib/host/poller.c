@@ -794,7 +794,7 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	uint32_t limit = vq->max_inflight < vq->size ? vq->max_inflight : vq->size;
 	uint32_t in = atomic_load_explicit(&vq->inflight, memory_order_relaxed);
 	uint32_t room = p->bl_cap - (p->bl_tail - p->bl_head);
-	uint32_t budget, done = 0;
+	uint32_t budget, done = 0, floor;
 	bool throttled = false, capped, out_of_bytes = false;
 
 	*more = false;
@@ -827,6 +827,14 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	now = vc_qos_refresh(q);
 	if (q->cur.max_inflight < limit)
 		limit = q->cur.max_inflight;
+	/*
+	 * A device that computes outside enqueue (crypto_aesni_mb's lanes, a
+	 * hardware queue) runs a chunk of requests in about the time of one:
+	 * a turn fills a chunk (times the weight) even past its byte quantum,
+	 * and the excess is not carried over. Otherwise one 64 KiB request per
+	 * turn leaves 15 of 16 lanes idle (heavy guest 7 Gbit/s instead of 30+).
+	 */
+	floor = p->st.enqueue_chunk == VC_CHUNK ? VC_CHUNK * q->cur.weight : 1;
 	budget = n;
 	capped = budget > cap;
 	if (capped)
@@ -860,12 +868,14 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 			/* Contention: charge bytes (at least VC_MIN_CHARGE per request). */
 			vq->bdeficit -= p->last_bytes > VC_MIN_CHARGE ? p->last_bytes :
 									VC_MIN_CHARGE;
-			if (vq->bdeficit <= 0) {
+			if (vq->bdeficit <= 0 && done >= floor) {
 				out_of_bytes = true;
 				break;
 			}
 		}
 	}
+	if (floor > 1 && vq->bdeficit < 0)
+		vq->bdeficit = 0;
 	if (p->cpu)
 		cpu_flush(p);
 	vc_qos_throttled(q, now, throttled);
