@@ -22,6 +22,7 @@
 #include "oracle.h"
 #include "ref_host.h"
 #include "check_run.h"
+#include "guest_session.h"
 
 static char sock_path[108];
 static struct ref_host *host;
@@ -57,21 +58,6 @@ static struct vcrypto_guest *guest_up(uint16_t queue_size)
 	ck_assert_int_eq(vcrypto_guest_connect(sock_path, &o, &g), 0);
 	ck_assert(vcrypto_guest_is_connected(g));
 	return g;
-}
-
-static uint64_t cipher_session(struct vcrypto_guest *g, enum vcrypto_cipher_algo algo,
-			       enum vcrypto_direction dir, const uint8_t *key, uint32_t key_len)
-{
-	struct vcrypto_session_params p = {.sz = sizeof(p)};
-	uint64_t id = UINT64_MAX;
-
-	p.type = VCRYPTO_SESSION_CIPHER;
-	p.direction = dir;
-	p.cipher_algo = algo;
-	p.cipher_key = key;
-	p.cipher_key_len = key_len;
-	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &id), 0);
-	return id;
 }
 
 static void fill_random(uint8_t *p, size_t n, unsigned int *seed)
@@ -110,8 +96,10 @@ static void nist_case(const char *khex, const char *cthex)
 	ck_assert_int_eq(oracle_hex(nist_iv, iv, sizeof(iv)), 16);
 	ck_assert_int_eq(oracle_hex(nist_pt, pt, sizeof(pt)), 64);
 	ck_assert_int_eq(oracle_hex(cthex, ct, sizeof(ct)), 64);
-	enc = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, (uint32_t)klen);
-	dec = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_DECRYPT, key, (uint32_t)klen);
+	enc = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key,
+				     (uint32_t)klen);
+	dec = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_DECRYPT, key,
+				     (uint32_t)klen);
 	ck_assert_uint_ne(enc, dec);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 128, &buf), 0);
 	memcpy(buf, pt, 64);
@@ -167,8 +155,8 @@ static void bursts(uint16_t qsize, unsigned int rounds, enum vcrypto_cipher_algo
 
 	fill_random(key[0], sizeof(key[0]), &seed);
 	fill_random(key[1], sizeof(key[1]), &seed);
-	sid[0] = cipher_session(g, algo, VCRYPTO_ENCRYPT, key[0], key_len);
-	sid[1] = cipher_session(g, algo, VCRYPTO_DECRYPT, key[1], key_len);
+	sid[0] = vc_test_cipher_session(g, algo, VCRYPTO_ENCRYPT, key[0], key_len);
+	sid[1] = vc_test_cipher_session(g, algo, VCRYPTO_DECRYPT, key[1], key_len);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, (size_t)qsize * max_len, (void **)&src), 0);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, (size_t)qsize * max_len, (void **)&dst), 0);
 	ops = calloc(qsize, sizeof(*ops));
@@ -290,7 +278,7 @@ START_TEST(bad_input)
 	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &id), -EINVAL);
 	ck_assert_uint_eq(id, 77);
 	p.direction = VCRYPTO_ENCRYPT;
-	sid = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
+	sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 64, &buf), 0);
 	op.session_id = sid;
@@ -358,7 +346,7 @@ START_TEST(bad_input)
 		ck_assert_msg(rc == -ENOTSUP || rc == -EIO, "AES-CTR: %d", rc);
 	}
 	/* the connection still works */
-	sid = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
+	sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 	op.session_id = sid;
 	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 5000), VCRYPTO_STATUS_OK);
 	vcrypto_guest_destroy(g);
@@ -373,7 +361,7 @@ START_TEST(disconnect_and_reconnect)
 	struct vcrypto_guest_op ops[40];
 	struct vcrypto_guest_completion c[64];
 	unsigned int got = 0, seen[40] = {0};
-	uint64_t sid = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
+	uint64_t sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 	uint8_t *buf;
 	time_t t0;
 
@@ -430,7 +418,7 @@ START_TEST(disconnect_and_reconnect)
 	ck_assert(vcrypto_guest_is_connected(g));
 	ck_assert_int_eq(vcrypto_guest_reconnect(g), -EISCONN);
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, 1), -EBADF);
-	sid = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
+	sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 	ops[0].session_id = sid;
 	memset(buf, 0x5a, 256);
 	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, buf,
@@ -449,7 +437,7 @@ START_TEST(reconnect_before_poll)
 	uint8_t key[16] = {3}, iv[16] = {4};
 	struct vcrypto_guest_op ops[10];
 	struct vcrypto_guest_completion c[16];
-	uint64_t sid = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
+	uint64_t sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 	uint8_t *buf;
 	int n;
 
@@ -487,7 +475,7 @@ START_TEST(reconnect_before_poll)
 	for (int k = 0; k < 10; k++)
 		ck_assert_int_eq(c[k].status, -ENOTCONN);
 	ck_assert_int_eq(vcrypto_guest_poll(g, 0, c, 16), 0);
-	sid = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
+	sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 	ops[0].session_id = sid;
 	ck_assert_int_eq(vcrypto_guest_run(g, 0, &ops[0], 5000), VCRYPTO_STATUS_OK);
 	vcrypto_guest_destroy(g);
@@ -523,7 +511,7 @@ START_TEST(multi_queue)
 	o.queue_size = 64;
 	o.mem_size = 1 << 20;
 	ck_assert_int_eq(vcrypto_guest_connect(sock_path, &o, &g), 0);
-	sid = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
+	sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 3 * 1024, (void **)&buf), 0);
 	for (uint16_t q = 0; q < 3; q++) {
 		uint8_t *src = buf + q * 1024, *dst = src + 512;
@@ -553,7 +541,7 @@ START_TEST(timeout_then_wakeup)
 {
 	struct vcrypto_guest *g = guest_up(16);
 	uint8_t key[16] = {5}, iv[16] = {6}, expect[64];
-	uint64_t sid = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
+	uint64_t sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 	struct vcrypto_guest_completion c;
 	struct vcrypto_guest_op op;
 	uint8_t *buf;
@@ -594,7 +582,7 @@ START_TEST(throughput)
 {
 	struct vcrypto_guest *g = guest_up(256);
 	uint8_t key[16] = {7}, iv[16] = {8};
-	uint64_t sid = cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
+	uint64_t sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 	const uint32_t sizes[] = {64, 1024, 2048};
 
 	for (unsigned int z = 0; z < 3; z++) {

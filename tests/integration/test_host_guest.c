@@ -28,6 +28,7 @@
 #include "dpdk_env.h"
 #include "oracle.h"
 #include "check_run.h"
+#include "guest_session.h"
 
 static struct vc_test_host H;
 static char sock[108];
@@ -448,24 +449,10 @@ static void flood(struct vcrypto_guest *g, uint16_t queue, uint64_t sid, const u
 	free(c);
 }
 
-static uint64_t cbc_session_dir(struct vcrypto_guest *g, const uint8_t *key,
-				enum vcrypto_direction dir)
-{
-	struct vcrypto_session_params p = {.sz = sizeof(p)};
-	uint64_t sid;
-
-	p.type = VCRYPTO_SESSION_CIPHER;
-	p.direction = dir;
-	p.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
-	p.cipher_key = key;
-	p.cipher_key_len = 16;
-	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &sid), 0);
-	return sid;
-}
-
+/* An AES-128-CBC encryption session. */
 static uint64_t cbc_session(struct vcrypto_guest *g, const uint8_t *key)
 {
-	return cbc_session_dir(g, key, VCRYPTO_ENCRYPT);
+	return vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 }
 
 /* @n AES-CBC requests of @len bytes each, the i-th at src/dst + i * len. */
@@ -692,7 +679,8 @@ START_TEST(aesni_mb_cpu_crypto)
 					 0);
 		}
 		{
-			uint64_t dsid = cbc_session_dir(g, key[0], VCRYPTO_DECRYPT);
+			uint64_t dsid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC,
+							       VCRYPTO_DECRYPT, key[0], 16);
 
 			cbc_ops(ops, 32, dsid, iv[0], src, src, len);
 			for (unsigned int i = 0; i < 32; i++) {
@@ -766,7 +754,7 @@ START_TEST(aesni_mb_copy_large)
 	sp.auth_key_len = 32;
 	ck_assert_int_eq(vcrypto_guest_session_create(g, &sp, &s_mac), 0);
 	s_enc = cbc_session(g, key);
-	s_dec = cbc_session_dir(g, key, VCRYPTO_DECRYPT);
+	s_dec = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_DECRYPT, key, 16);
 	memset(&sp, 0, sizeof(sp));
 	sp.sz = sizeof(sp);
 	sp.cipher_algo = VCRYPTO_CIPHER_AES_CBC;

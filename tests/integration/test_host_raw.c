@@ -34,6 +34,7 @@
 #include "dpdk_env.h"
 #include "oracle.h"
 #include "check_run.h"
+#include "guest_session.h"
 
 #define QSZ 64u
 #define MEMSZ (4u << 20)
@@ -1247,7 +1248,6 @@ static void *bg_thread(void *arg)
 static void bg_start(struct bgload *b)
 {
 	struct vcrypto_guest_opts o = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
-	struct vcrypto_session_params p = {.sz = sizeof(p)};
 
 	memset(b, 0, sizeof(*b));
 	vc_test_sock_path(b->path, sizeof(b->path), "rawbg");
@@ -1256,12 +1256,7 @@ static void bg_start(struct bgload *b)
 	o.mem_size = 4 << 20;
 	o.connect_timeout_ms = 3000;
 	ck_assert_int_eq(vcrypto_guest_connect(b->path, &o, &b->g), 0);
-	p.type = VCRYPTO_SESSION_CIPHER;
-	p.direction = VCRYPTO_ENCRYPT;
-	p.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
-	p.cipher_key = key16;
-	p.cipher_key_len = 16;
-	ck_assert_int_eq(vcrypto_guest_session_create(b->g, &p, &b->sid), 0);
+	b->sid = vc_test_cipher_session(b->g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16);
 	for (unsigned int i = 0; i < BG_SLOTS; i++) {
 		ck_assert_int_eq(vcrypto_guest_buf_alloc(b->g, BG_LEN, (void **)&b->src[i]), 0);
 		ck_assert_int_eq(vcrypto_guest_buf_alloc(b->g, BG_LEN, (void **)&b->dst[i]), 0);
@@ -1300,7 +1295,6 @@ static void bg_stop(struct bgload *b)
 static void good_guest_once(void)
 {
 	struct vcrypto_guest_opts o = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
-	struct vcrypto_session_params p = {.sz = sizeof(p)};
 	struct vcrypto_guest *g = NULL;
 	uint8_t *src, *dst, want[256];
 	uint64_t sid;
@@ -1309,12 +1303,7 @@ static void good_guest_once(void)
 	o.queue_size = 64;
 	o.connect_timeout_ms = 3000;
 	ck_assert_int_eq(vcrypto_guest_connect(sock_path, &o, &g), 0);
-	p.type = VCRYPTO_SESSION_CIPHER;
-	p.direction = VCRYPTO_ENCRYPT;
-	p.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
-	p.cipher_key = key16;
-	p.cipher_key_len = 16;
-	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &sid), 0);
+	sid = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 256, (void **)&src), 0);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 256, (void **)&dst), 0);
 	for (int i = 0; i < 256; i++)

@@ -36,6 +36,7 @@
 #include "dpdk_env.h"
 #include "oracle.h"
 #include "check_run.h"
+#include "guest_session.h"
 
 #define LOAD_SLOTS 1024 /* guest ring size and requests each load thread keeps in flight */
 
@@ -659,17 +660,11 @@ END_TEST
 /* One 65536-byte AES-128-CBC encryption; returns its status. */
 static int cbc_64k(struct vcrypto_guest *g)
 {
-	struct vcrypto_session_params p = {.sz = sizeof(p)};
 	struct vcrypto_guest_op op = {.iv_len = 16, .src_len = 65536, .dst_len = 65536};
 	uint8_t key[16] = {1}, iv[16] = {2}, *buf = NULL;
 	int r;
 
-	p.type = VCRYPTO_SESSION_CIPHER;
-	p.direction = VCRYPTO_ENCRYPT;
-	p.cipher_algo = VCRYPTO_CIPHER_AES_CBC;
-	p.cipher_key = key;
-	p.cipher_key_len = 16;
-	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &op.session_id), 0);
+	op.session_id = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 65536, (void **)&buf), 0);
 	op.iv = iv;
 	op.src = buf;
