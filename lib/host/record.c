@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "host/record.h"
@@ -23,6 +24,8 @@
 #define REC_MAX_SPANS 128 /* guest buffers per chain */
 #define REC_REGION_MAX 65535u
 #define REC_GAP 64u /* buffers closer than this share an interval */
+/* Guest address of region @r of an image (regions are at most 64 KiB apart). */
+#define REC_REGION_GPA(r) (0x100000ULL * ((r) + 1))
 
 struct rec_sess {
 	const void *port;
@@ -62,17 +65,20 @@ static bool rec_on(void)
 	return rec_dir != NULL;
 }
 
-static void rec_write(const char *sub, const char *name, const uint8_t *a, size_t alen,
-		      const uint8_t *b, size_t blen)
+/* Write the @n pieces of @v to rec_dir/@sub/@name (nothing is left of a short write). */
+static void rec_write(const char *sub, const char *name, const struct iovec *v, int n)
 {
 	char path[4096];
+	ssize_t want = 0;
 	int fd;
 
+	for (int i = 0; i < n; i++)
+		want += (ssize_t)v[i].iov_len;
 	snprintf(path, sizeof(path), "%s/%s/%s", rec_dir, sub, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	if (write(fd, a, alen) != (ssize_t)alen || (blen && write(fd, b, blen) != (ssize_t)blen))
+	if (writev(fd, v, n) != want)
 		unlink(path);
 	close(fd);
 }
@@ -119,11 +125,12 @@ void vc_record_session(const void *port, uint64_t id, int layout, const uint8_t 
 		key = mix(key, payload[i]);
 	if (rec_nsmsg < REC_MAX_FILES && rec_new(key)) {
 		uint8_t mode = (uint8_t)layout;
+		struct iovec v[2] = {{&mode, 1}, {(void *)payload, len}};
 		char name[64];
 
 		snprintf(name, sizeof(name), "rec-layout%d-%d-%u", layout, (int)getpid(),
 			 rec_nsmsg++);
-		rec_write("session_msg", name, &mode, 1, payload, len);
+		rec_write("session_msg", name, v, 2);
 	}
 	pthread_mutex_unlock(&rec_lock);
 }
@@ -137,8 +144,7 @@ struct span {
 struct ival {
 	uint64_t a, b; /* guest interval */
 	uint64_t nb;   /* its new guest address */
-	uint32_t reg;  /* region */
-	uint32_t roff; /* offset in the region */
+	uint32_t boff; /* its offset in the image's region contents (all regions) */
 };
 
 struct rec_chain {
@@ -222,7 +228,7 @@ static int cmp_span(const void *x, const void *y)
 /* Merge the spans into intervals and place them in up to 3 regions of the image. */
 static uint32_t place(struct rec_chain *rc, struct ival *iv, uint32_t *nreg, uint32_t *reg_size)
 {
-	uint32_t n = 0, reg = 0, off = 0;
+	uint32_t n = 0, reg = 0, off = 0, base = 0; /* base: the region's start in the contents */
 
 	qsort(rc->sp, rc->nsp, sizeof(rc->sp[0]), cmp_span);
 	for (uint32_t i = 0; i < rc->nsp; i++) {
@@ -244,13 +250,13 @@ static uint32_t place(struct rec_chain *rc, struct ival *iv, uint32_t *nreg, uin
 			return 0;
 		if (at + len > REC_REGION_MAX) {
 			reg_size[reg] = off;
+			base += off;
 			if (++reg == 3)
 				return 0;
 			at = (uint32_t)(iv[i].a & 63);
 		}
-		iv[i].reg = reg;
-		iv[i].roff = at;
-		iv[i].nb = 0x100000ULL * (reg + 1) + at;
+		iv[i].boff = base + at;
+		iv[i].nb = REC_REGION_GPA(reg) + at;
 		off = at + (uint32_t)len;
 	}
 	reg_size[reg] = off;
@@ -258,14 +264,23 @@ static uint32_t place(struct rec_chain *rc, struct ival *iv, uint32_t *nreg, uin
 	return n;
 }
 
-static bool remap(const struct ival *iv, uint32_t n, uint64_t *addr)
+/* The interval holding guest address @addr, or NULL. */
+static const struct ival *ival_of(const struct ival *iv, uint32_t n, uint64_t addr)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (*addr >= iv[i].a && *addr < iv[i].b) {
-			*addr = iv[i].nb + (*addr - iv[i].a);
-			return true;
-		}
-	return *addr == 0; /* an empty buffer's address may be anything: 0 stays 0 */
+		if (addr >= iv[i].a && addr < iv[i].b)
+			return &iv[i];
+	return NULL;
+}
+
+/* @addr moved to its place in the image; false if it is in no interval. */
+static bool remap(const struct ival *iv, uint32_t n, uint64_t *addr)
+{
+	const struct ival *v = ival_of(iv, n, *addr);
+
+	if (v)
+		*addr = v->nb + (*addr - v->a);
+	return v || *addr == 0; /* an empty buffer's address may be anything: 0 stays 0 */
 }
 
 static void put(uint8_t **p, uint64_t v, int bytes)
@@ -307,7 +322,7 @@ void vc_record_request(const void *port, const struct vc_memtab *mt,
 	p = img;
 	*p++ = (uint8_t)(nreg - 1);
 	for (uint32_t r = 0; r < nreg; r++) {
-		put(&p, 0x100000ULL * (r + 1), 8);
+		put(&p, REC_REGION_GPA(r), 8);
 		put(&p, reg_size[r], 2);
 	}
 	put(&p, qs - 1, 2);
@@ -330,39 +345,38 @@ void vc_record_request(const void *port, const struct vc_memtab *mt,
 	regs = p;
 	for (uint32_t i = 0; i < niv; i++) {
 		const uint8_t *src = vc_mem_contig(mt, iv[i].a, iv[i].b - iv[i].a);
-		uint32_t base = 0;
 
 		if (!src)
 			goto out;
-		for (uint32_t r = 0; r < iv[i].reg; r++)
-			base += reg_size[r];
-		memcpy(regs + base + iv[i].roff, src, iv[i].b - iv[i].a);
+		memcpy(regs + iv[i].boff, src, iv[i].b - iv[i].a);
 	}
 	/* Indirect tables: their entries point into the packed regions too. */
 	for (uint32_t t = 0; t < rc.ntables; t++) {
-		uint64_t na = rc.tables[t].a;
-		uint32_t base = 0, r;
+		const struct ival *v = ival_of(iv, niv, rc.tables[t].a);
+		uint8_t *tab;
 
-		if (!remap(iv, niv, &na))
+		if (!v)
 			goto out;
-		r = (uint32_t)(na / 0x100000ULL) - 1;
-		for (uint32_t k = 0; k < r; k++)
-			base += reg_size[k];
+		tab = regs + v->boff + (rc.tables[t].a - v->a);
 		for (uint64_t e = 0; e + 16 <= rc.tables[t].b - rc.tables[t].a; e += 16) {
-			uint8_t *ent = regs + base + (na - 0x100000ULL * (r + 1)) + e;
 			uint64_t a;
 
-			memcpy(&a, ent, 8);
+			memcpy(&a, tab + e, 8);
 			if (remap(iv, niv, &a))
-				memcpy(ent, &a, 8);
+				memcpy(tab + e, &a, 8);
 		}
 	}
 	if (rec_nwalk < REC_MAX_FILES) {
+		struct iovec v = {img, (size_t)(p - img) + total};
+
 		snprintf(name, sizeof(name), "rec-%d-%u", (int)getpid(), rec_nwalk++);
-		rec_write("walk", name, img, (size_t)(p - img) + total, NULL, 0);
+		rec_write("walk", name, &v, 1);
 	}
 	if (s && rec_nreq < REC_MAX_FILES) {
 		uint8_t hdr[11], *h = hdr;
+		struct iovec v[3] = {{hdr, sizeof(hdr)},
+				     {(void *)s->p, s->len},
+				     {img, (size_t)(p - img) + total}};
 
 		*h++ = (uint8_t)((s->layout & 3) | 0x08);
 		put(&h, max_req, 4);
@@ -370,19 +384,7 @@ void vc_record_request(const void *port, const struct vc_memtab *mt,
 		put(&h, s->len, 2);
 		snprintf(name, sizeof(name), "rec-layout%d-%d-%u", s->layout, (int)getpid(),
 			 rec_nreq++);
-		{
-			size_t ilen = (size_t)(p - img) + total;
-			uint8_t *all = malloc(sizeof(hdr) + s->len + ilen);
-
-			if (all) {
-				memcpy(all, hdr, sizeof(hdr));
-				memcpy(all + sizeof(hdr), s->p, s->len);
-				memcpy(all + sizeof(hdr) + s->len, img, ilen);
-				rec_write("request", name, all, sizeof(hdr) + s->len + ilen, NULL,
-					  0);
-				free(all);
-			}
-		}
+		rec_write("request", name, v, 3);
 	}
 out:
 	free(img);
