@@ -21,6 +21,17 @@
 
 #include <rte_cycles.h>
 
+/*
+ * A bucket's depth: @burst if set, else a tenth of a second at @rate (at least
+ * 1); 0 without a rate.
+ */
+static inline uint64_t vc_qos_depth(uint64_t burst, uint64_t rate)
+{
+	if (burst || !rate)
+		return burst;
+	return rate / 10 ? rate / 10 : 1;
+}
+
 static inline int vc_qos_resolve(struct vc_qos_cfg *c, uint64_t rate_ops, uint64_t rate_bytes,
 				 uint64_t burst_ops, uint64_t burst_bytes, uint32_t max_inflight,
 				 uint32_t weight, uint32_t port_max_inflight)
@@ -29,11 +40,8 @@ static inline int vc_qos_resolve(struct vc_qos_cfg *c, uint64_t rate_ops, uint64
 		return -EINVAL;
 	c->rate_ops = rate_ops;
 	c->rate_bytes = rate_bytes;
-	/* Default depth: a tenth of a second, at least 1; none without a rate. */
-	c->burst_ops = burst_ops ? burst_ops : rate_ops ? (rate_ops / 10 ? rate_ops / 10 : 1) : 0;
-	c->burst_bytes = burst_bytes	 ? burst_bytes :
-			 rate_bytes	 ? (rate_bytes / 10 ? rate_bytes / 10 : 1) :
-					   0;
+	c->burst_ops = vc_qos_depth(burst_ops, rate_ops);
+	c->burst_bytes = vc_qos_depth(burst_bytes, rate_bytes);
 	c->max_inflight = max_inflight && max_inflight < port_max_inflight ? max_inflight :
 									     port_max_inflight;
 	c->weight = weight ? weight : 1;
