@@ -51,7 +51,11 @@ static struct {
 	uint32_t burst;
 	unsigned int windows;
 	double window_s;
-} O = {.pmd = "aesni_mb", .modes = "copy,zc,null", .burst = 32, .windows = 60, .window_s = 0.02};
+} O = {.pmd = "aesni_mb",
+       .modes = "copy,zc,null,null-zc",
+       .burst = 32,
+       .windows = 60,
+       .window_s = 0.02};
 
 struct pc_host {
 	struct vcrypto_engine *e;
@@ -203,8 +207,9 @@ static int pc_case(struct pc_host *h, int algo, uint32_t size, double *host_cyc,
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: path_cost [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST] "
-			"[--modes copy,zc,null] [--burst N] [--windows N] [--window-ms MS]\n");
+	fprintf(stderr,
+		"usage: path_cost [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST] "
+		"[--modes copy,zc,null,null-zc] [--burst N] [--windows N] [--window-ms MS]\n");
 }
 
 int main(int argc, char **argv)
@@ -271,17 +276,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "path_cost: EAL init failed\n");
 		return 77;
 	}
-	for (int mi = 0; mi < 3; mi++) {
-		static const char *const mname[] = {"copy", "zc", "null"};
+	for (int mi = 0; mi < 4; mi++) {
+		static const char *const mname[] = {"copy", "zc", "null", "null-zc"};
 
-		if (!strstr(O.modes, mname[mi]))
+		if (!bench_list_has(O.modes, mname[mi]))
 			continue;
 		for (int ai = 0; ai < O.nalgos; ai++) {
 			struct pc_host h = {0};
 
-			if (mi == 2 && ai) /* transport only: the algorithm does not matter */
+			if (mi >= 2 && ai) /* transport only: the algorithm does not matter */
 				break;
-			ret = pc_up(&h, mi == 2, mi == 1);
+			ret = pc_up(&h, mi >= 2, mi == 1 || mi == 3);
 			if (ret) {
 				pc_down(&h);
 				break;

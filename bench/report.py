@@ -17,10 +17,10 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["bare", "copy", "zc", "null"]
+MODES = ["bare", "copy", "zc", "null", "null-zc"]
 METRICS = ["notify_per_req", "ops_s", "gbps", "cyc_op", "cyc_op_busy", "cyc_op_cpu", "lat_p50_ns", "lat_p99_ns",
            "host_busy", "guest_busy", "host_cpu", "guest_cpu", "share_min", "share_max",
-           "zc_frac", "enq_chunk", "errors"]
+           "zc_frac", "enq_chunk", "req_round", "errors"]
 
 
 def load(d):
@@ -104,13 +104,13 @@ def fmt_ops(v):
 
 
 def table(cases):
-    hdr = ("%-8s %-12s %6s %3s %-4s %9s %19s %8s %8s %8s %8s %8s %6s %6s %5s %5s %s" %
+    hdr = ("%-8s %-12s %6s %3s %-7s %9s %19s %8s %8s %8s %8s %8s %6s %6s %5s %5s %s" %
            ("pmd", "algo", "size", "dep", "mode", "ops/s", "[min - max]", "Gbit/s", "cyc/op",
             "cpucyc", "p50 ns", "p99 ns", "ratio", "r_cpu", "host%", "gst%", "check"))
     lines = [hdr, "-" * len(hdr)]
     for c in cases:
         o = c.get("ops_s", {})
-        lines.append("%-8s %-12s %6d %3d %-4s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %5.0f %5.0f %s" % (
+        lines.append("%-8s %-12s %6d %3d %-7s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %5.0f %5.0f %s" % (
             c["pmd"], c["algo"], c["size"], c["depth"], c["mode"], fmt_ops(med(c, "ops_s")),
             "[%s - %s]" % (fmt_ops(o.get("min", float("nan"))), fmt_ops(o.get("max", float("nan")))),
             med(c, "gbps"),
@@ -168,11 +168,13 @@ def goals(cases, tsc_hz):
           lambda c: c["pmd"] == "aesni_mb" and c["mode"] == "zc" and c["depth"] == 32
           and c["size"] == 64, 0.5)
     for c in cases:
-        if c["mode"] == "null" and c["depth"] == 32 and c["size"] == 64 and med(c, "cyc_op_busy") > 0:
+        if c["mode"] in ("null", "null-zc") and c["depth"] == 32 and c["size"] == 64 and \
+                med(c, "cyc_op_busy") > 0:
             c["mops_per_host_core"] = tsc_hz / med(c, "cyc_op_busy") / 1e6 if tsc_hz else None
-    check("transport only >= 20 Mops/s per host core at 64 B (busy host cycles)",
-          lambda c: c["mode"] == "null" and c["depth"] == 32 and c["size"] == 64
-          and c.get("mops_per_host_core"), 20, key="mops_per_host_core")
+    for mode, what in (("null", "copy"), ("null-zc", "zero copy")):
+        check("transport only (%s) >= 20 Mops/s per host core at 64 B (busy host cycles)" % what,
+              lambda c: c["mode"] == mode and c["depth"] == 32 and c["size"] == 64
+              and c.get("mops_per_host_core"), 20, key="mops_per_host_core")
     return res
 
 
@@ -199,7 +201,8 @@ def plots(d, cases, sc, fc=()):
     os.makedirs(pdir, exist_ok=True)
     made = []
     keys = sorted({(c["pmd"], c["algo"]) for c in cases})
-    colors = {"bare": "black", "copy": "blue", "zc": "dark-green", "null": "red"}
+    colors = {"bare": "black", "copy": "blue", "zc": "dark-green", "null": "red",
+              "null-zc": "orange"}
     for pmd, algo in keys:
         for depth in sorted({c["depth"] for c in cases}):
             series = []
@@ -226,7 +229,8 @@ def plots(d, cases, sc, fc=()):
             pl = []
             for mode, f in series:
                 label = "bare cryptodev" if mode == "bare" else "vcrypto " + {
-                    "copy": "copy", "zc": "zero-copy", "null": "transport only (null crypto)"}[mode]
+                    "copy": "copy", "zc": "zero-copy", "null": "transport only (null crypto)",
+                    "null-zc": "transport only, zero-copy"}[mode]
                 pl.append("'%s' using 1:2:3:4 with yerrorlines lc rgb '%s' title '%s'"
                           % (f, colors[mode], label))
             script.append("plot " + ", ".join(pl))

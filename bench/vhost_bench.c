@@ -16,7 +16,7 @@
  * alone). One JSON line per case on stdout.
  *
  * Usage: vhost_bench [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST]
- *                    [--depth LIST] [--modes copy,zc,null] [--seconds S]
+ *                    [--depth LIST] [--modes copy,zc,null,null-zc] [--seconds S]
  *                    [--warmup S] [--scaling 1,4,16,64] [--fairness ...]
  *                    [--host-cpu N] [--guest-cpu N]
  */
@@ -44,9 +44,21 @@ enum mode {
 	M_COPY = 0,
 	M_ZC = 1,
 	M_NULL = 2,
-	M_N = 3
+	M_NULL_ZC = 3,
+	M_N = 4
 };
-static const char *const mode_names[M_N] = {"copy", "zc", "null"};
+static const char *const mode_names[M_N] = {"copy", "zc", "null", "null-zc"};
+
+/* Transport only: sessions on crypto_null (copy, or zero copy: the path without copies). */
+static inline bool mode_null(int m)
+{
+	return m == M_NULL || m == M_NULL_ZC;
+}
+
+static inline bool mode_zc(int m)
+{
+	return m == M_ZC || m == M_NULL_ZC;
+}
 
 static struct {
 	struct bench_matrix m;
@@ -275,8 +287,8 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 	struct vcrypto_guest_completion c[64];
 	struct vcrypto_guest_op batch[64];
 	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc(), t_warm, t_end, t_start = 0;
-	uint64_t busy0 = 0, gbusy = 0, errs = 0, total = 0, hcpu0 = 0, gcpu0 = 0, hsw0 = 0,
-		 gsw0 = 0;
+	uint64_t busy0 = 0, rounds0 = 0, gbusy = 0, errs = 0, total = 0, hcpu0 = 0, gcpu0 = 0,
+		 hsw0 = 0, gsw0 = 0;
 	int htid = atomic_load(&H.tid), gtid = (int)gettid();
 	clockid_t hclk = atomic_load(&H.clock_set) ? H.cpu_clock : CLOCK_THREAD_CPUTIME_ID;
 	struct port_snap ps0 = {0}, ps1;
@@ -341,6 +353,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 			for (unsigned int i = 0; i < ng; i++)
 				gs[i]->busy_cyc = 0;
 			busy0 = atomic_load_explicit(&H.busy_cycles, memory_order_relaxed);
+			rounds0 = atomic_load_explicit(&H.busy_rounds, memory_order_relaxed);
 			hcpu0 = bench_clock_ns(hclk);
 			gcpu0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 			hsw0 = htid ? bench_nvcsw(htid) : 0;
@@ -351,6 +364,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 			break;
 	}
 	r->host_busy = (double)(atomic_load_explicit(&H.busy_cycles, memory_order_relaxed) - busy0);
+	rounds0 = atomic_load_explicit(&H.busy_rounds, memory_order_relaxed) - rounds0;
 	r->host_cpu = (double)(bench_clock_ns(hclk) - hcpu0);
 	r->guest_cpu = (double)(bench_clock_ns(CLOCK_THREAD_CPUTIME_ID) - gcpu0);
 	r->host_preempt = htid ? (double)(bench_nvcsw(htid) - hsw0) : 0;
@@ -404,6 +418,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 		r->enq_chunk = hp && vcrypto_poller_stats_get(hp, &pst) == 0 ? pst.enqueue_chunk :
 									       0;
 	}
+	r->req_round = rounds0 ? (double)(ps1.requests - ps0.requests) / (double)rounds0 : 0;
 	r->notify_per_req = ps1.requests > ps0.requests ?
 				    (double)(ps1.notifications - ps0.notifications) /
 					    (double)(ps1.requests - ps0.requests) :
@@ -448,7 +463,7 @@ static int run_case(struct guest *gs, enum mode m, int algo, uint32_t size, uint
 	if (algo != BENCH_AES_GCM && size % 16)
 		return 0;
 	vcrypto_port_set_zero_copy(gs->port,
-				   m == M_ZC ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF);
+				   mode_zc(m) ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF);
 	ret = guest_prepare(gs, algo, size, depth);
 	if (ret) {
 		fprintf(stderr, "vhost_bench: buffers: %s\n", vcrypto_strerror(ret));
@@ -467,7 +482,7 @@ static int run_case(struct guest *gs, enum mode m, int algo, uint32_t size, uint
 		goto out;
 	}
 	r.check = ret != VCRYPTO_STATUS_OK ? "status" :
-		  m == M_NULL		   ? "n/a" :
+		  mode_null(m)		   ? "n/a" :
 					     bench_output_check(gs->ops[0].dst, size);
 	ret = drive(&gs, 1, depth, &r, depth == 1 ? &lat : NULL);
 	if (!ret)
@@ -513,7 +528,7 @@ static int run_matrix(void)
 
 		if (k == 0 && !O.modes[M_COPY] && !O.modes[M_ZC])
 			continue;
-		if (k == 1 && !O.modes[M_NULL])
+		if (k == 1 && !O.modes[M_NULL] && !O.modes[M_NULL_ZC])
 			continue;
 		ret = engine_make(k ? "vbn" : "vbr", k ? VCRYPTO_ENGINE_F_NULL_CRYPTO : 0, &e[k]);
 		if (ret == -ENOTSUP && k == 1) {
@@ -538,7 +553,7 @@ static int run_matrix(void)
 		for (int s = 0; s < O.m.nsizes && !ret; s++)
 			for (int d = 0; d < O.m.ndepths && !ret; d++)
 				for (int m = 0; m < M_N && !ret; m++) {
-					int k = m == M_NULL;
+					int k = mode_null(m);
 
 					if (!O.modes[m] || !gs[k] || !gs[k]->g)
 						continue;
@@ -869,7 +884,7 @@ static int run_fairness(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vhost_bench [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST] "
-		   "[--depth LIST] [--modes copy,zc,null] [--seconds S] [--warmup S] "
+		   "[--depth LIST] [--modes copy,zc,null,null-zc] [--seconds S] [--warmup S] "
 		   "[--scaling 1,4,16,64] [--scaling-depth D] [--fairness [--light-sizes LIST] "
 		   "[--heavy-sizes LIST] [--heavy-depth N] [--light-weight W] [--rate-frac F] "
 		   "[--heavy-inflight N] [--qp-descriptors N] [--burst N]] [--host-cpu N] "
@@ -898,7 +913,8 @@ static int parse(int argc, char **argv)
 	int c;
 
 	bench_matrix_defaults(&O.m);
-	O.modes[M_COPY] = O.modes[M_ZC] = O.modes[M_NULL] = true;
+	for (int k = 0; k < M_N; k++)
+		O.modes[k] = true;
 	O.nlight = bench_parse_u32_list("64,4k", O.light_sizes, BENCH_MAX_LIST);
 	O.nheavy = bench_parse_u32_list("4k,64k", O.heavy_sizes, BENCH_MAX_LIST);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -908,7 +924,8 @@ static int parse(int argc, char **argv)
 		case 'm': {
 			char *dup = strdup(optarg), *save = NULL, *tok;
 
-			O.modes[M_COPY] = O.modes[M_ZC] = O.modes[M_NULL] = false;
+			for (int k = 0; k < M_N; k++)
+				O.modes[k] = false;
 			for (tok = strtok_r(dup, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
 				int k;

@@ -217,8 +217,8 @@ START_TEST(chain_hash_aead_layout)
 				       .hash_len = 32};
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, &op, 1), 1);
 	slot = vq->slot_gpa;
-	check_desc(&vq->desc[0], slot, 6 * 16, VRING_DESC_F_INDIRECT);
-	t = (const struct vring_desc *)vq->slot_va;
+	check_desc(&vq->desc[0], slot + VC_SLOT_OFF_TABLE, 6 * 16, VRING_DESC_F_INDIRECT);
+	t = (const struct vring_desc *)(vq->slot_va + VC_SLOT_OFF_TABLE);
 	check_desc(&t[4], VC_GPA_BASE + (uint64_t)(dig - g->mem), 12,
 		   VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
 	check_desc(&t[5], slot + VC_SLOT_OFF_STATUS, 1, VRING_DESC_F_WRITE);
@@ -239,8 +239,8 @@ START_TEST(chain_hash_aead_layout)
 	op = (struct vcrypto_guest_op){.session_id = 7, .src = src, .digest = dig, .src_len = 100};
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, &op, 1), 1);
 	slot = vq->slot_gpa + VC_SLOT_SIZE;
-	check_desc(&vq->desc[1], slot, 4 * 16, VRING_DESC_F_INDIRECT);
-	t = (const struct vring_desc *)(vq->slot_va + VC_SLOT_SIZE);
+	check_desc(&vq->desc[1], slot + VC_SLOT_OFF_TABLE, 4 * 16, VRING_DESC_F_INDIRECT);
+	t = (const struct vring_desc *)(vq->slot_va + VC_SLOT_SIZE + VC_SLOT_OFF_TABLE);
 	check_desc(&t[1], VC_GPA_BASE + (uint64_t)(src - g->mem), 100, VRING_DESC_F_NEXT);
 	check_desc(&t[2], VC_GPA_BASE + (uint64_t)(dig - g->mem), 32,
 		   VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
@@ -262,8 +262,8 @@ START_TEST(chain_hash_aead_layout)
 				       .dst_len = 56};
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, &op, 1), 1);
 	slot = vq->slot_gpa + 2 * VC_SLOT_SIZE;
-	check_desc(&vq->desc[2], slot, 6 * 16, VRING_DESC_F_INDIRECT);
-	t = (const struct vring_desc *)(vq->slot_va + 2 * VC_SLOT_SIZE);
+	check_desc(&vq->desc[2], slot + VC_SLOT_OFF_TABLE, 6 * 16, VRING_DESC_F_INDIRECT);
+	t = (const struct vring_desc *)(vq->slot_va + 2 * VC_SLOT_SIZE + VC_SLOT_OFF_TABLE);
 	check_desc(&t[1], slot + VC_SLOT_OFF_IV, 12, VRING_DESC_F_NEXT);
 	check_desc(&t[2], slot + VC_SLOT_OFF_AAD, 20, VRING_DESC_F_NEXT);
 	check_desc(&t[4], VC_GPA_BASE + (uint64_t)(dst - g->mem), 56,
