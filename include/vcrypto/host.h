@@ -221,11 +221,18 @@ enum vcrypto_port_mode {
 /**
  * When the cryptodev works on guest memory directly instead of on copies.
  *
- * Zero copy needs DPDK in IOVA-as-VA mode and applies to a request only if
- * its source, destination and digest are each contiguous in host memory and
- * at most 65535 bytes long (DPDK's mbuf lengths are 16-bit); out-of-place
- * zero copy (destination != source) is used for plain cipher and AEAD
- * requests only. Other requests are copied whatever the policy.
+ * Zero copy needs DPDK in IOVA-as-VA mode and applies to a request if its
+ * source, destination and digest are each contiguous in host memory and at
+ * most 65535 bytes long (DPDK's mbuf lengths are 16-bit); out-of-place zero
+ * copy (destination != source) is used for plain cipher and AEAD requests
+ * only. On a device that takes scatter-gather (`crypto_openssl`, not
+ * `crypto_aesni_mb`), a request whose data is in several pieces of host
+ * memory, or longer than 65535 bytes, is zero copy too (a chain of up to 32
+ * mbufs over the guest's pieces) if it is an in-place cipher or
+ * cipher-then-hash request, or an out-of-place cipher or AES-GCM request with
+ * one destination buffer; its digest or tag must be one piece; AES-XTS,
+ * AES-CCM and 3DES-CTR are left out. Other requests are copied whatever the
+ * policy.
  */
 enum vcrypto_zero_copy {
 	VCRYPTO_ZERO_COPY_OFF = 0,  /**< Always copy (safe default). */

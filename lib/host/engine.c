@@ -585,6 +585,8 @@ static int engine_common(struct vcrypto_engine *e, const struct vcrypto_engine_o
 	if (!e->qp_owned)
 		return -ENOMEM;
 	e->zc_possible = rte_eal_iova_mode() == RTE_IOVA_VA;
+	e->zc_sgl = e->zc_possible && (info.feature_flags & RTE_CRYPTODEV_FF_IN_PLACE_SGL) &&
+		    !e->linear_only;
 	e->cpu_crypto = (info.feature_flags & RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO) &&
 			!(o->flags & VCRYPTO_ENGINE_F_NO_CPU_CRYPTO) && e->zc_possible &&
 			!is_driver(&info, "crypto_scheduler");

@@ -74,6 +74,7 @@ struct vcrypto_engine {
 	uint64_t dev_features;
 	uint32_t max_cipher_len; /* longest cipher length the device gets right; 0: no limit */
 	bool linear_only;	 /* never give the device mbuf chains (see engine_common) */
+	bool zc_sgl; /* zero copy over mbuf chains (see zc_chain) */
 	pthread_mutex_t lock;	 /* queue pair ownership */
 	uint8_t *qp_owned;	 /* per queue pair: taken by a poller */
 	atomic_uint users;	 /* ports and pollers */
@@ -167,6 +168,8 @@ uint32_t vc_poller_id(const struct vcrypto_poller *p);
 #define VC_MAX_QUEUES 64
 #define VC_VRING_USED_F_NO_NOTIFY 1u
 #define VC_MAX_OUT_SEGS 64
+#define VC_ZC_MAX_SEGS 32    /* mbufs in a zero-copy chain, at most */
+#define VC_ZC_SEG_MAX 65520u /* bytes per mbuf of a zero-copy chain (16-bit lengths, whole blocks) */
 
 /* One request between fetch and completion. */
 struct vc_slot {
@@ -178,6 +181,7 @@ struct vc_slot {
 	uint8_t zc;
 	uint8_t kind;
 	uint8_t own_mbufs; /* m_src/m_dst were allocated for this request alone */
+	uint8_t zc_chain;  /* m_src is a chain of pool mbufs pointed at guest memory */
 	uint8_t out_dst;   /* copy mode: the result is contiguous in m_dst (else m_src) */
 	uint32_t data_len; /* bytes counted as done */
 	uint32_t dst_len;  /* bytes of the op result to write at W offset 0 */

@@ -161,14 +161,20 @@ static void mbuf_home(struct rte_mbuf *m)
 	m->next = NULL;
 }
 
-/* Point a cached mbuf at @len bytes of guest memory (zero copy, IOVA as VA). */
+/*
+ * Point a cached mbuf at @len bytes of guest memory (zero copy, IOVA as VA).
+ * Over 65535 bytes (only a zero-copy AEAD destination, see zc_chain) the
+ * 16-bit lengths are clipped and pkt_len holds the real one.
+ */
 static void mbuf_point(struct rte_mbuf *m, uint8_t *hva, uint32_t len)
 {
+	uint16_t l16 = (uint16_t)(len > UINT16_MAX ? UINT16_MAX : len);
+
 	m->buf_addr = hva;
 	m->buf_iova = (rte_iova_t)(uintptr_t)hva;
-	m->buf_len = (uint16_t)len;
+	m->buf_len = l16;
 	m->data_off = 0;
-	m->data_len = (uint16_t)len;
+	m->data_len = l16;
 	m->pkt_len = len;
 	m->nb_segs = 1;
 	m->next = NULL;
@@ -223,13 +229,28 @@ static void op_put(struct vcrypto_poller *p, struct rte_crypto_op *op)
 		op_free(op);
 }
 
+/* Return a zero-copy chain's mbufs (pointed at guest memory) to their pool. */
+static void chain_free(struct rte_mbuf *m)
+{
+	struct rte_mbuf *next;
+
+	for (; m; m = next) {
+		next = m->next;
+		mbuf_home(m);
+		rte_pktmbuf_free_seg(m);
+	}
+}
+
 /* Release a finished request's resources (under port lock, by its poller). */
 static void slot_release(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_slot *s)
 {
 	struct rte_crypto_op *op = s->op;
 
 	if (op) {
-		if (s->own_mbufs) {
+		if (s->zc_chain) {
+			chain_free(op->sym->m_src);
+			chain_free(op->sym->m_dst);
+		} else if (s->own_mbufs) {
 			if (op->sym->m_dst && op->sym->m_dst != op->sym->m_src)
 				rte_pktmbuf_free(op->sym->m_dst);
 			rte_pktmbuf_free(op->sym->m_src);
@@ -545,6 +566,117 @@ static void cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	VC_STAT_ADD(p->st.fetched, 1);
 }
 
+/* Whether [a, a + alen) and [b, b + blen) share a byte. */
+static inline bool overlap(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * Whether crypto_openssl works on a session's requests in pieces: its
+ * cipher and AEAD calls feed OpenSSL piece by piece, which AES-XTS and
+ * AES-CCM (one update call only) cannot take, and it refuses chains for
+ * 3DES-CTR (its own counter code).
+ */
+static bool chain_algo_ok(const struct vc_session_desc *d)
+{
+	if (d->type == VCRYPTO_SESSION_AEAD)
+		return d->aead_algo == VCRYPTO_AEAD_AES_GCM;
+	switch (d->cipher_algo) {
+	case VCRYPTO_CIPHER_AES_CBC:
+	case VCRYPTO_CIPHER_AES_CTR:
+	case VCRYPTO_CIPHER_AES_ECB:
+	case VCRYPTO_CIPHER_DES_CBC:
+	case VCRYPTO_CIPHER_3DES_CBC:
+	case VCRYPTO_CIPHER_3DES_ECB:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Zero copy over a chain of mbufs, for a request whose data is not one piece
+ * of host memory (a guest's page-split buffer) or is longer than an mbuf can
+ * say (over 65535 bytes), on a device that takes scatter-gather:
+ * - in-place cipher or cipher-then-hash (in-place SGL): the output stream is
+ *   the input's data, piece by piece;
+ * - out-of-place cipher or AEAD (SGL in, one buffer out: crypto_openssl
+ *   takes no chained destination): the destination one piece apart from the
+ *   source, in one mbuf (*mdst; over 65535 bytes its data_len is clipped, as
+ *   big_mbuf's).
+ * A digest or tag must be one piece (*zdig). Returns the source chain, or
+ * NULL (then the request is copied).
+ */
+static struct rte_mbuf *zc_chain(struct vcrypto_engine *e, const struct vc_chain *c,
+				 const struct vc_plan *pl, uint32_t tag_len, uint8_t **zdig,
+				 struct rte_mbuf **mdst)
+{
+	struct vc_seg in[VC_ZC_MAX_SEGS], out[VC_ZC_MAX_SEGS];
+	struct rte_mbuf *ms[VC_ZC_MAX_SEGS + 1];
+	bool oop = pl->kind == VC_K_AEAD;
+	uint8_t *zdst = NULL;
+	uint32_t nm = 0, k = 0;
+	int ni, no;
+
+	*mdst = NULL;
+	if (pl->dst_len != pl->data_len || pl->kind == VC_K_HASH)
+		return NULL;
+	if (pl->dig_len)
+		*zdig = vc_stream_contig(c->segs + c->nr, c->nw, pl->dig_woff, pl->dig_len);
+	else if (pl->aead_dec)
+		*zdig = vc_stream_contig(c->segs, c->nr, pl->tag_roff, tag_len);
+	else
+		*zdig = NULL;
+	if ((pl->dig_len || pl->aead_dec) && !*zdig)
+		return NULL;
+	ni = vc_stream_range(c->segs, c->nr, pl->src_off, pl->data_len, in, VC_ZC_MAX_SEGS);
+	if (ni <= 0)
+		return NULL;
+	if (!oop) {
+		no = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, out, VC_ZC_MAX_SEGS);
+		for (int i = 0; i < ni && no == ni; i++)
+			if (in[i].hva != out[i].hva || in[i].len != out[i].len)
+				no = -1;
+		if (no != ni) { /* not in place */
+			if (pl->kind != VC_K_CIPHER)
+				return NULL;
+			oop = true;
+		}
+	}
+	if (oop) {
+		if (!(e->dev_features & RTE_CRYPTODEV_FF_OOP_SGL_IN_LB_OUT))
+			return NULL;
+		zdst = vc_stream_contig(c->segs + c->nr, c->nw, 0, pl->dst_len);
+		if (!zdst)
+			return NULL;
+	}
+	for (int i = 0; i < ni; i++) {
+		if (oop && overlap(in[i].hva, in[i].len, zdst, pl->dst_len))
+			return NULL;
+		nm += (in[i].len + VC_ZC_SEG_MAX - 1) / VC_ZC_SEG_MAX;
+	}
+	if (nm > VC_ZC_MAX_SEGS || rte_pktmbuf_alloc_bulk(e->mbuf_pool, ms, nm + oop) < 0)
+		return NULL;
+	for (int i = 0; i < ni; i++) {
+		for (uint32_t off = 0; off < in[i].len; off += VC_ZC_SEG_MAX, k++) {
+			uint32_t l = in[i].len - off < VC_ZC_SEG_MAX ? in[i].len - off :
+								       VC_ZC_SEG_MAX;
+
+			mbuf_point(ms[k], in[i].hva + off, l);
+			if (k)
+				ms[k - 1]->next = ms[k];
+		}
+	}
+	ms[0]->nb_segs = (uint16_t)nm;
+	ms[0]->pkt_len = pl->data_len;
+	if (oop) {
+		mbuf_point(ms[nm], zdst, pl->dst_len);
+		*mdst = ms[nm];
+	}
+	return ms[0];
+}
+
 /*
  * Fetch one request (under port lock). Returns 1 if consumed (queued or
  * completed), 0 if it must wait for resources (not consumed).
@@ -554,7 +686,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	struct vcrypto_port *port = vq->port;
 	struct vcrypto_engine *e = port->engine;
 	struct vc_chain c = {.segs = vq->scratch, .cap = vq->scratch_cap};
-	struct rte_mbuf *msrc = NULL, *mdst = NULL;
+	struct rte_mbuf *msrc = NULL, *mdst = NULL, *chain = NULL, *chain_dst = NULL;
 	struct vc_op_data_req h;
 	struct vc_op_priv *pv;
 	struct rte_crypto_op *op;
@@ -622,6 +754,11 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		cpu_add(p, vq, s, head, &c, &pl, zsrc, zdig);
 		return 1;
 	}
+	if (!zc && e->zc_sgl && s->dev_id == e->dev_id && pl.kind != VC_K_HASH &&
+	    chain_algo_ok(&s->sh.d) && use_zero_copy(port)) {
+		chain = zc_chain(e, &c, &pl, s->sh.digest_len, &zdig, &chain_dst);
+		zc = chain != NULL;
+	}
 	if (!zc) {
 		nout = vc_stream_range(c.segs + c.nr, c.nw, 0, (uint64_t)pl.dst_len + pl.dig_len,
 				       outs, VC_MAX_OUT_SEGS);
@@ -642,12 +779,18 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	}
 
 	op = op_get(p, e);
-	if (!op)
+	if (!op) {
+		chain_free(chain);
+		chain_free(chain_dst);
 		return 0;
+	}
 	pv = op_priv(op);
 	sl = &vq->slots[vq->free_slots[vq->nfree - 1]];
 	own = false;
-	if (zc) {
+	if (chain) {
+		msrc = chain;
+		mdst = chain_dst;
+	} else if (zc) {
 		msrc = op_mbuf(e, pv, 0);
 		if (msrc)
 			mbuf_point(msrc, zsrc, pl.data_len);
@@ -747,6 +890,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	sl->head = head;
 	sl->zc = zc;
 	sl->own_mbufs = own;
+	sl->zc_chain = chain != NULL;
 	sl->kind = pl.kind;
 	sl->out_dst = !zc && (mdst || contig);
 	sl->data_len = pl.data_len;
