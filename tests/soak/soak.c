@@ -9,14 +9,15 @@
  *
  *   soak [--guests 64] [--seconds 60] [--seed X] [--ports-per-guest 2] [--pollers 2]
  *        [--check-every 4] [--warmup S] [--rss-growth PCT] [--pmd openssl|aesni_mb]
- *        [--zero-copy off|on|auto|toggle] [--verbose]
+ *        [--zero-copy off|on|auto|toggle] [--max-len BYTES] [--verbose]
  *
  * Each guest thread owns --ports-per-guest ports (a vhost-user port serves one front end at a
  * time) and loops: connect to one of them at random, create 1-3 sessions (AES-CBC encrypt or
  * decrypt, AES-GCM encrypt, HMAC-SHA-256; random keys), submit random bursts of random sizes
- * (16 B to 16 KiB; half the AES-CBC ones in place), wait for some or all of them, and at random: close a session with requests
- * in flight (they complete OK or with INVSESS), disconnect with requests in flight (they are
- * abandoned, vcrypto_guest_destroy()), or disconnect and reconnect at once. One completed
+ * (16 B to --max-len, 16 KiB by default, log-uniform; half the AES-CBC ones in place), wait for
+ * some or all of them, and at random: close a session with requests in flight (they complete
+ * OK or with INVSESS), disconnect with requests in flight (they are abandoned,
+ * vcrypto_guest_destroy()), or disconnect and reconnect at once. One completed
  * request in --check-every is compared with OpenSSL (tests/support/oracle.h).
  *
  * Fails (exit 1) if: a result is wrong; a request completes twice, with an unknown id, or never
@@ -29,7 +30,9 @@
  * --pmd picks the cryptodev (crypto_openssl by default; crypto_aesni_mb also runs
  * in-place zero-copy cipher requests through its CPU crypto path). --zero-copy sets the ports'
  * policy; "toggle" starts them in AUTO and, every 100 ms, sets a random port to OFF, ON or
- * AUTO while its guest works (vcrypto_port_set_zero_copy()).
+ * AUTO while its guest works (vcrypto_port_set_zero_copy()). --max-len above 65535 (at most
+ * 256 KiB) makes zero-copy requests that need mbuf chains (crypto_openssl) or, on
+ * crypto_aesni_mb, copies into one large buffer; each guest's memory grows with it.
  * Exit 77 if the EAL or the cryptodev cannot start here.
  */
 
@@ -55,7 +58,6 @@
 #include "oracle.h"
 
 #define NSLOT 32       /* requests one guest keeps in flight at most */
-#define MAX_LEN 16384  /* largest request */
 #define MAX_SESS 3     /* sessions per connection */
 #define STALL_MS 20000 /* no completion for this long: requests lost */
 #define QUEUE_SIZE 64
@@ -64,6 +66,7 @@
 
 static unsigned int opt_guests = 64, opt_seconds = 60, opt_ppg = 2, opt_pollers = 2;
 static unsigned int opt_check_every = 4, opt_warmup, opt_rss_growth = 20;
+static uint32_t opt_max_len = 16384; /* largest request */
 static uint64_t opt_seed;
 static bool opt_verbose, opt_zc_toggle;
 static const char *opt_pmd = "openssl";
@@ -380,12 +383,16 @@ static bool sess_close(struct guest *gs, struct sess *s)
 
 static uint32_t rnd_len(struct guest *gs, enum kind k)
 {
-	/* Log-uniform from 16 B to 16 KiB. */
-	unsigned int e = 4 + rnd_n(&gs->rs, 11); /* 2^4 .. 2^14 */
+	/* Log-uniform from 16 B to --max-len. */
+	unsigned int emax = 31 - (unsigned int)__builtin_clz(opt_max_len);
+	unsigned int e = 4 + rnd_n(&gs->rs, emax - 3); /* 2^4 .. 2^emax */
 	uint32_t n = (1u << e) + rnd_n(&gs->rs, 1u << e);
 
-	if (n > MAX_LEN)
-		n = MAX_LEN;
+	if (n > opt_max_len)
+		n = opt_max_len;
+	/* crypto_aesni_mb counts AES-CBC lengths in 16 bits (vcrypto refuses more: NOTSUPP). */
+	if ((k == K_CBC_ENC || k == K_CBC_DEC) && !strcmp(opt_pmd, "aesni_mb") && n > 65520)
+		n = 65520;
 	if (k == K_CBC_ENC || k == K_CBC_DEC)
 		n &= ~15u;
 	return n < 16 ? 16 : n;
@@ -490,7 +497,11 @@ static bool connect_port(struct guest *gs, const char *path)
 	int r;
 
 	o.queue_size = QUEUE_SIZE;
-	o.mem_size = 2u << 20;
+	/* Two buffers per slot (and a digest), the rings and the request areas. */
+	o.mem_size = (size_t)NSLOT * (2 * opt_max_len + 256) + (512u << 10);
+	if (o.mem_size < (2u << 20))
+		o.mem_size = 2u << 20;
+	o.mem_size = (o.mem_size + (1u << 20) - 1) & ~(size_t)((1u << 20) - 1);
 	o.connect_timeout_ms = 5000;
 	r = vcrypto_guest_connect(path, &o, &gs->g);
 	if (r) {
@@ -501,8 +512,8 @@ static bool connect_port(struct guest *gs, const char *path)
 	for (unsigned int i = 0; i < NSLOT; i++) {
 		void *a, *b, *c;
 
-		if (vcrypto_guest_buf_alloc(gs->g, MAX_LEN, &a) ||
-		    vcrypto_guest_buf_alloc(gs->g, MAX_LEN + 16, &b) ||
+		if (vcrypto_guest_buf_alloc(gs->g, opt_max_len, &a) ||
+		    vcrypto_guest_buf_alloc(gs->g, opt_max_len + 16, &b) ||
 		    vcrypto_guest_buf_alloc(gs->g, 64, &c)) {
 			fail(gs->idx, "buf_alloc");
 			return false;
@@ -640,9 +651,11 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: soak [--guests N] [--seconds S] [--seed X] [--ports-per-guest N] "
-			"[--pollers 1|2] [--check-every N] [--warmup S] [--rss-growth PCT] "
-			"[--pmd openssl|aesni_mb] [--zero-copy off|on|auto|toggle] [--verbose]\n");
+	fprintf(stderr,
+		"usage: soak [--guests N] [--seconds S] [--seed X] [--ports-per-guest N] "
+		"[--pollers 1|2] [--check-every N] [--warmup S] [--rss-growth PCT] "
+		"[--pmd openssl|aesni_mb] [--zero-copy off|on|auto|toggle] [--max-len BYTES] "
+		"[--verbose]\n");
 	exit(2);
 }
 
@@ -659,6 +672,7 @@ int main(int argc, char **argv)
 		{"rss-growth", required_argument, NULL, 'r'},
 		{"pmd", required_argument, NULL, 'd'},
 		{"zero-copy", required_argument, NULL, 'z'},
+		{"max-len", required_argument, NULL, 'L'},
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
@@ -725,6 +739,9 @@ int main(int argc, char **argv)
 			else
 				usage();
 			break;
+		case 'L':
+			opt_max_len = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
 		case 'v':
 			opt_verbose = true;
 			break;
@@ -733,19 +750,21 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!opt_guests || opt_guests > 1024 || !opt_seconds || !opt_ppg || opt_ppg > 8 ||
-	    opt_pollers < 1 || opt_pollers > 2 || !opt_check_every)
+	    opt_pollers < 1 || opt_pollers > 2 || !opt_check_every || opt_max_len < 64 ||
+	    opt_max_len > 256 * 1024)
 		usage();
 	if (!opt_warmup)
 		opt_warmup = opt_seconds / 4 < 30 ? (opt_seconds / 4 ? opt_seconds / 4 : 1) : 30;
 	nports = opt_guests * opt_ppg;
 	printf("soak: guests=%u seconds=%u seed=%" PRIu64 " ports=%u pollers=%u check-every=%u "
-	       "warmup=%u s pmd=%s zero-copy=%s\n",
+	       "warmup=%u s pmd=%s zero-copy=%s max-len=%u\n",
 	       opt_guests, opt_seconds, opt_seed, nports, opt_pollers, opt_check_every, opt_warmup,
 	       opt_pmd,
 	       opt_zc_toggle			? "toggle" :
 	       opt_zc == VCRYPTO_ZERO_COPY_ON	? "on" :
 	       opt_zc == VCRYPTO_ZERO_COPY_AUTO ? "auto" :
-						  "off");
+						  "off",
+	       opt_max_len);
 	fflush(stdout);
 
 	snprintf(dev, sizeof(dev), "crypto_%s", opt_pmd);
@@ -802,7 +821,7 @@ int main(int argc, char **argv)
 		gs[i].idx = i;
 		gs[i].rs = opt_seed * 0x9E3779B97F4A7C15ULL + i * 2654435761u + 1;
 		gs[i].paths = (const char *const *)&paths[i * opt_ppg];
-		gs[i].want = malloc(MAX_LEN + 64);
+		gs[i].want = malloc(opt_max_len + 64);
 		if (!gs[i].want || pthread_create(&gs[i].thread, NULL, guest_main, &gs[i]))
 			return 1;
 	}
