@@ -230,9 +230,9 @@ enum vcrypto_port_mode {
  * memory, or longer than 65535 bytes, is zero copy too (a chain of up to 32
  * mbufs over the guest's pieces) if it is an in-place cipher or
  * cipher-then-hash request, or an out-of-place cipher or AES-GCM request with
- * one destination buffer; its digest or tag must be one piece; AES-XTS,
- * AES-CCM and 3DES-CTR are left out. Other requests are copied whatever the
- * policy.
+ * one destination buffer; its digest or tag must be one piece; the cipher
+ * must be AES-CBC, AES-CTR or 3DES-CBC. Other requests are copied whatever
+ * the policy.
  */
 enum vcrypto_zero_copy {
 	VCRYPTO_ZERO_COPY_OFF = 0,  /**< Always copy (safe default). */

@@ -573,9 +573,10 @@ static inline bool overlap(const uint8_t *a, uint32_t alen, const uint8_t *b, ui
 }
 
 /*
- * Whether crypto_openssl works on a session's requests in pieces: its
- * cipher and AEAD calls feed OpenSSL piece by piece, which AES-XTS and
- * AES-CCM (one update call only) cannot take, and it refuses chains for
+ * Whether a session's requests may go to the device in pieces: the
+ * algorithms tested that way against OpenSSL (zero_copy_chains). Others
+ * cannot be: crypto_openssl feeds OpenSSL piece by piece, which AES-XTS and
+ * AES-CCM (one update call only) do not take, and it refuses chains for
  * 3DES-CTR (its own counter code).
  */
 static bool chain_algo_ok(const struct vc_session_desc *d)
@@ -585,10 +586,7 @@ static bool chain_algo_ok(const struct vc_session_desc *d)
 	switch (d->cipher_algo) {
 	case VCRYPTO_CIPHER_AES_CBC:
 	case VCRYPTO_CIPHER_AES_CTR:
-	case VCRYPTO_CIPHER_AES_ECB:
-	case VCRYPTO_CIPHER_DES_CBC:
 	case VCRYPTO_CIPHER_3DES_CBC:
-	case VCRYPTO_CIPHER_3DES_ECB:
 		return true;
 	default:
 		return false;
