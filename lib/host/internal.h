@@ -181,7 +181,7 @@ struct vc_slot {
 	uint8_t zc;
 	uint8_t kind;
 	uint8_t own_mbufs; /* m_src/m_dst were allocated for this request alone */
-	uint8_t zc_chain;  /* m_src is a chain of pool mbufs pointed at guest memory */
+	uint8_t zc_chain;  /* m_src (and m_dst) are pool mbufs pointed at guest memory */
 	uint8_t out_dst;   /* copy mode: the result is contiguous in m_dst (else m_src) */
 	uint32_t data_len; /* bytes counted as done */
 	uint32_t dst_len;  /* bytes of the op result to write at W offset 0 */

@@ -163,8 +163,8 @@ static void mbuf_home(struct rte_mbuf *m)
 
 /*
  * Point a cached mbuf at @len bytes of guest memory (zero copy, IOVA as VA).
- * Over 65535 bytes (only a zero-copy AEAD destination, see zc_chain) the
- * 16-bit lengths are clipped and pkt_len holds the real one.
+ * Over 65535 bytes (only the one-buffer destination of zc_chain) the 16-bit
+ * lengths are clipped and pkt_len holds the real one.
  */
 static void mbuf_point(struct rte_mbuf *m, uint8_t *hva, uint32_t len)
 {
@@ -603,40 +603,36 @@ static bool chain_algo_ok(const struct vc_session_desc *d)
  *   takes no chained destination): the destination one piece apart from the
  *   source, in one mbuf (*mdst; over 65535 bytes its data_len is clipped, as
  *   big_mbuf's).
- * A digest or tag must be one piece (*zdig). Returns the source chain, or
- * NULL (then the request is copied).
+ * Only for the algorithms of chain_algo_ok. A digest or tag must be one piece
+ * (@zdig, found by the caller). Returns the source chain, or NULL (then the
+ * request is copied).
  */
 static struct rte_mbuf *zc_chain(struct vcrypto_engine *e, const struct vc_chain *c,
-				 const struct vc_plan *pl, uint32_t tag_len, uint8_t **zdig,
-				 struct rte_mbuf **mdst)
+				 const struct vc_plan *pl, const struct vc_session_desc *d,
+				 const uint8_t *zdig, struct rte_mbuf **mdst)
 {
 	struct vc_seg in[VC_ZC_MAX_SEGS], out[VC_ZC_MAX_SEGS];
 	struct rte_mbuf *ms[VC_ZC_MAX_SEGS + 1];
 	bool oop = pl->kind == VC_K_AEAD;
 	uint8_t *zdst = NULL;
 	uint32_t nm = 0, k = 0;
-	int ni, no;
+	int ni;
 
 	*mdst = NULL;
-	if (pl->dst_len != pl->data_len || pl->kind == VC_K_HASH)
-		return NULL;
-	if (pl->dig_len)
-		*zdig = vc_stream_contig(c->segs + c->nr, c->nw, pl->dig_woff, pl->dig_len);
-	else if (pl->aead_dec)
-		*zdig = vc_stream_contig(c->segs, c->nr, pl->tag_roff, tag_len);
-	else
-		*zdig = NULL;
-	if ((pl->dig_len || pl->aead_dec) && !*zdig)
+	if (pl->kind == VC_K_HASH || !chain_algo_ok(d) || pl->dst_len != pl->data_len ||
+	    ((pl->dig_len || pl->aead_dec) && !zdig))
 		return NULL;
 	ni = vc_stream_range(c->segs, c->nr, pl->src_off, pl->data_len, in, VC_ZC_MAX_SEGS);
 	if (ni <= 0)
 		return NULL;
 	if (!oop) {
-		no = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, out, VC_ZC_MAX_SEGS);
-		for (int i = 0; i < ni && no == ni; i++)
-			if (in[i].hva != out[i].hva || in[i].len != out[i].len)
-				no = -1;
-		if (no != ni) { /* not in place */
+		int no = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, out,
+					 VC_ZC_MAX_SEGS);
+		bool in_place = no == ni;
+
+		for (int i = 0; i < ni && in_place; i++)
+			in_place = in[i].hva == out[i].hva && in[i].len == out[i].len;
+		if (!in_place) {
 			if (pl->kind != VC_K_CIPHER)
 				return NULL;
 			oop = true;
@@ -695,7 +691,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	uint8_t *zsrc = NULL, *zdst = NULL, *zdig = NULL;
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
 	int nout = 0, ret, st;
-	bool zc = false, own, contig = false;
+	bool want_zc, zc = false, own, contig = false;
 
 	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
 			      &c, &h, &ret);
@@ -731,14 +727,18 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		return 1;
 	}
 
-	/* Zero copy when every part is contiguous in host memory. */
-	if (use_zero_copy(port) && pl.data_len && pl.data_len <= UINT16_MAX) {
-		zsrc = vc_stream_contig(c.segs, c.nr, pl.src_off, pl.data_len);
-		zdst = pl.dst_len ? vc_stream_contig(c.segs + c.nr, c.nw, 0, pl.dst_len) : NULL;
+	/* Zero copy when every part is contiguous in host memory (else see zc_chain). */
+	want_zc = use_zero_copy(port) && pl.data_len;
+	if (want_zc) {
+		/* The digest (or the tag to verify): one piece, where the device writes or reads it. */
 		if (pl.dig_len)
 			zdig = vc_stream_contig(c.segs + c.nr, c.nw, pl.dig_woff, pl.dig_len);
 		else if (pl.aead_dec)
 			zdig = vc_stream_contig(c.segs, c.nr, pl.tag_roff, s->sh.digest_len);
+	}
+	if (want_zc && pl.data_len <= UINT16_MAX) {
+		zsrc = vc_stream_contig(c.segs, c.nr, pl.src_off, pl.data_len);
+		zdst = pl.dst_len ? vc_stream_contig(c.segs + c.nr, c.nw, 0, pl.dst_len) : NULL;
 		zc = zsrc && (!pl.dst_len || zdst) && (!(pl.dig_len || pl.aead_dec) || zdig);
 		/* The devices take out-of-place only for plain cipher and AEAD. */
 		if (zc && pl.dst_len && zdst != zsrc && pl.kind != VC_K_CIPHER &&
@@ -752,9 +752,8 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		cpu_add(p, vq, s, head, &c, &pl, zsrc, zdig);
 		return 1;
 	}
-	if (!zc && e->zc_sgl && s->dev_id == e->dev_id && pl.kind != VC_K_HASH &&
-	    chain_algo_ok(&s->sh.d) && use_zero_copy(port)) {
-		chain = zc_chain(e, &c, &pl, s->sh.digest_len, &zdig, &chain_dst);
+	if (want_zc && !zc && e->zc_sgl && s->dev_id == e->dev_id) {
+		chain = zc_chain(e, &c, &pl, &s->sh.d, zdig, &chain_dst);
 		zc = chain != NULL;
 	}
 	if (!zc) {
