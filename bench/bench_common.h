@@ -135,6 +135,26 @@ static inline int bench_parse_algo_list(const char *s, int *out, int max)
 	return n;
 }
 
+/* The vhost modes of vhost_bench and path_cost (--modes). */
+enum bench_mode {
+	BENCH_M_COPY = 0,    /* VCRYPTO_ZERO_COPY_OFF */
+	BENCH_M_ZC = 1,	     /* VCRYPTO_ZERO_COPY_ON */
+	BENCH_M_NULL = 2,    /* transport only: sessions on crypto_null, copy */
+	BENCH_M_NULL_ZC = 3, /* transport only, zero copy: the path without copies */
+	BENCH_M_N = 4
+};
+static const char *const bench_mode_names[BENCH_M_N] = {"copy", "zc", "null", "null-zc"};
+
+static inline bool bench_mode_null(int m)
+{
+	return m == BENCH_M_NULL || m == BENCH_M_NULL_ZC;
+}
+
+static inline bool bench_mode_zc(int m)
+{
+	return m == BENCH_M_ZC || m == BENCH_M_NULL_ZC;
+}
+
 /* Whether the comma-separated @list names @item exactly. */
 static inline bool bench_list_has(const char *list, const char *item)
 {

@@ -276,17 +276,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "path_cost: EAL init failed\n");
 		return 77;
 	}
-	for (int mi = 0; mi < 4; mi++) {
-		static const char *const mname[] = {"copy", "zc", "null", "null-zc"};
-
-		if (!bench_list_has(O.modes, mname[mi]))
+	for (int mi = 0; mi < BENCH_M_N; mi++) {
+		if (!bench_list_has(O.modes, bench_mode_names[mi]))
 			continue;
 		for (int ai = 0; ai < O.nalgos; ai++) {
 			struct pc_host h = {0};
 
-			if (mi >= 2 && ai) /* transport only: the algorithm does not matter */
+			if (bench_mode_null(mi) && ai) /* the algorithm does not matter */
 				break;
-			ret = pc_up(&h, mi >= 2, mi == 1 || mi == 3);
+			ret = pc_up(&h, bench_mode_null(mi), bench_mode_zc(mi));
 			if (ret) {
 				pc_down(&h);
 				break;
@@ -296,18 +294,18 @@ int main(int argc, char **argv)
 
 				ret = pc_case(&h, O.algos[ai], O.sizes[si], &hc, &gc);
 				if (ret) {
-					fprintf(stderr, "path_cost: %s %s %u: %s\n", mname[mi],
-						bench_algo_names[O.algos[ai]], O.sizes[si],
-						vcrypto_strerror(ret));
+					fprintf(stderr, "path_cost: %s %s %u: %s\n",
+						bench_mode_names[mi], bench_algo_names[O.algos[ai]],
+						O.sizes[si], vcrypto_strerror(ret));
 					continue;
 				}
 				printf("{\"tool\":\"path_cost\",\"pmd\":\"%s\",\"algo\":\"%s\","
 				       "\"mode\":\"%s\",\"size\":%u,\"burst\":%u,"
 				       "\"host_cyc_op\":%.1f,\"guest_cyc_op\":%.1f,"
 				       "\"host_mops_per_core\":%.2f,\"tsc_hz\":%" PRIu64 "}\n",
-				       O.pmd, bench_algo_names[O.algos[ai]], mname[mi], O.sizes[si],
-				       O.burst, hc, gc, (double)rte_get_tsc_hz() / hc / 1e6,
-				       rte_get_tsc_hz());
+				       O.pmd, bench_algo_names[O.algos[ai]], bench_mode_names[mi],
+				       O.sizes[si], O.burst, hc, gc,
+				       (double)rte_get_tsc_hz() / hc / 1e6, rte_get_tsc_hz());
 				fflush(stdout);
 			}
 			pc_down(&h);

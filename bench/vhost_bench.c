@@ -40,29 +40,9 @@
 #define MAX_DEPTH 256
 #define MAX_GUESTS 64
 
-enum mode {
-	M_COPY = 0,
-	M_ZC = 1,
-	M_NULL = 2,
-	M_NULL_ZC = 3,
-	M_N = 4
-};
-static const char *const mode_names[M_N] = {"copy", "zc", "null", "null-zc"};
-
-/* Transport only: sessions on crypto_null (copy, or zero copy: the path without copies). */
-static inline bool mode_null(int m)
-{
-	return m == M_NULL || m == M_NULL_ZC;
-}
-
-static inline bool mode_zc(int m)
-{
-	return m == M_ZC || m == M_NULL_ZC;
-}
-
 static struct {
 	struct bench_matrix m;
-	bool modes[M_N];
+	bool modes[BENCH_M_N];
 	uint32_t scaling[BENCH_MAX_LIST];
 	int nscaling;
 	uint32_t scaling_depth;
@@ -447,9 +427,9 @@ static void print_result(struct bench_result *r, struct bench_lat *lat)
 		fprintf(stderr, "      output check: %s\n", r->check);
 }
 
-static int run_case(struct guest *gs, enum mode m, int algo, uint32_t size, uint32_t depth)
+static int run_case(struct guest *gs, enum bench_mode m, int algo, uint32_t size, uint32_t depth)
 {
-	struct bench_result r = {.mode = mode_names[m],
+	struct bench_result r = {.mode = bench_mode_names[m],
 				 .pmd = O.m.pmd,
 				 .algo = algo,
 				 .size = size,
@@ -463,7 +443,7 @@ static int run_case(struct guest *gs, enum mode m, int algo, uint32_t size, uint
 	if (algo != BENCH_AES_GCM && size % 16)
 		return 0;
 	vcrypto_port_set_zero_copy(gs->port,
-				   mode_zc(m) ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF);
+				   bench_mode_zc(m) ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF);
 	ret = guest_prepare(gs, algo, size, depth);
 	if (ret) {
 		fprintf(stderr, "vhost_bench: buffers: %s\n", vcrypto_strerror(ret));
@@ -482,7 +462,7 @@ static int run_case(struct guest *gs, enum mode m, int algo, uint32_t size, uint
 		goto out;
 	}
 	r.check = ret != VCRYPTO_STATUS_OK ? "status" :
-		  mode_null(m)		   ? "n/a" :
+		  bench_mode_null(m)	   ? "n/a" :
 					     bench_output_check(gs->ops[0].dst, size);
 	ret = drive(&gs, 1, depth, &r, depth == 1 ? &lat : NULL);
 	if (!ret)
@@ -526,9 +506,9 @@ static int run_matrix(void)
 		uint64_t mem =
 			(uint64_t)max_depth * 2 * bench_buf_stride(max_size + 128) + (4u << 20);
 
-		if (k == 0 && !O.modes[M_COPY] && !O.modes[M_ZC])
+		if (k == 0 && !O.modes[BENCH_M_COPY] && !O.modes[BENCH_M_ZC])
 			continue;
-		if (k == 1 && !O.modes[M_NULL] && !O.modes[M_NULL_ZC])
+		if (k == 1 && !O.modes[BENCH_M_NULL] && !O.modes[BENCH_M_NULL_ZC])
 			continue;
 		ret = engine_make(k ? "vbn" : "vbr", k ? VCRYPTO_ENGINE_F_NULL_CRYPTO : 0, &e[k]);
 		if (ret == -ENOTSUP && k == 1) {
@@ -552,13 +532,13 @@ static int run_matrix(void)
 	for (int a = 0; a < O.m.nalgos && !ret; a++)
 		for (int s = 0; s < O.m.nsizes && !ret; s++)
 			for (int d = 0; d < O.m.ndepths && !ret; d++)
-				for (int m = 0; m < M_N && !ret; m++) {
-					int k = mode_null(m);
+				for (int m = 0; m < BENCH_M_N && !ret; m++) {
+					int k = bench_mode_null(m);
 
 					if (!O.modes[m] || !gs[k] || !gs[k]->g)
 						continue;
 					host_set_active(p[k]);
-					ret = run_case(gs[k], (enum mode)m, O.m.algos[a],
+					ret = run_case(gs[k], (enum bench_mode)m, O.m.algos[a],
 						       O.m.sizes[s], O.m.depths[d]);
 				}
 	for (int k = 0; k < 2; k++) {
@@ -578,12 +558,13 @@ static int run_scaling(void)
 	struct vcrypto_engine *e = NULL;
 	int algo = O.m.algos[0], ret;
 	uint32_t size = O.m.sizes[0], depth = O.scaling_depth;
-	enum mode m = O.modes[M_ZC] && !O.modes[M_COPY] ? M_ZC : M_COPY;
+	enum bench_mode m = O.modes[BENCH_M_ZC] && !O.modes[BENCH_M_COPY] ? BENCH_M_ZC :
+									    BENCH_M_COPY;
 
 	ret = engine_make("vbs", 0, &e);
 	for (int i = 0; i < O.nscaling && !ret; i++) {
 		struct vcrypto_poller_opts po = VCRYPTO_OPTS_INIT(vcrypto_poller_opts);
-		struct bench_result r = {.mode = mode_names[m],
+		struct bench_result r = {.mode = bench_mode_names[m],
 					 .pmd = O.m.pmd,
 					 .algo = algo,
 					 .size = size,
@@ -605,8 +586,8 @@ static int run_scaling(void)
 				ret = -ENOTSUP;
 			if (!ret) {
 				vcrypto_port_set_zero_copy(G[g]->port,
-							   m == M_ZC ? VCRYPTO_ZERO_COPY_ON :
-								       VCRYPTO_ZERO_COPY_OFF);
+							   m == BENCH_M_ZC ? VCRYPTO_ZERO_COPY_ON :
+									     VCRYPTO_ZERO_COPY_OFF);
 				ret = guest_prepare(G[g], algo, size, depth);
 			}
 		}
@@ -685,7 +666,7 @@ static int fair_limits(struct guest *g, uint32_t weight, uint64_t rate_bytes, ui
 	return ret;
 }
 
-static int fair_case(struct guest *light, struct guest *heavy, enum mode m, int algo,
+static int fair_case(struct guest *light, struct guest *heavy, enum bench_mode m, int algo,
 		     uint32_t lsize, uint32_t hsize, double *heavy_bps_equal)
 {
 	uint64_t hz = rte_get_tsc_hz();
@@ -719,7 +700,7 @@ static int fair_case(struct guest *light, struct guest *heavy, enum mode m, int 
 	heavy->depth = O.heavy_depth;
 	*heavy_bps_equal = 0;
 	for (int k = 0; k < FR_N && !ret; k++) {
-		struct bench_result r = {.mode = mode_names[m],
+		struct bench_result r = {.mode = bench_mode_names[m],
 					 .pmd = O.m.pmd,
 					 .algo = algo,
 					 .size = lsize,
@@ -790,8 +771,8 @@ static int fair_case(struct guest *light, struct guest *heavy, enum mode m, int 
 		fprintf(stderr,
 			"fair  %-8s %-4s light %5u B heavy %5u B x%-3u %-8s light %8.0f ops/s "
 			"p50 %7.1f p99 %8.1f p99.9 %8.1f us | heavy %8.0f ops/s %6.3f Gbit/s%s\n",
-			O.m.pmd, mode_names[m], lsize, hsize, O.heavy_depth, fair_run_names[k],
-			lops, lat.n ? lat.v[lat.n / 2] * 1e6 / hz : 0,
+			O.m.pmd, bench_mode_names[m], lsize, hsize, O.heavy_depth,
+			fair_run_names[k], lops, lat.n ? lat.v[lat.n / 2] * 1e6 / hz : 0,
 			lat.n ? lat.v[(uint64_t)lat.n * 99 / 100] * 1e6 / hz : 0,
 			lat.n ? lat.v[(uint64_t)lat.n * 999 / 1000] * 1e6 / hz : 0, hops,
 			hops * hsize * 8 / 1e9, r.errors ? "  ERRORS" : "");
@@ -814,7 +795,8 @@ static int run_fairness(void)
 	struct vcrypto_engine *e = NULL;
 	struct vcrypto_poller *p = NULL;
 	struct guest *light = NULL, *heavy = NULL;
-	enum mode m = O.modes[M_ZC] && !O.modes[M_COPY] ? M_ZC : M_COPY;
+	enum bench_mode m = O.modes[BENCH_M_ZC] && !O.modes[BENCH_M_COPY] ? BENCH_M_ZC :
+									    BENCH_M_COPY;
 	uint32_t lmax = 0, hmax = 0;
 	uint64_t lmem, hmem;
 	int algo = BENCH_AES_CBC, ret;
@@ -848,10 +830,10 @@ static int run_fairness(void)
 	if (!ret && (!light->have[algo] || !heavy->have[algo]))
 		ret = -ENOTSUP;
 	if (!ret) {
-		vcrypto_port_set_zero_copy(light->port, m == M_ZC ? VCRYPTO_ZERO_COPY_ON :
-								    VCRYPTO_ZERO_COPY_OFF);
-		vcrypto_port_set_zero_copy(heavy->port, m == M_ZC ? VCRYPTO_ZERO_COPY_ON :
-								    VCRYPTO_ZERO_COPY_OFF);
+		vcrypto_port_set_zero_copy(light->port, m == BENCH_M_ZC ? VCRYPTO_ZERO_COPY_ON :
+									  VCRYPTO_ZERO_COPY_OFF);
+		vcrypto_port_set_zero_copy(heavy->port, m == BENCH_M_ZC ? VCRYPTO_ZERO_COPY_ON :
+									  VCRYPTO_ZERO_COPY_OFF);
 	}
 	for (int l = 0; l < O.nlight && !ret; l++)
 		for (int h = 0; h < O.nheavy && !ret; h++) {
@@ -913,7 +895,7 @@ static int parse(int argc, char **argv)
 	int c;
 
 	bench_matrix_defaults(&O.m);
-	for (int k = 0; k < M_N; k++)
+	for (int k = 0; k < BENCH_M_N; k++)
 		O.modes[k] = true;
 	O.nlight = bench_parse_u32_list("64,4k", O.light_sizes, BENCH_MAX_LIST);
 	O.nheavy = bench_parse_u32_list("4k,64k", O.heavy_sizes, BENCH_MAX_LIST);
@@ -924,15 +906,15 @@ static int parse(int argc, char **argv)
 		case 'm': {
 			char *dup = strdup(optarg), *save = NULL, *tok;
 
-			for (int k = 0; k < M_N; k++)
+			for (int k = 0; k < BENCH_M_N; k++)
 				O.modes[k] = false;
 			for (tok = strtok_r(dup, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
 				int k;
 
-				for (k = 0; k < M_N && strcmp(tok, mode_names[k]); k++)
+				for (k = 0; k < BENCH_M_N && strcmp(tok, bench_mode_names[k]); k++)
 					;
-				if (k == M_N) {
+				if (k == BENCH_M_N) {
 					free(dup);
 					usage(stderr);
 					return -1;
