@@ -602,7 +602,8 @@ static bool chain_algo_ok(const struct vc_session_desc *d)
  * - out-of-place cipher or AEAD (SGL in, one buffer out: crypto_openssl
  *   takes no chained destination): the destination one piece apart from the
  *   source, in one mbuf (*mdst; over 65535 bytes its data_len is clipped, as
- *   big_mbuf's).
+ *   big_mbuf's). For AES-GCM that one buffer may be the source's own (in
+ *   place, the request's data in one piece over 65535 bytes).
  * Only for the algorithms of chain_algo_ok. A digest or tag must be one piece
  * (@zdig, found by the caller). Returns the source chain, or NULL (then the
  * request is copied).
@@ -646,7 +647,15 @@ static struct rte_mbuf *zc_chain(struct vcrypto_engine *e, const struct vc_chain
 			return NULL;
 	}
 	for (int i = 0; i < ni; i++) {
-		if (oop && overlap(in[i].hva, in[i].len, zdst, pl->dst_len))
+		/*
+		 * The device reads piece k and writes its output at the same offset
+		 * of the destination: a destination that overlaps the source is
+		 * safe only where each piece's output lands on the piece itself
+		 * (AES-GCM, whose output keeps pace with its input, in place in one
+		 * buffer), not shifted onto a piece still to be read.
+		 */
+		if (oop && overlap(in[i].hva, in[i].len, zdst, pl->dst_len) &&
+		    !(pl->kind == VC_K_AEAD && ni == 1 && in[0].hva == zdst))
 			return NULL;
 		nm += (in[i].len + VC_ZC_SEG_MAX - 1) / VC_ZC_SEG_MAX;
 	}

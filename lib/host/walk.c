@@ -391,7 +391,7 @@ int vc_stream_read_slow(const struct vc_seg *segs, uint32_t n, uint64_t off, voi
 	return 0;
 }
 
-uint8_t *vc_stream_contig(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len)
+uint8_t *vc_stream_contig_slow(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len)
 {
 	struct vc_seg s;
 

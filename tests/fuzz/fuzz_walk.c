@@ -80,6 +80,9 @@ static void check_range(const struct fuzz_guest *g, const struct vc_seg *segs, u
 		FUZZ_CHECK(fuzz_hva_ok(g, p, len) || g->adjacent);
 		FUZZ_CHECK(vc_mem_hva_ok(&g->mt, p, len) || g->adjacent);
 	}
+	/* ... and a range in one piece is found (the inline fast path or the slow one). */
+	if (k == 1)
+		FUZZ_CHECK(p == out[0].hva);
 	if (len && len <= 4096) {
 		uint8_t tmp[4096];
 

@@ -639,6 +639,32 @@ static void chain_cipher_req(struct fe *f, uint64_t sid, enum vcrypto_cipher_alg
 }
 
 /*
+ * Start an AES-GCM request of @p n bytes (@p dir 1: decrypt, the tag after
+ * the data) in guest memory: its header, IV and status byte (returned, set
+ * to 0xee). Fills p[0] and p[1] (header, IV).
+ */
+static uint8_t *gcm_req_start(struct fe *f, int dir, int64_t id, uint32_t n, const uint8_t *iv12,
+			      struct part *p)
+{
+	struct vc_op_data_req *h;
+	uint8_t *iv, *st;
+
+	f->heap = OFF_HEAP;
+	h = galloc(f, 72);
+	iv = galloc(f, 12);
+	st = galloc(f, 1);
+	memset(h, 0, 72);
+	h->header.opcode = dir ? VC_AEAD_DECRYPT : VC_AEAD_ENCRYPT;
+	h->header.session_id = (uint64_t)id;
+	h->u.aead_req.para = (struct vc_aead_para){12, 0, dir ? n + 16 : n, dir ? n : n + 16};
+	memcpy(iv, iv12, 12);
+	*st = 0xee;
+	p[0] = (struct part){gpa(f, h), 72, false};
+	p[1] = (struct part){gpa(f, iv), 12, false};
+	return st;
+}
+
+/*
  * Zero copy over mbuf chains: in-place AES-CBC (both ways) and AES-CBC then
  * HMAC-SHA1 whose data lies in several pieces of guest memory (a guest's
  * pages), or in one piece longer than an mbuf can say (over 65535 bytes).
@@ -646,7 +672,8 @@ static void chain_cipher_req(struct fe *f, uint64_t sid, enum vcrypto_cipher_alg
  * copy (the counter says so) and match OpenSSL; pieces not block-aligned
  * included. So must AES-CBC out of place into one buffer, AES-CTR and
  * 3DES-CBC in place, and AES-256-GCM out of place (pieces in, one buffer
- * out), both ways. Out of place into pieces is copied, and right too.
+ * out) and in place in one buffer over 65535 bytes, both ways. Out of place
+ * into pieces is copied, and right too.
  */
 START_TEST(zero_copy_chains)
 {
@@ -795,25 +822,11 @@ START_TEST(zero_copy_chains)
 					 0);
 			for (int dir = 0; dir < 2; dir++) {
 				const uint8_t *from = dir ? ct : in, *expect = dir ? in : ct;
-				uint32_t outlen = dir ? n : n + 16, off = 0, k = 0, uid, ulen;
-				struct vc_op_data_req *h;
-				uint8_t *iv, *st, *dst;
+				uint32_t outlen = dir ? n : n + 16, off = 0, k = 2, uid, ulen;
 				struct part p[16];
+				uint8_t *st = gcm_req_start(&f, dir, id[dir], n, iv12, p);
+				uint8_t *dst = galloc(&f, outlen);
 
-				f.heap = OFF_HEAP;
-				h = galloc(&f, 72);
-				iv = galloc(&f, 12);
-				st = galloc(&f, 1);
-				dst = galloc(&f, outlen);
-				memset(h, 0, 72);
-				h->header.opcode = dir ? VC_AEAD_DECRYPT : VC_AEAD_ENCRYPT;
-				h->header.session_id = (uint64_t)id[dir];
-				h->u.aead_req.para =
-					(struct vc_aead_para){12, 0, dir ? n + 16 : n, outlen};
-				memcpy(iv, iv12, 12);
-				*st = 0xee;
-				p[k++] = (struct part){gpa(&f, h), 72, false};
-				p[k++] = (struct part){gpa(&f, iv), 12, false};
 				for (uint32_t i = 0; i < np; off += cases[c][i], i++) {
 					uint8_t *pc = galloc(&f, cases[c][i]);
 
@@ -835,6 +848,27 @@ START_TEST(zero_copy_chains)
 					      "GCM case %u dir %d: status %u", c, dir, *st);
 				ck_assert_msg(!memcmp(dst, expect, outlen),
 					      "GCM case %u dir %d differs from OpenSSL", c, dir);
+				served++;
+			}
+			/* In place in one buffer (the tag after the data), over 65535 bytes. */
+			for (int dir = 0; dir < 2 && np == 1 && n > 65535; dir++) {
+				uint32_t outlen = dir ? n : n + 16, k = 2, uid, ulen;
+				struct part p[5];
+				uint8_t *st = gcm_req_start(&f, dir, id[dir], n, iv12, p);
+				uint8_t *buf = galloc(&f, n + 16);
+
+				memcpy(buf, dir ? ct : in, dir ? n + 16 : n);
+				p[k++] = (struct part){gpa(&f, buf), dir ? n + 16 : n, false};
+				p[k++] = (struct part){gpa(&f, buf), outlen, true};
+				p[k++] = (struct part){gpa(&f, st), 1, true};
+				put_indirect(&f, p, k, 0);
+				ck_assert(next_used(&f, &uid, &ulen));
+				ck_assert_msg(*st == VCRYPTO_STATUS_OK,
+					      "GCM in place, %u bytes, dir %d: status %u", n, dir,
+					      *st);
+				ck_assert_msg(!memcmp(buf, dir ? in : ct, outlen),
+					      "GCM in place, %u bytes, dir %d differs from OpenSSL",
+					      n, dir);
 				served++;
 			}
 			free(ct);

@@ -14,10 +14,10 @@
  * Each guest thread owns --ports-per-guest ports (a vhost-user port serves one front end at a
  * time) and loops: connect to one of them at random, create 1-3 sessions (AES-CBC encrypt or
  * decrypt, AES-GCM encrypt, HMAC-SHA-256; random keys), submit random bursts of random sizes
- * (16 B to --max-len, 16 KiB by default, log-uniform; half the AES-CBC ones in place), wait for
- * some or all of them, and at random: close a session with requests in flight (they complete
- * OK or with INVSESS), disconnect with requests in flight (they are abandoned,
- * vcrypto_guest_destroy()), or disconnect and reconnect at once. One completed
+ * (16 B to --max-len, 16 KiB by default, log-uniform; half the AES-CBC and AES-GCM ones in
+ * place), wait for some or all of them, and at random: close a session with requests in
+ * flight (they complete OK or with INVSESS), disconnect with requests in flight (they are
+ * abandoned, vcrypto_guest_destroy()), or disconnect and reconnect at once. One completed
  * request in --check-every is compared with OpenSSL (tests/support/oracle.h).
  *
  * Fails (exit 1) if: a result is wrong; a request completes twice, with an unknown id, or never
@@ -155,7 +155,7 @@ struct slot {
 	bool busy;
 	bool may_invsess; /* its session was closed while it was in flight */
 	bool check;
-	bool inplace; /* AES-CBC in place: dst is the data, src keeps the input */
+	bool inplace; /* AES-CBC or AES-GCM in place: dst is the data, src keeps the input */
 	uint16_t gen;
 	struct sess s; /* copy: the session may be closed and replaced meanwhile */
 	uint8_t iv[16];
@@ -422,7 +422,8 @@ static bool burst(struct guest *gs)
 		sl->gen++;
 		sl->may_invsess = false;
 		sl->check = rnd_n(&gs->rs, opt_check_every) == 0;
-		sl->inplace = (sl->s.kind == K_CBC_ENC || sl->s.kind == K_CBC_DEC) &&
+		sl->inplace = (sl->s.kind == K_CBC_ENC || sl->s.kind == K_CBC_DEC ||
+			       sl->s.kind == K_GCM_ENC) &&
 			      rnd_n(&gs->rs, 2);
 		rnd_fill(&gs->rs, sl->iv, sizeof(sl->iv));
 		rnd_fill(&gs->rs, sl->aad, sizeof(sl->aad));
@@ -451,6 +452,10 @@ static bool burst(struct guest *gs)
 			op->aad_len = sl->s.aad_len;
 			op->dst = sl->dst;
 			op->dst_len = sl->len + 16;
+			if (sl->inplace) { /* the ciphertext and tag replace the input */
+				memcpy(sl->dst, sl->src, sl->len);
+				op->src = sl->dst;
+			}
 			break;
 		default:
 			op->digest = sl->dig;
