@@ -141,9 +141,10 @@ enum bench_mode {
 	BENCH_M_ZC = 1,	     /* VCRYPTO_ZERO_COPY_ON */
 	BENCH_M_NULL = 2,    /* transport only: sessions on crypto_null, copy */
 	BENCH_M_NULL_ZC = 3, /* transport only, zero copy: the path without copies */
-	BENCH_M_N = 4
+	BENCH_M_DPDK = 4,    /* the reference: DPDK's own rte_vhost_crypto host (dpdk_host.h) */
+	BENCH_M_N = 5
 };
-static const char *const bench_mode_names[BENCH_M_N] = {"copy", "zc", "null", "null-zc"};
+static const char *const bench_mode_names[BENCH_M_N] = {"copy", "zc", "null", "null-zc", "dpdk"};
 
 static inline bool bench_mode_null(int m)
 {
@@ -179,10 +180,13 @@ struct bench_matrix {
 };
 
 /* getopt_long entries of the matrix's options (codes p, a, s, d, t, w). */
-#define BENCH_MATRIX_OPTIONS                                                                 \
-	{"pmd", required_argument, NULL, 'p'}, {"algo", required_argument, NULL, 'a'},       \
-	{"sizes", required_argument, NULL, 's'}, {"depth", required_argument, NULL, 'd'},    \
-	{"seconds", required_argument, NULL, 't'}, {"warmup", required_argument, NULL, 'w'}
+#define BENCH_MATRIX_OPTIONS                                                                       \
+	{"pmd", required_argument, NULL, 'p'}, {"algo", required_argument, NULL, 'a'},             \
+		{"sizes", required_argument, NULL, 's'}, {"depth", required_argument, NULL, 'd'},  \
+		{"seconds", required_argument, NULL, 't'},                                         \
+	{                                                                                          \
+		"warmup", required_argument, NULL, 'w'                                             \
+	}
 
 /* The default matrix: every algorithm, 64 B to 64 KiB, depths 1 and 32, aesni_mb. */
 static inline void bench_matrix_defaults(struct bench_matrix *m)
@@ -190,8 +194,8 @@ static inline void bench_matrix_defaults(struct bench_matrix *m)
 	m->pmd = "aesni_mb";
 	m->seconds = 1.0;
 	m->warmup = 0.2;
-	m->nalgos = bench_parse_algo_list("aes-cbc,aes-cbc-sha1,aes-256-gcm", m->algos,
-					  BENCH_NALGOS);
+	m->nalgos =
+		bench_parse_algo_list("aes-cbc,aes-cbc-sha1,aes-256-gcm", m->algos, BENCH_NALGOS);
 	m->nsizes = bench_parse_u32_list("64,256,1k,4k,16k,64k", m->sizes, BENCH_MAX_LIST);
 	m->ndepths = bench_parse_u32_list("1,32", m->depths, BENCH_MAX_LIST);
 }
@@ -342,7 +346,8 @@ static inline void bench_result_json_begin(FILE *f, const struct bench_result *r
 		(unsigned long long)r->ops, (unsigned long long)r->errors, r->secs, ops_s,
 		ops_s * r->size * 8 / 1e9, r->cyc_total, r->cyc_busy, r->host_busy, r->guest_busy,
 		r->share_min, r->share_max, r->zc_frac, r->check ? r->check : "none", r->host_cpu,
-		r->guest_cpu, r->cyc_op_cpu, r->notify_per_req, r->enq_chunk, r->req_round, r->tsc_hz);
+		r->guest_cpu, r->cyc_op_cpu, r->notify_per_req, r->enq_chunk, r->req_round,
+		r->tsc_hz);
 }
 
 /* Involuntary context switches of thread @p tid of this process so far (0 if unknown). */

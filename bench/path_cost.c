@@ -272,8 +272,8 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	for (int mi = 0; mi < BENCH_M_N; mi++) {
-		if (!bench_list_has(O.modes, bench_mode_names[mi]))
-			continue;
+		if (!bench_list_has(O.modes, bench_mode_names[mi]) || mi == BENCH_M_DPDK)
+			continue; /* (the reference host is measured by vhost_bench only) */
 		for (int ai = 0; ai < O.nalgos; ai++) {
 			struct pc_host h = {0};
 

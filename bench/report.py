@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["bare", "copy", "zc", "null", "null-zc"]
+MODES = ["bare", "copy", "zc", "null", "null-zc", "dpdk"]
 METRICS = ["notify_per_req", "ops_s", "gbps", "cyc_op", "cyc_op_busy", "cyc_op_cpu", "lat_p50_ns", "lat_p99_ns",
            "host_busy", "guest_busy", "host_cpu", "guest_cpu", "share_min", "share_max",
            "zc_frac", "enq_chunk", "req_round", "errors"]
@@ -91,6 +91,12 @@ def add_ratios(cases):
             # ops per second of host CPU time: less sensitive to a loaded machine
             if med(c, "cyc_op_cpu") > 0 and med(b, "cyc_op_cpu") > 0:
                 c["ratio_vs_bare_cpu"] = med(b, "cyc_op_cpu") / med(c, "cyc_op_cpu")
+    # against DPDK's own vhost-crypto host (mode dpdk) in the same run, where it can run
+    dpdk = {(c["pmd"], c["algo"], c["size"], c["depth"]): c for c in cases if c["mode"] == "dpdk"}
+    for c in cases:
+        r = dpdk.get((c["pmd"], c["algo"], c["size"], c["depth"]))
+        if c["mode"] in ("copy", "zc") and r and med(r, "ops_s") > 0:
+            c["ratio_vs_dpdk"] = med(c, "ops_s") / med(r, "ops_s")
 
 
 def fmt_ops(v):
@@ -104,13 +110,14 @@ def fmt_ops(v):
 
 
 def table(cases):
-    hdr = ("%-8s %-12s %6s %3s %-7s %9s %19s %8s %8s %8s %8s %8s %6s %6s %5s %5s %s" %
+    hdr = ("%-8s %-12s %6s %3s %-7s %9s %19s %8s %8s %8s %8s %8s %6s %6s %6s %5s %5s %s" %
            ("pmd", "algo", "size", "dep", "mode", "ops/s", "[min - max]", "Gbit/s", "cyc/op",
-            "cpucyc", "p50 ns", "p99 ns", "ratio", "r_cpu", "host%", "gst%", "check"))
+            "cpucyc", "p50 ns", "p99 ns", "ratio", "r_cpu", "r_dpdk", "host%", "gst%",
+            "check"))
     lines = [hdr, "-" * len(hdr)]
     for c in cases:
         o = c.get("ops_s", {})
-        lines.append("%-8s %-12s %6d %3d %-7s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %5.0f %5.0f %s" % (
+        lines.append("%-8s %-12s %6d %3d %-7s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %6s %5.0f %5.0f %s" % (
             c["pmd"], c["algo"], c["size"], c["depth"], c["mode"], fmt_ops(med(c, "ops_s")),
             "[%s - %s]" % (fmt_ops(o.get("min", float("nan"))), fmt_ops(o.get("max", float("nan")))),
             med(c, "gbps"),
@@ -120,6 +127,7 @@ def table(cases):
             "%.0f" % med(c, "lat_p99_ns") if "lat_p99_ns" in c else "-",
             "%.2f" % c["ratio_vs_bare"] if "ratio_vs_bare" in c else "-",
             "%.2f" % c["ratio_vs_bare_cpu"] if "ratio_vs_bare_cpu" in c else "-",
+            "%.2f" % c["ratio_vs_dpdk"] if "ratio_vs_dpdk" in c else "-",
             100 * med(c, "host_busy") if c["mode"] != "bare" else 100 * med(c, "host_cpu"),
             100 * med(c, "guest_busy") if c["mode"] != "bare" else 0,
             ",".join(c["check"])))
@@ -167,6 +175,9 @@ def goals(cases, tsc_hz):
     check("crypto_aesni_mb zc >= 0.5x bare at 64 B",
           lambda c: c["pmd"] == "aesni_mb" and c["mode"] == "zc" and c["depth"] == 32
           and c["size"] == 64, 0.5)
+    for mode in ("copy", "zc"):
+        check("vcrypto %s faster than DPDK's rte_vhost_crypto (same guest, same run)" % mode,
+              lambda c: c["mode"] == mode and c["depth"] == 32, 1.0, key="ratio_vs_dpdk")
     for c in cases:
         if c["mode"] in ("null", "null-zc") and c["depth"] == 32 and c["size"] == 64 and \
                 med(c, "cyc_op_busy") > 0:
@@ -202,7 +213,7 @@ def plots(d, cases, sc, fc=()):
     made = []
     keys = sorted({(c["pmd"], c["algo"]) for c in cases})
     colors = {"bare": "black", "copy": "blue", "zc": "dark-green", "null": "red",
-              "null-zc": "orange"}
+              "null-zc": "orange", "dpdk": "purple"}
     for pmd, algo in keys:
         for depth in sorted({c["depth"] for c in cases}):
             series = []
@@ -228,7 +239,8 @@ def plots(d, cases, sc, fc=()):
                       "set ylabel 'Gbit/s'", "set key top left", "set grid"]
             pl = []
             for mode, f in series:
-                label = "bare cryptodev" if mode == "bare" else "vcrypto " + {
+                label = {"bare": "bare cryptodev",
+                         "dpdk": "DPDK rte_vhost_crypto (copy)"}.get(mode) or "vcrypto " + {
                     "copy": "copy", "zc": "zero-copy", "null": "transport only (null crypto)",
                     "null-zc": "transport only, zero-copy"}[mode]
                 pl.append("'%s' using 1:2:3:4 with yerrorlines lc rgb '%s' title '%s'"

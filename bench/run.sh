@@ -37,9 +37,11 @@ usage: bench/run.sh [--quick] [--out DIR] [options]
   --algo LIST        aes-cbc,aes-cbc-sha1,aes-256-gcm (default all)
   --sizes LIST       bytes, k suffix allowed (default 64,256,1k,4k,16k,64k)
   --depth LIST       requests in flight (default 1,32: latency and throughput)
-  --modes LIST       vhost modes: copy,zc,null,null-zc (default all four;
+  --modes LIST       vhost modes: copy,zc,null,null-zc,dpdk (default all five;
                      null and null-zc: transport only, sessions on crypto_null,
-                     copy or zero copy)
+                     copy or zero copy; dpdk: the same guest served by DPDK
+                     22.11's own rte_vhost_crypto instead, AES-CBC and
+                     AES-CBC+HMAC-SHA1 up to 2 KiB only)
   --reps N           repetitions, interleaved (default 5)
   --seconds S        measured seconds per case (default 1), after --warmup S (0.2)
   --scaling          also run 1,4,16,64 guests on one poller (--guests LIST,
@@ -74,7 +76,7 @@ pmds="aesni_mb,openssl"
 algos="aes-cbc,aes-cbc-sha1,aes-256-gcm"
 sizes="64,256,1k,4k,16k,64k"
 depths="1,32"
-modes="copy,zc,null,null-zc"
+modes="copy,zc,null,null-zc,dpdk"
 reps=5
 seconds=1
 warmup=0.2

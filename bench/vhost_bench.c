@@ -11,12 +11,14 @@
  * one process lets the benchmark switch cases (copy, zero-copy,
  * transport-only) and read both sides' cycle counters without any IPC.
  *
- * Modes: copy (VCRYPTO_ZERO_COPY_OFF), zc (VCRYPTO_ZERO_COPY_ON), null
- * (copy on an engine with VCRYPTO_ENGINE_F_NULL_CRYPTO: the transport
- * alone). One JSON line per case on stdout.
+ * Modes: copy (VCRYPTO_ZERO_COPY_OFF), zc (VCRYPTO_ZERO_COPY_ON), null and
+ * null-zc (copy or zero copy on an engine with VCRYPTO_ENGINE_F_NULL_CRYPTO:
+ * the transport alone), dpdk (the same guest served by DPDK 22.11's own
+ * rte_vhost_crypto on the same core instead: the reference, dpdk_host.h).
+ * One JSON line per case on stdout.
  *
  * Usage: vhost_bench [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST]
- *                    [--depth LIST] [--modes copy,zc,null,null-zc] [--seconds S]
+ *                    [--depth LIST] [--modes copy,zc,null,null-zc,dpdk] [--seconds S]
  *                    [--warmup S] [--scaling 1,4,16,64] [--fairness ...]
  *                    [--host-cpu N] [--guest-cpu N]
  */
@@ -36,6 +38,7 @@
 #include <vcrypto/host.h>
 
 #include "bench_guest.h"
+#include "dpdk_host.h"
 
 #define MAX_DEPTH 256
 #define MAX_GUESTS 64
@@ -67,6 +70,7 @@ static struct {
 /* The host core's loop: polls the active poller, counts cycles of busy rounds. */
 static struct host_ctx {
 	_Atomic(struct vcrypto_poller *) active;
+	_Atomic(struct dpdk_host *) dpdk; /* or the reference host (mode dpdk) */
 	atomic_uint gen, ack;
 	atomic_bool stop;
 	_Atomic uint64_t busy_cycles;
@@ -87,16 +91,17 @@ static int host_main(void *arg)
 	while (!atomic_load_explicit(&H.stop, memory_order_relaxed)) {
 		unsigned int gen = atomic_load_explicit(&H.gen, memory_order_acquire);
 		struct vcrypto_poller *p = atomic_load_explicit(&H.active, memory_order_acquire);
+		struct dpdk_host *d = atomic_load_explicit(&H.dpdk, memory_order_acquire);
 		uint64_t t0, t1;
 		int n;
 
 		atomic_store_explicit(&H.ack, gen, memory_order_release);
-		if (!p) {
+		if (!p && !d) {
 			rte_pause();
 			continue;
 		}
 		t0 = rte_rdtsc();
-		n = vcrypto_poller_poll(p);
+		n = p ? vcrypto_poller_poll(p) : dpdk_host_poll(d);
 		t1 = rte_rdtsc();
 		if (n > 0) {
 			busy += t1 - t0;
@@ -108,12 +113,16 @@ static int host_main(void *arg)
 	return 0;
 }
 
-/* Switch the host loop to @p p and wait until it no longer polls the previous one. */
-static void host_set_active(struct vcrypto_poller *p)
+/*
+ * Switch the host loop to poller @p p or reference host @p d (or neither)
+ * and wait until it no longer polls the previous one.
+ */
+static void host_set(struct vcrypto_poller *p, struct dpdk_host *d)
 {
 	unsigned int g;
 
 	atomic_store_explicit(&H.active, p, memory_order_release);
+	atomic_store_explicit(&H.dpdk, d, memory_order_release);
 	g = atomic_fetch_add_explicit(&H.gen, 1, memory_order_acq_rel) + 1;
 	while (atomic_load_explicit(&H.ack, memory_order_acquire) != g)
 		rte_pause();
@@ -139,22 +148,34 @@ struct guest {
 static struct guest *G[MAX_GUESTS];
 static unsigned int sock_seq;
 
+static void guest_path(struct guest *gs)
+{
+	snprintf(gs->path, sizeof(gs->path), "/tmp/vcbench-%d-%u.sock", (int)getpid(), sock_seq++);
+}
+
+/*
+ * Connect a guest with @p mem bytes of memory and create its sessions: to a
+ * new port of engine @p e on poller @p p, or (@p e NULL) to the reference
+ * host listening on gs->path (sessions it cannot make are left out quietly).
+ */
 static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_poller *p,
 		    uint64_t mem)
 {
 	struct vcrypto_guest_opts go = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
 	int ret;
 
-	snprintf(gs->path, sizeof(gs->path), "/tmp/vcbench-%d-%u.sock", (int)getpid(), sock_seq++);
-	ret = vcrypto_port_create(gs->path, e, NULL, &gs->port);
-	if (ret) {
-		fprintf(stderr, "vhost_bench: port_create: %s\n", vcrypto_strerror(ret));
-		return ret;
-	}
-	ret = vcrypto_poller_add_port(p, gs->port, 0);
-	if (ret) {
-		fprintf(stderr, "vhost_bench: add_port: %s\n", vcrypto_strerror(ret));
-		return ret;
+	if (e) { /* else the reference host listens on gs->path */
+		guest_path(gs);
+		ret = vcrypto_port_create(gs->path, e, NULL, &gs->port);
+		if (ret) {
+			fprintf(stderr, "vhost_bench: port_create: %s\n", vcrypto_strerror(ret));
+			return ret;
+		}
+		ret = vcrypto_poller_add_port(p, gs->port, 0);
+		if (ret) {
+			fprintf(stderr, "vhost_bench: add_port: %s\n", vcrypto_strerror(ret));
+			return ret;
+		}
 	}
 	go.queue_size = 256;
 	go.mem_size = mem;
@@ -170,7 +191,7 @@ static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_p
 
 		ret = vcrypto_guest_session_create(gs->g, &sp, &gs->sess[a]);
 		gs->have[a] = ret == 0;
-		if (ret)
+		if (ret && e)
 			fprintf(stderr, "vhost_bench: %s session: %s\n", bench_algo_names[a],
 				vcrypto_strerror(ret));
 	}
@@ -390,7 +411,11 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 		r->enq_chunk = hp && vcrypto_poller_stats_get(hp, &pst) == 0 ? pst.enqueue_chunk :
 									       0;
 	}
-	r->req_round = rounds0 ? (double)(ps1.requests - ps0.requests) / (double)rounds0 : 0;
+	/* (the reference host has no port: its requests are the guests' completions) */
+	r->req_round = !rounds0 ? 0 :
+		       ps1.requests > ps0.requests ?
+				  (double)(ps1.requests - ps0.requests) / (double)rounds0 :
+				  (double)r->ops / (double)rounds0;
 	r->notify_per_req = ps1.requests > ps0.requests ?
 				    (double)(ps1.notifications - ps0.notifications) /
 					    (double)(ps1.requests - ps0.requests) :
@@ -434,8 +459,11 @@ static int run_case(struct guest *gs, enum bench_mode m, int algo, uint32_t size
 		return 0;
 	if (algo != BENCH_AES_GCM && size % 16)
 		return 0;
-	vcrypto_port_set_zero_copy(gs->port,
-				   bench_mode_zc(m) ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF);
+	if (m == BENCH_M_DPDK && size > DPDK_HOST_MAX_DATA)
+		return 0; /* it would jam the reference host's queue (dpdk_host.h) */
+	if (gs->port)
+		vcrypto_port_set_zero_copy(gs->port, bench_mode_zc(m) ? VCRYPTO_ZERO_COPY_ON :
+									VCRYPTO_ZERO_COPY_OFF);
 	ret = guest_prepare(gs, algo, size, depth);
 	if (ret) {
 		fprintf(stderr, "vhost_bench: buffers: %s\n", vcrypto_strerror(ret));
@@ -482,26 +510,49 @@ static int engine_make(const char *tag, uint32_t flags, struct vcrypto_engine **
 	return ret;
 }
 
+/* Slot of a mode in run_matrix: 0 the engine, 1 the crypto_null engine, 2 the reference host. */
+static int mode_slot(int m)
+{
+	return m == BENCH_M_DPDK ? 2 : bench_mode_null(m);
+}
+
 static int run_matrix(void)
 {
-	struct vcrypto_engine *e[2] = {NULL, NULL};
-	struct vcrypto_poller *p[2] = {NULL, NULL};
-	struct guest *gs[2] = {NULL, NULL};
+	struct vcrypto_engine *e[3] = {NULL, NULL, NULL};
+	struct vcrypto_poller *p[3] = {NULL, NULL, NULL};
+	struct guest *gs[3] = {NULL, NULL, NULL};
+	struct dpdk_host *ref = NULL;
 	uint32_t max_size = 0, max_depth = 0;
+	uint64_t mem;
 	int ret = 0;
 
 	for (int i = 0; i < O.m.nsizes; i++)
 		max_size = O.m.sizes[i] > max_size ? O.m.sizes[i] : max_size;
 	for (int i = 0; i < O.m.ndepths; i++)
 		max_depth = O.m.depths[i] > max_depth ? O.m.depths[i] : max_depth;
-	for (int k = 0; k < 2 && !ret; k++) {
-		uint64_t mem =
-			(uint64_t)max_depth * 2 * bench_buf_stride(max_size + 128) + (4u << 20);
+	mem = (uint64_t)max_depth * 2 * bench_buf_stride(max_size + 128) + (4u << 20);
+	mem = (mem + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
+	for (int k = 0; k < 3 && !ret; k++) {
+		bool want = false;
 
-		if (k == 0 && !O.modes[BENCH_M_COPY] && !O.modes[BENCH_M_ZC])
+		for (int m = 0; m < BENCH_M_N; m++)
+			want |= O.modes[m] && mode_slot(m) == k;
+		if (!want)
 			continue;
-		if (k == 1 && !O.modes[BENCH_M_NULL] && !O.modes[BENCH_M_NULL_ZC])
+		gs[k] = calloc(1, sizeof(*gs[k]));
+		if (!gs[k]) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (k == 2) {
+			guest_path(gs[k]);
+			ret = dpdk_host_create(O.m.pmd, gs[k]->path, &ref);
+			if (!ret) {
+				host_set(NULL, ref);
+				ret = guest_up(gs[k], NULL, NULL, mem);
+			}
 			continue;
+		}
 		ret = engine_make(k ? "vbn" : "vbr", k ? VCRYPTO_ENGINE_F_NULL_CRYPTO : 0, &e[k]);
 		if (ret == -ENOTSUP && k == 1) {
 			fprintf(stderr, "vhost_bench: transport-only case blocked: NULL_CRYPTO "
@@ -511,13 +562,9 @@ static int run_matrix(void)
 		}
 		if (!ret)
 			ret = vcrypto_poller_create(e[k], NULL, &p[k]);
-		gs[k] = calloc(1, sizeof(*gs[k]));
-		if (!ret && !gs[k])
-			ret = -ENOMEM;
 		if (!ret) {
-			host_set_active(p[k]);
-			ret = guest_up(gs[k], e[k], p[k],
-				       (mem + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1));
+			host_set(p[k], NULL);
+			ret = guest_up(gs[k], e[k], p[k], mem);
 		}
 	}
 	/* interleave the modes per case */
@@ -525,22 +572,23 @@ static int run_matrix(void)
 		for (int s = 0; s < O.m.nsizes && !ret; s++)
 			for (int d = 0; d < O.m.ndepths && !ret; d++)
 				for (int m = 0; m < BENCH_M_N && !ret; m++) {
-					int k = bench_mode_null(m);
+					int k = mode_slot(m);
 
 					if (!O.modes[m] || !gs[k] || !gs[k]->g)
 						continue;
-					host_set_active(p[k]);
+					host_set(p[k], k == 2 ? ref : NULL);
 					ret = run_case(gs[k], (enum bench_mode)m, O.m.algos[a],
 						       O.m.sizes[s], O.m.depths[d]);
 				}
-	for (int k = 0; k < 2; k++) {
-		if (p[k])
-			host_set_active(p[k]);
+	for (int k = 0; k < 3; k++) {
+		/* The reference host is not polled once its guest leaves (dpdk_host.h). */
+		host_set(p[k], NULL);
 		guest_down(gs[k]);
-		host_set_active(NULL);
+		host_set(NULL, NULL);
 		vcrypto_poller_destroy(p[k]);
 		vcrypto_engine_destroy(e[k]);
 	}
+	dpdk_host_destroy(ref);
 	return ret;
 }
 
@@ -570,7 +618,7 @@ static int run_scaling(void)
 		ret = vcrypto_poller_create(e, &po, &p);
 		if (ret)
 			break;
-		host_set_active(p);
+		host_set(p, NULL);
 		for (uint32_t g = 0; g < ng && !ret; g++) {
 			G[g] = calloc(1, sizeof(*G[g]));
 			ret = G[g] ? guest_up(G[g], e, p, mem) : -ENOMEM;
@@ -596,7 +644,7 @@ static int run_scaling(void)
 			guest_down(G[g]);
 			G[g] = NULL;
 		}
-		host_set_active(NULL);
+		host_set(NULL, NULL);
 		vcrypto_poller_destroy(p);
 	}
 	vcrypto_engine_destroy(e);
@@ -810,7 +858,7 @@ static int run_fairness(void)
 		ret = vcrypto_poller_create(e, &po, &p);
 	}
 	if (!ret) {
-		host_set_active(p);
+		host_set(p, NULL);
 		light = calloc(1, sizeof(*light));
 		heavy = calloc(1, sizeof(*heavy));
 		ret = light && heavy ? 0 : -ENOMEM;
@@ -849,7 +897,7 @@ static int run_fairness(void)
 		guest_bufs_free(heavy);
 	guest_down(light);
 	guest_down(heavy);
-	host_set_active(NULL);
+	host_set(NULL, NULL);
 	vcrypto_poller_destroy(p);
 	vcrypto_engine_destroy(e);
 	return ret;
@@ -858,7 +906,7 @@ static int run_fairness(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vhost_bench [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST] "
-		   "[--depth LIST] [--modes copy,zc,null,null-zc] [--seconds S] [--warmup S] "
+		   "[--depth LIST] [--modes copy,zc,null,null-zc,dpdk] [--seconds S] [--warmup S] "
 		   "[--scaling 1,4,16,64] [--scaling-depth D] [--fairness [--light-sizes LIST] "
 		   "[--heavy-sizes LIST] [--heavy-depth N] [--light-weight W] [--rate-frac F] "
 		   "[--heavy-inflight N] [--qp-descriptors N] [--burst N]] [--host-cpu N] "
@@ -982,8 +1030,8 @@ static int parse(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	char prefix[32], lcores[32];
-	char *eargv[16];
+	char prefix[32], lcores[32], refdev[64];
+	char *eargv[18];
 	int eargc = 0, ret;
 
 	if (parse(argc, argv))
@@ -1001,6 +1049,11 @@ int main(int argc, char **argv)
 	eargv[eargc++] = lcores;
 	eargv[eargc++] = "--log-level";
 	eargv[eargc++] = "*:warning";
+	if (O.modes[BENCH_M_DPDK] && !O.fairness && !O.nscaling) {
+		snprintf(refdev, sizeof(refdev), DPDK_HOST_VDEV_FMT, O.m.pmd);
+		eargv[eargc++] = "--vdev";
+		eargv[eargc++] = refdev;
+	}
 	eargv[eargc] = NULL;
 	ret = vcrypto_eal_init(eargc, eargv);
 	if (ret < 0) {

@@ -447,6 +447,9 @@ static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_cha
  * turns: 4 KiB 0.53x of the bare device instead of 0.76x).
  */
 #define VC_CPU_MAX 16u
+/* Copy mode through CPU crypto: data up to this size, output in up to this many pieces. */
+#define VC_CPU_BOUNCE 4096u
+#define VC_CPU_OUT_SEGS 4
 
 static void publish(struct vcrypto_poller *p, struct vc_vq *vq);
 
@@ -471,8 +474,26 @@ struct vc_cpu_batch {
 		uint32_t wlen; /* used length when OK */
 		uint32_t data_len;
 		uint16_t head;
+		/* copy mode: the result is in bounce[i] and digs[i], written out at completion */
+		uint8_t nout; /* 0: zero copy */
+		uint32_t dst_len, dig_len, dig_woff;
+		struct vc_out_seg out[VC_CPU_OUT_SEGS];
 	} req[VC_CPU_MAX];
+	uint8_t digs[VC_CPU_MAX][64];
+	uint8_t *bounce; /* VC_CPU_MAX * VC_CPU_BOUNCE bytes, for copy mode */
 };
+
+/* Copy mode: write a request's result from the batch into the guest's output (0 or -errno). */
+static int cpu_write_out(struct vc_cpu_batch *b, uint32_t i)
+{
+	int err = vc_out_write(b->req[i].out, b->req[i].nout, 0, b->bounce + i * VC_CPU_BOUNCE,
+			       b->req[i].dst_len);
+
+	if (!err && b->req[i].dig_len)
+		err = vc_out_write(b->req[i].out, b->req[i].nout, b->req[i].dig_woff, b->digs[i],
+				   b->req[i].dig_len);
+	return err;
+}
 
 /*
  * Run the gathered requests (all of one queue and session, under the
@@ -500,8 +521,10 @@ static void cpu_flush(struct vcrypto_poller *p)
 			     b->status[i] == EBADMSG ? VCRYPTO_STATUS_BADMSG :
 						       VCRYPTO_STATUS_ERR;
 
+		if (st == VCRYPTO_STATUS_OK && b->req[i].nout && cpu_write_out(b, i))
+			st = VCRYPTO_STATUS_ERR;
 		complete_req(p, vq, b->req[i].head, b->req[i].status_hva, st, b->req[i].wlen,
-			     b->req[i].data_len, true);
+			     b->req[i].data_len, !b->req[i].nout);
 	}
 	VC_STAT_ADD(p->st.cpu_processed, b->n);
 	b->n = 0;
@@ -524,11 +547,39 @@ static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const
 	       pl->c_len == pl->data_len && pl->h_len == pl->data_len;
 }
 
+/*
+ * Whether a copy-mode request can run through CPU crypto on a copy of its
+ * data (in place there, so in place or not in the guest): the whole data
+ * enciphered and hashed from its start, an IV and a digest that fit, data
+ * that fits a bounce buffer.
+ */
+static inline bool cpu_copy_fits(const struct vc_plan *pl)
+{
+	if (!pl->data_len || pl->data_len > VC_CPU_BOUNCE || pl->iv_len > 16 || pl->dig_len > 64)
+		return false;
+	if (pl->kind == VC_K_CIPHER)
+		return pl->dst_len == pl->data_len;
+	return pl->kind == VC_K_CHAIN && pl->c_off == 0 && pl->h_off == 0 &&
+	       pl->c_len == pl->data_len && pl->h_len == pl->data_len &&
+	       pl->dst_len == pl->data_len;
+}
+
+static void cpu_batch_free(struct vc_cpu_batch *b)
+{
+	if (b)
+		free(b->bounce);
+	free(b);
+}
+
 /* A new batch: what never changes per request (the aad pointers stay NULL). */
 static struct vc_cpu_batch *cpu_batch_new(void)
 {
 	struct vc_cpu_batch *b = calloc(1, sizeof(*b));
 
+	if (b && posix_memalign((void **)&b->bounce, 64, (size_t)VC_CPU_MAX * VC_CPU_BOUNCE)) {
+		free(b);
+		return NULL;
+	}
 	for (uint32_t i = 0; b && i < VC_CPU_MAX; i++) {
 		b->sgl[i].vec = &b->vec[i];
 		b->sgl[i].num = 1;
@@ -538,18 +589,54 @@ static struct vc_cpu_batch *cpu_batch_new(void)
 	return b;
 }
 
-static void cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
+/* The batch's next entry, for @p vq and @p s (what it holds for others is run first). */
+static uint32_t cpu_entry(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s)
+{
+	struct vc_cpu_batch *b = p->cpu;
+
+	if (b->n && (b->vq != vq || b->sess != s || b->n == VC_CPU_MAX))
+		cpu_flush(p);
+	b->vq = vq;
+	b->sess = s;
+	return b->n++;
+}
+
+/*
+ * Add a request to the batch: zero copy (@p zsrc, @p zdig in guest memory)
+ * or, with @p zsrc NULL, copy mode: its data read into the entry's bounce
+ * buffer (once: what the guest changes later does not matter), the result
+ * written out at completion through @p c's output stream. Returns false if
+ * a copy-mode request does not fit (its output in too many pieces): then it
+ * takes the queue pair.
+ */
+static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
 		    const struct vc_chain *c, const struct vc_plan *pl, uint8_t *zsrc,
 		    uint8_t *zdig)
 {
 	struct vc_cpu_batch *b = p->cpu;
+	struct vc_seg outs[VC_CPU_OUT_SEGS];
+	int nout = 0;
 	uint32_t i;
 
-	if (b->n && (b->vq != vq || b->sess != s || b->n == VC_CPU_MAX))
-		cpu_flush(p);
-	i = b->n++;
-	b->vq = vq;
-	b->sess = s;
+	if (!zsrc) {
+		nout = vc_stream_range(c->segs + c->nr, c->nw, 0,
+				       (uint64_t)pl->dst_len + pl->dig_len, outs, VC_CPU_OUT_SEGS);
+		if (nout <= 0)
+			return false;
+	}
+	i = cpu_entry(p, vq, s);
+	b->req[i].nout = (uint8_t)nout;
+	if (!zsrc) {
+		zsrc = b->bounce + i * VC_CPU_BOUNCE;
+		vc_stream_read(c->segs, c->nr, pl->src_off, zsrc, pl->data_len);
+		zdig = pl->dig_len ? b->digs[i] : NULL;
+		b->req[i].dst_len = pl->dst_len;
+		b->req[i].dig_len = pl->dig_len;
+		b->req[i].dig_woff = pl->dig_woff;
+		for (int k = 0; k < nout; k++)
+			b->req[i].out[k] =
+				(struct vc_out_seg){outs[k].gpa, outs[k].len, outs[k].hva};
+	}
 	b->vec[i].base = zsrc;
 	b->vec[i].iova = (rte_iova_t)(uintptr_t)zsrc;
 	b->vec[i].len = pl->data_len;
@@ -564,6 +651,7 @@ static void cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	b->req[i].head = head;
 	p->last_bytes = pl->data_len;
 	VC_STAT_ADD(p->st.fetched, 1);
+	return true;
 }
 
 /* Whether [a, a + alen) and [b, b + blen) share a byte. */
@@ -765,6 +853,10 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		chain = zc_chain(e, &c, &pl, &s->sh.d, zdig, &chain_dst);
 		zc = chain != NULL;
 	}
+	/* Copy mode through CPU crypto: no op, mbuf or queue pair (see cpu_add). */
+	if (!zc && p->cpu && s->dev_id == e->dev_id && cpu_copy_fits(&pl) &&
+	    cpu_add(p, vq, s, head, &c, &pl, NULL, NULL))
+		return 1;
 	if (!zc) {
 		nout = vc_stream_range(c.segs + c.nr, c.nw, 0, (uint64_t)pl.dst_len + pl.dig_len,
 				       outs, VC_MAX_OUT_SEGS);
@@ -1391,7 +1483,7 @@ static void poller_mem_free(struct vcrypto_poller *p)
 	free(p->backlog);
 	free(p->deq);
 	free(p->op_cache);
-	free(p->cpu);
+	cpu_batch_free(p->cpu);
 	free(p);
 }
 

@@ -729,11 +729,13 @@ uint32_t rte_cryptodev_sym_cpu_crypto_process(uint8_t dev_id, void *sess,
 }
 
 /*
- * In-place zero-copy AES-CBC on crypto_aesni_mb runs through CPU crypto;
- * requests it reports as failed (EIO: ERR, EBADMSG: BADMSG) complete once
- * with that status, the others with OpenSSL's result, and the counters add up.
+ * AES-CBC on crypto_aesni_mb runs through CPU crypto: in place in zero-copy
+ * mode, and out of place on a copy of the data in copy mode. Requests it
+ * reports as failed (EIO: ERR, EBADMSG: BADMSG) complete once with that
+ * status, the others with OpenSSL's result, and the counters add up. In
+ * copy mode a failed request writes nothing into the guest's buffer.
  */
-START_TEST(cpu_crypto_errors)
+static void cpu_crypto_errors_case(bool copy)
 {
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
 	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
@@ -748,8 +750,8 @@ START_TEST(cpu_crypto_errors)
 	int r;
 
 	eo.nb_ops = 1024;
-	po.zero_copy = VCRYPTO_ZERO_COPY_ON;
-	vc_test_sock_path(path, 108, "flt");
+	po.zero_copy = copy ? VCRYPTO_ZERO_COPY_OFF : VCRYPTO_ZERO_COPY_ON;
+	vc_test_sock_path(path, 108, copy ? "flc" : "flt");
 	r = vc_test_host_start(&h, path, "crypto_aesni_mb_flt", NULL, &eo, &po, NULL);
 	if (r == -ENODEV || r == -ENOTSUP)
 		return; /* no AES-NI/AVX on this CPU */
@@ -757,10 +759,12 @@ START_TEST(cpu_crypto_errors)
 	g = guest_up(path);
 	sid = session_ok(g);
 	batch_init(&b, g, sid, 400, 9);
-	/* In place: the plaintext in dst, each request encrypts it there. */
-	memcpy(b.dst, b.src, (size_t)b.n * LEN);
-	for (unsigned int i = 0; i < b.n; i++)
-		b.ops[i].src = b.dst + (size_t)i * LEN;
+	if (!copy) {
+		/* In place: the plaintext in dst, each request encrypts it there. */
+		memcpy(b.dst, b.src, (size_t)b.n * LEN);
+		for (unsigned int i = 0; i < b.n; i++)
+			b.ops[i].src = b.dst + (size_t)i * LEN;
+	}
 	port_stats(h.port, &s0);
 	poller_stats(h.poller, &p0);
 	atomic_store(&C.every_eio, 5);
@@ -776,6 +780,12 @@ START_TEST(cpu_crypto_errors)
 					      c == 2 ? VCRYPTO_STATUS_BADMSG :
 						       VCRYPTO_STATUS_OK),
 			      "request %u: injected %u, status %d", i, c, b.status[i]);
+		if (copy && c) {
+			static const uint8_t zero[LEN];
+
+			ck_assert_msg(!memcmp(b.dst + (size_t)i * LEN, zero, LEN),
+				      "request %u failed but wrote its output", i);
+		}
 		if (c == 1)
 			x.err_other++;
 		else if (c == 2)
@@ -797,6 +807,17 @@ START_TEST(cpu_crypto_errors)
 	fresh_ok(g, sid, 10);
 	vcrypto_guest_destroy(g);
 	vc_test_host_stop(&h);
+}
+
+START_TEST(cpu_crypto_errors)
+{
+	cpu_crypto_errors_case(false);
+}
+END_TEST
+
+START_TEST(cpu_crypto_errors_copy)
+{
+	cpu_crypto_errors_case(true);
 }
 END_TEST
 
@@ -1310,6 +1331,7 @@ int main(void)
 	ADD(enqueue_fails_op, 60);
 	ADD(errored_ops, 60);
 	ADD(cpu_crypto_errors, 60);
+	ADD(cpu_crypto_errors_copy, 60);
 	ADD(stall_one_queue_pair, 60);
 	ADD(destroy_port_stuck_in_device, 60);
 	ADD(destroy_port_stuck_forever, 60);

@@ -579,17 +579,21 @@ static void run_burst(struct vcrypto_guest *g, struct vcrypto_guest_op *ops, uns
 }
 
 /*
- * crypto_aesni_mb has the synchronous CPU crypto API: zero-copy in-place
+ * crypto_aesni_mb has the synchronous CPU crypto API. Zero copy: in-place
  * cipher and whole-buffer cipher-then-hash requests run through it (the
- * rest through the queue pair). Bursts mixing two sessions, in place and
- * out of place, decrypt and encrypt, chains: every result against OpenSSL.
+ * rest through the queue pair). Copy mode: such requests up to 4 KiB run
+ * through it on a copy of their data, in place or not (the rest through the
+ * queue pair). Bursts mixing two sessions, in place and out of place,
+ * decrypt and encrypt, chains: every result against OpenSSL, and the
+ * poller's counters say which way each went.
  */
-START_TEST(aesni_mb_cpu_crypto)
+static void cpu_crypto_case(bool copy)
 {
 	static const uint32_t lens[] = {16, 64, 1008, 4096, 65520};
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
 	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
 	struct vcrypto_poller_stats ps = {.sz = sizeof(ps)};
+	struct vcrypto_port_stats pst = {.sz = sizeof(pst)};
 	struct vcrypto_session_params sp = {.sz = sizeof(sp)};
 	struct vcrypto_guest_op ops[32];
 	struct vcrypto_guest *g;
@@ -599,8 +603,8 @@ START_TEST(aesni_mb_cpu_crypto)
 	int ret;
 
 	eo.nb_ops = 1024;
-	po.zero_copy = VCRYPTO_ZERO_COPY_ON;
-	vc_test_sock_path(sock, sizeof(sock), "cc");
+	po.zero_copy = copy ? VCRYPTO_ZERO_COPY_OFF : VCRYPTO_ZERO_COPY_ON;
+	vc_test_sock_path(sock, sizeof(sock), copy ? "cy" : "cc");
 	ret = vc_test_host_start(&H, sock, "crypto_aesni_mb_hgcc", NULL, &eo, &po, NULL);
 	if (ret == -ENODEV || ret == -ENOTSUP)
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
@@ -697,14 +701,33 @@ START_TEST(aesni_mb_cpu_crypto)
 		}
 	}
 	vcrypto_poller_stats_get(H.poller, &ps);
-	/* All but the out-of-place ones went through CPU crypto. */
+	vcrypto_port_stats_get(H.port, &pst);
 	ck_assert_uint_gt(ps.cpu_processed, 0);
 	ck_assert_uint_eq(ps.completed, ps.cpu_processed + ps.dequeued);
-	ck_assert_uint_eq(ps.dequeued, 5u * 11u);
+	if (copy) {
+		/* All up to 4 KiB through CPU crypto; the 65520-byte ones (3 x 32 + 32) not. */
+		ck_assert_uint_eq(ps.dequeued, 4u * 32u);
+		ck_assert_uint_eq(pst.zero_copy_requests, 0);
+	} else {
+		/* All but the out-of-place ones (11 of 32 in kind 1, per length). */
+		ck_assert_uint_eq(ps.dequeued, 5u * 11u);
+		ck_assert_uint_eq(pst.zero_copy_requests, ps.completed);
+	}
 	free(in);
 	free(want);
 	vcrypto_guest_destroy(g);
 	host_down();
+}
+
+START_TEST(aesni_mb_cpu_crypto)
+{
+	cpu_crypto_case(false);
+}
+END_TEST
+
+START_TEST(aesni_mb_cpu_crypto_copy)
+{
+	cpu_crypto_case(true);
 }
 END_TEST
 
@@ -1464,6 +1487,7 @@ int main(void)
 	ADD(backpressure_tiny_qp);
 	ADD(enqueue_chunk_follows_device);
 	ADD(aesni_mb_cpu_crypto);
+	ADD(aesni_mb_cpu_crypto_copy);
 	ADD(aesni_mb_copy_large);
 	ADD(multi_queue);
 	ADD(ports_and_pollers);
