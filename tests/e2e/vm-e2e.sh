@@ -73,11 +73,13 @@ cat >"$workdir/hostd.conf" <<EOF
 [daemon]
 idle_sleep_us = 50
 [engine sw]
-device = crypto_openssl
+device = ${VCRYPTO_E2E_DEVICE:-crypto_openssl}
 [port vm]
 socket = $sock
 ${VCRYPTO_E2E_PORT_KEYS:-}
 EOF
+# VCRYPTO_E2E_DEVICE: the engine's cryptodev (default crypto_openssl, the EAL's vdev; e.g.
+# crypto_aesni_mb_e2e makes a crypto_aesni_mb vdev, whose copy mode runs through CPU crypto).
 # VCRYPTO_E2E_PORT_KEYS: extra "key = value" lines for the [port vm] section (e.g.
 # "session_layout = qemu-7"); VCRYPTO_E2E_HOSTD_ARGS replaces the daemon's own options (after "--") if set.
 # shellcheck disable=SC2206
