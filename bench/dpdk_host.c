@@ -63,23 +63,30 @@ static int new_device(int vid)
 	return 0;
 }
 
+/* Dequeue what the device finished, finalize it for the guest, return the ops. */
+static uint16_t complete_some(struct dpdk_host *h)
+{
+	int callfds[8];
+	uint16_t n, ncall;
+
+	n = rte_cryptodev_dequeue_burst(h->cid, 0, h->deq,
+					h->inflight < DH_BURST ? (uint16_t)h->inflight : DH_BURST);
+	n = rte_vhost_crypto_finalize_requests(h->deq, n, callfds, &ncall);
+	h->inflight -= n;
+	rte_mempool_put_bulk(h->cop_pool, (void **)h->deq, n);
+	return n;
+}
+
 static void destroy_device(int vid)
 {
 	struct dpdk_host *h = the_host;
-	int callfds[8];
-	uint16_t ncall;
 
 	if (!h || atomic_load(&h->vid) != vid)
 		return;
 	atomic_store(&h->vid, -1);
 	/* The worker has stopped (dpdk_host.h): finish what the device holds. */
-	while (h->inflight) {
-		uint16_t n = rte_cryptodev_dequeue_burst(h->cid, 0, h->deq, DH_BURST);
-
-		n = rte_vhost_crypto_finalize_requests(h->deq, n, callfds, &ncall);
-		h->inflight -= n;
-		rte_mempool_put_bulk(h->cop_pool, (void **)h->deq, n);
-	}
+	while (h->inflight)
+		complete_some(h);
 	rte_vhost_crypto_free(vid);
 }
 
@@ -120,13 +127,8 @@ int dpdk_host_poll(struct dpdk_host *h)
 		rte_mempool_put_bulk(h->cop_pool, (void **)(h->ops + fetched), DH_BURST - fetched);
 		h->ops_ok = false;
 	}
-	if (h->inflight) {
-		n = rte_cryptodev_dequeue_burst(h->cid, 0, h->deq,
-						h->inflight < DH_BURST ? h->inflight : DH_BURST);
-		n = rte_vhost_crypto_finalize_requests(h->deq, n, callfds, &ncall);
-		h->inflight -= n;
-		rte_mempool_put_bulk(h->cop_pool, (void **)h->deq, n);
-	}
+	if (h->inflight)
+		n = complete_some(h);
 	return fetched + n;
 }
 

@@ -177,7 +177,7 @@ def goals(cases, tsc_hz):
               and c["size"] == 64, 0.90)
     check("crypto_aesni_mb zc >= 0.90x bare at >= 4 KiB",
           lambda c: c["pmd"] == "aesni_mb" and c["mode"] == "zc" and c["depth"] == 32
-          and c["size"] >= 4096 and c["check"] == ["ok"], 0.90)
+          and c["size"] >= 4096, 0.90)
     check("crypto_aesni_mb zc >= 0.5x bare at 64 B",
           lambda c: c["pmd"] == "aesni_mb" and c["mode"] == "zc" and c["depth"] == 32
           and c["size"] == 64, 0.5)

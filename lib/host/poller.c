@@ -483,6 +483,12 @@ struct vc_cpu_batch {
 	uint8_t *bounce; /* VC_CPU_MAX * VC_CPU_BOUNCE bytes, for copy mode */
 };
 
+/* A piece of a request's planned output (vc_stream_range), as results are written through. */
+static inline struct vc_out_seg out_seg(const struct vc_seg *s)
+{
+	return (struct vc_out_seg){.gpa = s->gpa, .len = s->len, .hva = s->hva};
+}
+
 /* Copy mode: write a request's result from the batch into the guest's output (0 or -errno). */
 static int cpu_write_out(struct vc_cpu_batch *b, uint32_t i)
 {
@@ -634,8 +640,7 @@ static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 		b->req[i].dig_len = pl->dig_len;
 		b->req[i].dig_woff = pl->dig_woff;
 		for (int k = 0; k < nout; k++)
-			b->req[i].out[k] =
-				(struct vc_out_seg){outs[k].gpa, outs[k].len, outs[k].hva};
+			b->req[i].out[k] = out_seg(&outs[k]);
 	}
 	b->vec[i].base = zsrc;
 	b->vec[i].iova = (rte_iova_t)(uintptr_t)zsrc;
@@ -1001,11 +1006,8 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	sl->status_hva = c.status_hva;
 	sl->mt_gen = port->mt.gen;
 	sl->nout = (uint32_t)nout;
-	for (int i = 0; i < nout; i++) {
-		sl->out[i].gpa = outs[i].gpa;
-		sl->out[i].len = outs[i].len;
-		sl->out[i].hva = outs[i].hva;
-	}
+	for (int i = 0; i < nout; i++)
+		sl->out[i] = out_seg(&outs[i]);
 	atomic_store_explicit(&vq->inflight,
 			      atomic_load_explicit(&vq->inflight, memory_order_relaxed) + 1,
 			      memory_order_relaxed);

@@ -163,22 +163,31 @@ int vc_stream_range(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_
 /* Copy @len bytes at offset @off of a stream into @dst. Returns 0 or -ERANGE. */
 int vc_stream_read_slow(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst,
 			uint64_t len);
+/*
+ * Fast path of vc_stream_read and vc_stream_contig: where [off, off + len)
+ * starts if it lies within one of the first segments (one per part,
+ * usually), else NULL.
+ */
+static inline uint8_t *vc_stream_in_one(const struct vc_seg *segs, uint32_t n, uint64_t off,
+					uint64_t len)
+{
+	for (uint32_t i = 0; i < n && i < 4; i++) {
+		if (off < segs[i].len)
+			return len <= segs[i].len - off ? segs[i].hva + off : NULL;
+		off -= segs[i].len;
+	}
+	return NULL;
+}
+
 static inline int vc_stream_read(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst,
 				 uint64_t len)
 {
-	uint64_t o = off;
+	const uint8_t *src = vc_stream_in_one(segs, n, off, len);
 
-	/* Fast path: the range lies in one of the first segments (one per part, usually). */
-	for (uint32_t i = 0; i < n && i < 4; i++) {
-		if (o < segs[i].len) {
-			if (len > segs[i].len - o)
-				break;
-			memcpy(dst, segs[i].hva + o, len);
-			return 0;
-		}
-		o -= segs[i].len;
-	}
-	return vc_stream_read_slow(segs, n, off, dst, len);
+	if (!src)
+		return vc_stream_read_slow(segs, n, off, dst, len);
+	memcpy(dst, src, len);
+	return 0;
 }
 
 /* If [off, off + len) of a stream is contiguous in host memory, its address; else NULL. */
@@ -186,18 +195,9 @@ uint8_t *vc_stream_contig_slow(const struct vc_seg *segs, uint32_t n, uint64_t o
 static inline uint8_t *vc_stream_contig(const struct vc_seg *segs, uint32_t n, uint64_t off,
 					uint64_t len)
 {
-	uint64_t o = off;
+	uint8_t *p = len ? vc_stream_in_one(segs, n, off, len) : NULL;
 
-	/* Fast path, as vc_stream_read's: within one of the first segments. */
-	for (uint32_t i = 0; i < n && i < 4; i++) {
-		if (o < segs[i].len) {
-			if (len == 0 || len > segs[i].len - o)
-				break;
-			return segs[i].hva + o;
-		}
-		o -= segs[i].len;
-	}
-	return vc_stream_contig_slow(segs, n, off, len);
+	return p ? p : vc_stream_contig_slow(segs, n, off, len);
 }
 
 #endif /* VCRYPTO_HOST_WALK_H */
