@@ -19,6 +19,7 @@
 #include <rte_cycles.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_prefetch.h>
 
 #include "common/opts.h"
 #include "common/virtio_crypto_wire.h"
@@ -75,6 +76,37 @@ static inline void ring_used_put(struct vc_vq *vq, uint16_t head, uint32_t len)
 	e[0] = head;
 	e[1] = len;
 	vq->used_idx++;
+}
+
+/*
+ * Start loading the request at @head (its indirect table's first two
+ * entries: header and IV) into cache while the one before it is handled.
+ * Only addresses inside the first memory region are touched; a head that
+ * is out of range or any other layout prefetches nothing. A hint: the walk
+ * checks everything again.
+ */
+static inline void prefetch_req(const struct vc_vq *vq, uint16_t head)
+{
+	const struct vc_memtab *mt = &vq->port->mt;
+	const uint64_t gpa0 = mt->r[0].gpa, size0 = mt->r[0].size;
+	const volatile struct vc_desc *d;
+	const volatile struct vc_desc *t;
+	uint64_t off;
+
+	if (head >= vq->size || !mt->n)
+		return;
+	d = &vq->desc[head];
+	off = d->addr - gpa0;
+	if (d->flags != VC_DESC_F_INDIRECT || d->len < 2 * sizeof(*t) || off >= size0 ||
+	    size0 - off < 2 * sizeof(*t) || ((mt->r[0].hva + off) & (sizeof(*t) - 1)))
+		return;
+	t = (const volatile struct vc_desc *)(uintptr_t)(mt->r[0].hva + off);
+	for (int i = 0; i < 2; i++) {
+		uint64_t a = t[i].addr - gpa0;
+
+		if (a < size0)
+			rte_prefetch0((const void *)(uintptr_t)(mt->r[0].hva + a));
+	}
 }
 
 static inline bool need_event(uint16_t event, uint16_t new_idx, uint16_t old)
@@ -811,6 +843,12 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		complete_now(p, vq, head, c.status_hva, (uint8_t)st);
 		return 1;
 	}
+	/*
+	 * Own the status byte's line now: the guest does not touch it until
+	 * completion, and a store to it then would otherwise wait for the
+	 * guest's shared copy to be invalidated.
+	 */
+	rte_prefetch0_write(c.status_hva);
 	s = vc_port_session(port, h.header.session_id);
 	if (!s) {
 		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_INVSESS);
@@ -1102,6 +1140,8 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 			throttled = true;
 			break;
 		}
+		if (done + 1 < budget)
+			prefetch_req(vq, ring_avail_entry(vq, (uint16_t)(vq->last_avail + 1)));
 		p->last_bytes = 0;
 		if (!fetch_one(p, vq, head))
 			break;
