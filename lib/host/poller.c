@@ -481,6 +481,12 @@ static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_cha
 #define VC_CPU_MAX 16u
 /* Copy mode through CPU crypto: data up to this size, output in up to this many pieces. */
 #define VC_CPU_BOUNCE 4096u
+/*
+ * The bounce buffers lie a line more than a page apart: at exactly 4 KiB
+ * the 16 buffers' lines share L1 sets and their loads and stores alias
+ * (copy at 1 KiB: 584 -> 518 host cycles per request, at 4 KiB 1525 -> 1337).
+ */
+#define VC_CPU_STRIDE (VC_CPU_BOUNCE + 64u)
 #define VC_CPU_OUT_SEGS 4
 
 static void publish(struct vcrypto_poller *p, struct vc_vq *vq);
@@ -512,7 +518,7 @@ struct vc_cpu_batch {
 		struct vc_out_seg out[VC_CPU_OUT_SEGS];
 	} req[VC_CPU_MAX];
 	uint8_t digs[VC_CPU_MAX][64];
-	uint8_t *bounce; /* VC_CPU_MAX * VC_CPU_BOUNCE bytes, for copy mode */
+	uint8_t *bounce; /* VC_CPU_MAX buffers of VC_CPU_BOUNCE bytes, VC_CPU_STRIDE apart */
 };
 
 /* A piece of a request's planned output (vc_stream_range), as results are written through. */
@@ -549,12 +555,12 @@ static int cpu_write_out(struct vc_cpu_batch *b, uint32_t i)
 	if (r->nout == 1 && r->dst_len <= r->out[0].len &&
 	    (uint64_t)r->dig_woff + r->dig_len <= r->out[0].len) {
 		/* One piece holding result and digest (the usual, see out_pieces). */
-		memcpy(r->out[0].hva, b->bounce + i * VC_CPU_BOUNCE, r->dst_len);
+		memcpy(r->out[0].hva, b->bounce + i * VC_CPU_STRIDE, r->dst_len);
 		if (r->dig_len)
 			memcpy(r->out[0].hva + r->dig_woff, b->digs[i], r->dig_len);
 		return 0;
 	}
-	err = vc_out_write(r->out, r->nout, 0, b->bounce + i * VC_CPU_BOUNCE, r->dst_len);
+	err = vc_out_write(r->out, r->nout, 0, b->bounce + i * VC_CPU_STRIDE, r->dst_len);
 	if (!err && r->dig_len)
 		err = vc_out_write(r->out, r->nout, r->dig_woff, b->digs[i], r->dig_len);
 	return err;
@@ -641,7 +647,7 @@ static struct vc_cpu_batch *cpu_batch_new(void)
 {
 	struct vc_cpu_batch *b = calloc(1, sizeof(*b));
 
-	if (b && posix_memalign((void **)&b->bounce, 64, (size_t)VC_CPU_MAX * VC_CPU_BOUNCE)) {
+	if (b && posix_memalign((void **)&b->bounce, 64, (size_t)VC_CPU_MAX * VC_CPU_STRIDE)) {
 		free(b);
 		return NULL;
 	}
@@ -691,7 +697,7 @@ static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	i = cpu_entry(p, vq, s);
 	b->req[i].nout = (uint8_t)nout;
 	if (!zsrc) {
-		zsrc = b->bounce + i * VC_CPU_BOUNCE;
+		zsrc = b->bounce + i * VC_CPU_STRIDE;
 		vc_stream_read(c->segs, c->nr, pl->src_off, zsrc, pl->data_len);
 		zdig = pl->dig_len ? b->digs[i] : NULL;
 		b->req[i].dst_len = pl->dst_len;
