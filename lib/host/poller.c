@@ -500,6 +500,7 @@ struct vc_cpu_batch {
 	struct rte_crypto_va_iova_ptr iv[VC_CPU_MAX], dig[VC_CPU_MAX], aad[VC_CPU_MAX];
 	int32_t status[VC_CPU_MAX];
 	uint8_t ivs[VC_CPU_MAX][16]; /* IVs copied out of guest memory, as the op path does */
+	uint8_t aads[VC_CPU_MAX][VC_MAX_AAD_LEN]; /* AEAD: the AAD, copied out likewise */
 	/*
 	 * Where a request without a digest points its digest: crypto_aesni_mb
 	 * compares 0 bytes there for cipher-only sessions, and glibc's AVX-512
@@ -605,14 +606,15 @@ static void cpu_flush(struct vcrypto_poller *p)
 
 /*
  * Whether a zero-copy request can run through CPU crypto: in place (the
- * API writes where it reads), the whole data enciphered and hashed from
- * its start (one set of offsets per call), an IV that fits.
+ * API writes where it reads), a cipher or AEAD request (its AAD copied out
+ * as the op path does) or the whole data enciphered and hashed from its
+ * start (one set of offsets per call), an IV that fits.
  */
 static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const uint8_t *zdst)
 {
 	if (!pl->data_len || pl->iv_len > 16 || (pl->dst_len && zdst != zsrc))
 		return false;
-	if (pl->kind == VC_K_CIPHER)
+	if (pl->kind == VC_K_CIPHER || pl->kind == VC_K_AEAD)
 		return true;
 	return pl->kind == VC_K_CHAIN && pl->c_off == 0 && pl->h_off == 0 &&
 	       pl->c_len == pl->data_len && pl->h_len == pl->data_len;
@@ -620,15 +622,15 @@ static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const
 
 /*
  * Whether a copy-mode request can run through CPU crypto on a copy of its
- * data (in place there, so in place or not in the guest): the whole data
- * enciphered and hashed from its start, an IV and a digest that fit, data
- * that fits a bounce buffer.
+ * data (in place there, so in place or not in the guest): cipher, AEAD or
+ * the whole data enciphered and hashed from its start, an IV and a digest
+ * that fit, data that fits a bounce buffer.
  */
 static inline bool cpu_copy_fits(const struct vc_plan *pl)
 {
 	if (!pl->data_len || pl->data_len > VC_CPU_BOUNCE || pl->iv_len > 16 || pl->dig_len > 64)
 		return false;
-	if (pl->kind == VC_K_CIPHER)
+	if (pl->kind == VC_K_CIPHER || pl->kind == VC_K_AEAD)
 		return pl->dst_len == pl->data_len;
 	return pl->kind == VC_K_CHAIN && pl->c_off == 0 && pl->h_off == 0 &&
 	       pl->c_len == pl->data_len && pl->h_len == pl->data_len &&
@@ -642,7 +644,7 @@ static void cpu_batch_free(struct vc_cpu_batch *b)
 	free(b);
 }
 
-/* A new batch: what never changes per request (the aad pointers stay NULL). */
+/* A new batch: what never changes per request. */
 static struct vc_cpu_batch *cpu_batch_new(void)
 {
 	struct vc_cpu_batch *b = calloc(1, sizeof(*b));
@@ -656,6 +658,8 @@ static struct vc_cpu_batch *cpu_batch_new(void)
 		b->sgl[i].num = 1;
 		b->iv[i].va = b->ivs[i];
 		b->iv[i].iova = (rte_iova_t)(uintptr_t)b->ivs[i];
+		b->aad[i].va = b->aads[i];
+		b->aad[i].iova = (rte_iova_t)(uintptr_t)b->aads[i];
 	}
 	return b;
 }
@@ -691,7 +695,7 @@ static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 
 	if (!zsrc) {
 		nout = out_pieces(c, pl, outs, VC_CPU_OUT_SEGS);
-		if (nout <= 0)
+		if (nout <= 0 || (pl->aead_dec && s->sh.digest_len > sizeof(b->digs[0])))
 			return false;
 	}
 	i = cpu_entry(p, vq, s);
@@ -700,6 +704,10 @@ static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 		zsrc = b->bounce + i * VC_CPU_STRIDE;
 		vc_stream_read(c->segs, c->nr, pl->src_off, zsrc, pl->data_len);
 		zdig = pl->dig_len ? b->digs[i] : NULL;
+		if (pl->aead_dec) { /* the tag to verify, read once as the data is */
+			vc_stream_read(c->segs, c->nr, pl->tag_roff, b->digs[i], s->sh.digest_len);
+			zdig = b->digs[i];
+		}
 		b->req[i].dst_len = pl->dst_len;
 		b->req[i].dig_len = pl->dig_len;
 		b->req[i].dig_woff = pl->dig_woff;
@@ -712,6 +720,9 @@ static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	b->vec[i].tot_len = pl->data_len;
 	if (pl->iv_len)
 		vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN, b->ivs[i], pl->iv_len);
+	if (pl->aad_len)
+		vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN + pl->iv_len, b->aads[i],
+			       pl->aad_len);
 	b->dig[i].va = zdig ? zdig : b->no_digest;
 	b->dig[i].iova = (rte_iova_t)(uintptr_t)b->dig[i].va;
 	b->req[i].status_hva = c->status_hva;

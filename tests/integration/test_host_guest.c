@@ -584,9 +584,14 @@ static void run_burst(struct vcrypto_guest *g, struct vcrypto_guest_op *ops, uns
  * rest through the queue pair). Copy mode: such requests up to 4 KiB run
  * through it on a copy of their data, in place or not (the rest through the
  * queue pair). Bursts mixing two sessions, in place and out of place,
- * decrypt and encrypt, chains: every result against OpenSSL, and the
- * poller's counters say which way each went.
+ * decrypt and encrypt, chains, AES-256-GCM both ways with AAD and one
+ * forged tag per burst: every result against OpenSSL, and the poller's
+ * counters say which way each went.
  */
+static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, const uint8_t *key,
+			   uint8_t *src, uint8_t *in, uint32_t slot, uint32_t len,
+			   unsigned int seed);
+
 static void cpu_crypto_case(bool copy)
 {
 	static const uint32_t lens[] = {16, 64, 1008, 4096, 65520};
@@ -598,8 +603,9 @@ static void cpu_crypto_case(bool copy)
 	struct vcrypto_guest_op ops[32];
 	struct vcrypto_guest *g;
 	uint8_t key[2][16], akey[20], iv[32][16], *src, *dst, *dig, *in, *want;
-	uint64_t sid[3];
-	const uint32_t slot = 65536;
+	uint64_t sid[3], gsid[2];
+	uint8_t gkey[32];
+	const uint32_t slot = 65536 + 64;
 	int ret;
 
 	eo.nb_ops = 1024;
@@ -633,6 +639,9 @@ static void cpu_crypto_case(bool copy)
 	sp.auth_key = akey;
 	sp.auth_key_len = 20;
 	ck_assert_int_eq(vcrypto_guest_session_create(g, &sp, &sid[2]), 0);
+	fill(gkey, 32, 35);
+	gsid[0] = gcm_session(g, gkey, 32, 16, VCRYPTO_ENCRYPT);
+	gsid[1] = gcm_session(g, gkey, 32, 16, VCRYPTO_DECRYPT);
 
 	for (unsigned int li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
 		uint32_t len = lens[li];
@@ -699,24 +708,89 @@ static void cpu_crypto_case(bool copy)
 					      "len %u request %u: decrypt", len, i);
 			vcrypto_guest_session_close(g, dsid);
 		}
+		gcm_cpu_bursts(g, gsid[0], gsid[1], gkey, src, in, slot, len, li);
 	}
 	vcrypto_poller_stats_get(H.poller, &ps);
 	vcrypto_port_stats_get(H.port, &pst);
 	ck_assert_uint_gt(ps.cpu_processed, 0);
 	ck_assert_uint_eq(ps.completed, ps.cpu_processed + ps.dequeued);
 	if (copy) {
-		/* All up to 4 KiB through CPU crypto; the 65520-byte ones (3 x 32 + 32) not. */
-		ck_assert_uint_eq(ps.dequeued, 4u * 32u);
+		/*
+		 * All up to 4 KiB through CPU crypto; the 65520-byte ones not
+		 * (3 x 32 + 32 AES-CBC, 2 x 32 AES-GCM).
+		 */
+		ck_assert_uint_eq(ps.dequeued, 4u * 32u + 2u * 32u);
 		ck_assert_uint_eq(pst.zero_copy_requests, 0);
 	} else {
 		/* All but the out-of-place ones (11 of 32 in kind 1, per length). */
 		ck_assert_uint_eq(ps.dequeued, 5u * 11u);
-		ck_assert_uint_eq(pst.zero_copy_requests, ps.completed);
+		/* Every OK request zero copy (one forged tag per length fails). */
+		ck_assert_uint_eq(pst.zero_copy_requests, ps.completed - 5u);
 	}
 	free(in);
 	free(want);
 	vcrypto_guest_destroy(g);
 	host_down();
+}
+
+/*
+ * One burst of 32 AES-256-GCM encryptions in place (16 bytes of AAD, the
+ * tag after the data), checked against OpenSSL, then their decryption in
+ * place with request 5's tag forged: BADMSG for it, the plaintext for the
+ * others.
+ */
+static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, const uint8_t *key,
+			   uint8_t *src, uint8_t *in, uint32_t slot, uint32_t len,
+			   unsigned int seed)
+{
+	struct vcrypto_guest_completion c[64];
+	struct vcrypto_guest_op ops[32];
+	uint8_t iv[32][12], aad[32][16], *want = malloc((size_t)len + 16);
+	unsigned int got = 0;
+
+	ck_assert_ptr_nonnull(want);
+	fill(&iv[0][0], sizeof(iv), 50 + seed);
+	fill(&aad[0][0], sizeof(aad), 60 + seed);
+	for (unsigned int i = 0; i < 32; i++) {
+		uint8_t *s = src + (size_t)i * slot;
+
+		fill(s, len, 70 + seed * 40 + i);
+		memcpy(in + (size_t)i * slot, s, len);
+		ops[i] = gcm_enc_op(enc, iv[i], aad[i], 16, s, s, len);
+		ops[i].user_data = i;
+	}
+	run_burst(g, ops, 32);
+	for (unsigned int i = 0; i < 32; i++) {
+		ck_assert_int_eq(oracle_aead(VCRYPTO_AEAD_AES_GCM, VCRYPTO_ENCRYPT, key, 32, iv[i],
+					     12, aad[i], 16, in + (size_t)i * slot, len, 16, want),
+				 0);
+		ck_assert_msg(!memcmp(src + (size_t)i * slot, want, (size_t)len + 16),
+			      "gcm len %u request %u", len, i);
+		ops[i].session_id = dec;
+		ops[i].src_len = len + 16;
+		ops[i].dst_len = len;
+	}
+	src[5 * (size_t)slot + len + 3] ^= 0x10;
+	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, 32), 32);
+	for (int spins = 0; got < 32; spins++) {
+		int r = vcrypto_guest_poll(g, 0, c, 64);
+
+		ck_assert_int_ge(r, 0);
+		for (int k = 0; k < r; k++)
+			ck_assert_msg(c[k].status == (c[k].user_data == 5 ? VCRYPTO_STATUS_BADMSG :
+									    VCRYPTO_STATUS_OK),
+				      "gcm decrypt len %u request %llu: status %d", len,
+				      (unsigned long long)c[k].user_data, c[k].status);
+		got += (unsigned int)r;
+		if (!r)
+			vcrypto_guest_wait(g, 0, 10);
+		ck_assert_int_lt(spins, 100000);
+	}
+	for (unsigned int i = 0; i < 32; i++)
+		if (i != 5)
+			ck_assert_msg(!memcmp(src + (size_t)i * slot, in + (size_t)i * slot, len),
+				      "gcm decrypt len %u request %u", len, i);
+	free(want);
 }
 
 START_TEST(aesni_mb_cpu_crypto)
