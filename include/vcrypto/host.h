@@ -121,9 +121,10 @@ enum vcrypto_engine_flags {
 	VCRYPTO_ENGINE_F_NULL_CRYPTO = 1u << 0,
 	/**
 	 * Never use the device's synchronous CPU crypto API. By default, a
-	 * device that offers it (`crypto_aesni_mb`) runs zero-copy, in-place
-	 * cipher and cipher-then-hash requests through it, in the poller,
-	 * without an op, mbuf or queue pair; with this flag every request goes
+	 * device that offers it (`crypto_aesni_mb`) runs cipher, AEAD and
+	 * whole-buffer cipher-then-hash requests through it, in the poller,
+	 * without an op, mbuf or queue pair: in place in zero-copy mode, and
+	 * up to 4 KiB on a copy in copy mode; with this flag every request goes
 	 * through the queue pair (enqueue/dequeue). DPDK 22.11's
 	 * `crypto_aesni_mb` keeps about 200 KB of per-thread state for every
 	 * thread that ran CPU crypto, until the process exits: an application
