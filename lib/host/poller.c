@@ -528,40 +528,12 @@ static inline struct vc_out_seg out_seg(const struct vc_seg *s)
 	return (struct vc_out_seg){.gpa = s->gpa, .len = s->len, .hva = s->hva};
 }
 
-/*
- * Copy mode: where a request's result and digest go in the writable stream,
- * as at most @p max pieces (the count, or -errno as vc_stream_range). The
- * usual case, all of it in the first writable piece, without the general
- * search.
- */
-static int out_pieces(const struct vc_chain *c, const struct vc_plan *pl, struct vc_seg *outs,
-		      uint32_t max)
-{
-	const struct vc_seg *w = c->segs + c->nr;
-	uint64_t olen = (uint64_t)pl->dst_len + pl->dig_len;
-
-	if (c->nw && olen && w->len >= olen && pl->dig_woff + (uint64_t)pl->dig_len <= olen) {
-		outs[0] = (struct vc_seg){.gpa = w->gpa, .hva = w->hva, .len = (uint32_t)olen};
-		return 1;
-	}
-	return vc_stream_range(w, c->nw, 0, olen, outs, max);
-}
-
 /* Copy mode: write a request's result from the batch into the guest's output (0 or -errno). */
 static int cpu_write_out(struct vc_cpu_batch *b, uint32_t i)
 {
 	const struct vc_cpu_req *r = &b->req[i];
-	int err;
+	int err = vc_out_write(r->out, r->nout, 0, b->bounce + i * VC_CPU_STRIDE, r->dst_len);
 
-	if (r->nout == 1 && r->dst_len <= r->out[0].len &&
-	    (uint64_t)r->dig_woff + r->dig_len <= r->out[0].len) {
-		/* One piece holding result and digest (the usual, see out_pieces). */
-		memcpy(r->out[0].hva, b->bounce + i * VC_CPU_STRIDE, r->dst_len);
-		if (r->dig_len)
-			memcpy(r->out[0].hva + r->dig_woff, b->digs[i], r->dig_len);
-		return 0;
-	}
-	err = vc_out_write(r->out, r->nout, 0, b->bounce + i * VC_CPU_STRIDE, r->dst_len);
 	if (!err && r->dig_len)
 		err = vc_out_write(r->out, r->nout, r->dig_woff, b->digs[i], r->dig_len);
 	return err;
@@ -694,7 +666,8 @@ static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	uint32_t i;
 
 	if (!zsrc) {
-		nout = out_pieces(c, pl, outs, VC_CPU_OUT_SEGS);
+		nout = vc_stream_range(c->segs + c->nr, c->nw, 0,
+				       (uint64_t)pl->dst_len + pl->dig_len, outs, VC_CPU_OUT_SEGS);
 		if (nout <= 0 || (pl->aead_dec && s->sh.digest_len > sizeof(b->digs[0])))
 			return false;
 	}
@@ -944,7 +917,8 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	    cpu_add(p, vq, s, head, &c, &pl, NULL, NULL))
 		return 1;
 	if (!zc) {
-		nout = out_pieces(&c, &pl, outs, VC_MAX_OUT_SEGS);
+		nout = vc_stream_range(c.segs + c.nr, c.nw, 0, (uint64_t)pl.dst_len + pl.dig_len,
+				       outs, VC_MAX_OUT_SEGS);
 		if (nout < 0) {
 			VC_LOG_RL(&vq->rl, WARNING, "%s/%u: output in more than %u pieces",
 				  port->name, vq->idx, VC_MAX_OUT_SEGS);

@@ -329,8 +329,8 @@ int vc_walk_chain_general(const struct vc_memtab *mt, const volatile struct vc_d
 	return err;
 }
 
-int vc_stream_range(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len,
-		    struct vc_seg *out, uint32_t max)
+int vc_stream_range_slow(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len,
+			 struct vc_seg *out, uint32_t max)
 {
 	uint32_t i = 0, k = 0;
 
@@ -443,8 +443,8 @@ int vc_mem_write_out(const struct vc_memtab *mt, const struct vc_out_seg *out, u
 	return len ? -ERANGE : 0;
 }
 
-int vc_out_write(const struct vc_out_seg *out, uint32_t nout, uint64_t off, const void *src_,
-		 uint64_t len)
+int vc_out_write_slow(const struct vc_out_seg *out, uint32_t nout, uint64_t off, const void *src_,
+		      uint64_t len)
 {
 	const uint8_t *src = src_;
 

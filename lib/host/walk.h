@@ -100,8 +100,18 @@ int vc_mem_write_out(const struct vc_memtab *mt, const struct vc_out_seg *out, u
 		     uint64_t off, const void *src, uint64_t len);
 
 /* As vc_mem_write_out, through the pieces' host addresses (memory table unchanged). */
-int vc_out_write(const struct vc_out_seg *out, uint32_t nout, uint64_t off, const void *src,
-		 uint64_t len);
+int vc_out_write_slow(const struct vc_out_seg *out, uint32_t nout, uint64_t off, const void *src,
+		      uint64_t len);
+static inline int vc_out_write(const struct vc_out_seg *out, uint32_t nout, uint64_t off,
+			       const void *src, uint64_t len)
+{
+	/* Fast path: the range lies in the first piece (the usual output). */
+	if (nout && off < out[0].len && len <= out[0].len - off) {
+		memcpy(out[0].hva + off, src, len);
+		return 0;
+	}
+	return vc_out_write_slow(out, nout, off, src, len);
+}
 
 /* Whether the host range [hva, hva + len) lies inside one guest region. */
 bool vc_mem_hva_ok(const struct vc_memtab *mt, const void *hva, uint64_t len);
@@ -157,8 +167,19 @@ int vc_walk_chain_general(const struct vc_memtab *mt, const volatile struct vc_d
  * writable stream). Returns the number of segments written to @out (at most
  * @max), or -ERANGE if the stream is shorter, -E2BIG if @max is too small.
  */
-int vc_stream_range(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len,
-		    struct vc_seg *out, uint32_t max);
+int vc_stream_range_slow(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len,
+			 struct vc_seg *out, uint32_t max);
+static inline int vc_stream_range(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len,
+				  struct vc_seg *out, uint32_t max)
+{
+	/* Fast path: the range lies in the first segment (the usual output). */
+	if (n && len && max && off < segs[0].len && len <= segs[0].len - off) {
+		out[0] = (struct vc_seg){
+			.gpa = segs[0].gpa + off, .hva = segs[0].hva + off, .len = (uint32_t)len};
+		return 1;
+	}
+	return vc_stream_range_slow(segs, n, off, len, out, max);
+}
 
 /* Copy @len bytes at offset @off of a stream into @dst. Returns 0 or -ERANGE. */
 int vc_stream_read_slow(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst,
