@@ -593,6 +593,18 @@ static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const
 }
 
 /*
+ * Whether a session's zero-copy requests over 65535 bytes (one piece in
+ * guest memory) may run through CPU crypto, whose lengths are 32-bit:
+ * AES-GCM, whose lengths crypto_aesni_mb keeps in 64 bits (its AES-CBC
+ * lanes count in 16, and longer cipher requests are refused before this;
+ * AES-CCM and ChaCha20-Poly1305 are not tested that long, and are copied).
+ */
+static inline bool cpu_long_ok(const struct vc_session_desc *d)
+{
+	return d->type == VCRYPTO_SESSION_AEAD && d->aead_algo == VCRYPTO_AEAD_AES_GCM;
+}
+
+/*
  * Whether a copy-mode request can run through CPU crypto on a copy of its
  * data (in place there, so in place or not in the guest): cipher, AEAD or
  * the whole data enciphered and hashed from its start, an IV and a digest
@@ -841,7 +853,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	uint8_t *zsrc = NULL, *zdst = NULL, *zdig = NULL;
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
 	int nout = 0, ret, st;
-	bool want_zc, zc = false, own, contig = false;
+	bool want_zc, zc = false, own, contig = false, cpu;
 
 	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
 			      &c, &h, &ret);
@@ -892,7 +904,8 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		else if (pl.aead_dec)
 			zdig = vc_stream_contig(c.segs, c.nr, pl.tag_roff, s->sh.digest_len);
 	}
-	if (want_zc && pl.data_len <= UINT16_MAX) {
+	cpu = p->cpu && s->dev_id == e->dev_id;
+	if (want_zc && (pl.data_len <= UINT16_MAX || (cpu && cpu_long_ok(&s->sh.d)))) {
 		zsrc = vc_stream_contig(c.segs, c.nr, pl.src_off, pl.data_len);
 		zdst = pl.dst_len ? vc_stream_contig(c.segs + c.nr, c.nw, 0, pl.dst_len) : NULL;
 		zc = zsrc && (!pl.dst_len || zdst) && (!(pl.dig_len || pl.aead_dec) || zdig);
@@ -904,17 +917,19 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		    !(e->dev_features & RTE_CRYPTODEV_FF_OOP_LB_IN_LB_OUT))
 			zc = false;
 	}
-	if (zc && p->cpu && s->dev_id == e->dev_id && cpu_fits(&pl, zsrc, zdst)) {
+	if (zc && cpu && cpu_fits(&pl, zsrc, zdst)) {
 		cpu_add(p, vq, s, head, &c, &pl, zsrc, zdig);
 		return 1;
 	}
+	/* Over 65535 bytes only CPU crypto takes one piece (an mbuf cannot say it). */
+	if (pl.data_len > UINT16_MAX)
+		zc = false;
 	if (want_zc && !zc && e->zc_sgl && s->dev_id == e->dev_id) {
 		chain = zc_chain(e, &c, &pl, &s->sh.d, zdig, &chain_dst);
 		zc = chain != NULL;
 	}
 	/* Copy mode through CPU crypto: no op, mbuf or queue pair (see cpu_add). */
-	if (!zc && p->cpu && s->dev_id == e->dev_id && cpu_copy_fits(&pl) &&
-	    cpu_add(p, vq, s, head, &c, &pl, NULL, NULL))
+	if (!zc && cpu && cpu_copy_fits(&pl) && cpu_add(p, vq, s, head, &c, &pl, NULL, NULL))
 		return 1;
 	if (!zc) {
 		nout = vc_stream_range(c.segs + c.nr, c.nw, 0, (uint64_t)pl.dst_len + pl.dig_len,

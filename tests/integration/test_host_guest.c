@@ -589,7 +589,7 @@ static void run_burst(struct vcrypto_guest *g, struct vcrypto_guest_op *ops, uns
  * counters say which way each went.
  */
 static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, const uint8_t *key,
-			   uint8_t *src, uint8_t *in, uint32_t slot, uint32_t len,
+			   uint8_t *src, uint8_t *in, uint32_t slot, uint32_t len, unsigned int n,
 			   unsigned int seed);
 
 static void cpu_crypto_case(bool copy)
@@ -708,8 +708,13 @@ static void cpu_crypto_case(bool copy)
 					      "len %u request %u: decrypt", len, i);
 			vcrypto_guest_session_close(g, dsid);
 		}
-		gcm_cpu_bursts(g, gsid[0], gsid[1], gkey, src, in, slot, len, li);
+		gcm_cpu_bursts(g, gsid[0], gsid[1], gkey, src, in, slot, len, 32, li);
 	}
+	/*
+	 * AES-GCM over 65535 bytes in one piece: zero copy through CPU crypto
+	 * (no mbuf can say the length), copied otherwise.
+	 */
+	gcm_cpu_bursts(g, gsid[0], gsid[1], gkey, src, in, 2 * slot, 100000, 8, 9);
 	vcrypto_poller_stats_get(H.poller, &ps);
 	vcrypto_port_stats_get(H.port, &pst);
 	ck_assert_uint_gt(ps.cpu_processed, 0);
@@ -717,15 +722,16 @@ static void cpu_crypto_case(bool copy)
 	if (copy) {
 		/*
 		 * All up to 4 KiB through CPU crypto; the 65520-byte ones not
-		 * (3 x 32 + 32 AES-CBC, 2 x 32 AES-GCM).
+		 * (3 x 32 + 32 AES-CBC, 2 x 32 AES-GCM), nor the 100000-byte
+		 * AES-GCM ones (2 x 8).
 		 */
-		ck_assert_uint_eq(ps.dequeued, 4u * 32u + 2u * 32u);
+		ck_assert_uint_eq(ps.dequeued, 4u * 32u + 2u * 32u + 2u * 8u);
 		ck_assert_uint_eq(pst.zero_copy_requests, 0);
 	} else {
 		/* All but the out-of-place ones (11 of 32 in kind 1, per length). */
 		ck_assert_uint_eq(ps.dequeued, 5u * 11u);
-		/* Every OK request zero copy (one forged tag per length fails). */
-		ck_assert_uint_eq(pst.zero_copy_requests, ps.completed - 5u);
+		/* Every OK request zero copy (one forged tag per burst fails). */
+		ck_assert_uint_eq(pst.zero_copy_requests, ps.completed - 6u);
 	}
 	free(in);
 	free(want);
@@ -734,13 +740,13 @@ static void cpu_crypto_case(bool copy)
 }
 
 /*
- * One burst of 32 AES-256-GCM encryptions in place (16 bytes of AAD, the
- * tag after the data), checked against OpenSSL, then their decryption in
- * place with request 5's tag forged: BADMSG for it, the plaintext for the
- * others.
+ * One burst of @p n (6 to 32) AES-256-GCM encryptions in place (16 bytes of
+ * AAD, the tag after the data), checked against OpenSSL, then their
+ * decryption in place with request 5's tag forged: BADMSG for it, the
+ * plaintext for the others.
  */
 static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, const uint8_t *key,
-			   uint8_t *src, uint8_t *in, uint32_t slot, uint32_t len,
+			   uint8_t *src, uint8_t *in, uint32_t slot, uint32_t len, unsigned int n,
 			   unsigned int seed)
 {
 	struct vcrypto_guest_completion c[64];
@@ -751,7 +757,7 @@ static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, 
 	ck_assert_ptr_nonnull(want);
 	fill(&iv[0][0], sizeof(iv), 50 + seed);
 	fill(&aad[0][0], sizeof(aad), 60 + seed);
-	for (unsigned int i = 0; i < 32; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		uint8_t *s = src + (size_t)i * slot;
 
 		fill(s, len, 70 + seed * 40 + i);
@@ -759,8 +765,8 @@ static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, 
 		ops[i] = gcm_enc_op(enc, iv[i], aad[i], 16, s, s, len);
 		ops[i].user_data = i;
 	}
-	run_burst(g, ops, 32);
-	for (unsigned int i = 0; i < 32; i++) {
+	run_burst(g, ops, n);
+	for (unsigned int i = 0; i < n; i++) {
 		ck_assert_int_eq(oracle_aead(VCRYPTO_AEAD_AES_GCM, VCRYPTO_ENCRYPT, key, 32, iv[i],
 					     12, aad[i], 16, in + (size_t)i * slot, len, 16, want),
 				 0);
@@ -771,8 +777,8 @@ static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, 
 		ops[i].dst_len = len;
 	}
 	src[5 * (size_t)slot + len + 3] ^= 0x10;
-	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, 32), 32);
-	for (int spins = 0; got < 32; spins++) {
+	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, n), (int)n);
+	for (int spins = 0; got < n; spins++) {
 		int r = vcrypto_guest_poll(g, 0, c, 64);
 
 		ck_assert_int_ge(r, 0);
@@ -786,7 +792,7 @@ static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, 
 			vcrypto_guest_wait(g, 0, 10);
 		ck_assert_int_lt(spins, 100000);
 	}
-	for (unsigned int i = 0; i < 32; i++)
+	for (unsigned int i = 0; i < n; i++)
 		if (i != 5)
 			ck_assert_msg(!memcmp(src + (size_t)i * slot, in + (size_t)i * slot, len),
 				      "gcm decrypt len %u request %u", len, i);
