@@ -89,18 +89,15 @@ static inline void prefetch_req(const struct vc_vq *vq, uint16_t head)
 {
 	const struct vc_memtab *mt = &vq->port->mt;
 	const uint64_t gpa0 = mt->r[0].gpa, size0 = mt->r[0].size;
-	const volatile struct vc_desc *d;
-	const volatile struct vc_desc *t;
-	uint64_t off;
+	const volatile struct vc_desc *d, *t;
 
 	if (head >= vq->size || !mt->n)
 		return;
 	d = &vq->desc[head];
-	off = d->addr - gpa0;
-	if (d->flags != VC_DESC_F_INDIRECT || d->len < 2 * sizeof(*t) || off >= size0 ||
-	    size0 - off < 2 * sizeof(*t) || ((mt->r[0].hva + off) & (sizeof(*t) - 1)))
+	if (d->flags != VC_DESC_F_INDIRECT || d->len < 2 * sizeof(*t))
 		return;
-	t = (const volatile struct vc_desc *)(uintptr_t)(mt->r[0].hva + off);
+	if (!vc_region_desc_table(&mt->r[0], d->addr, 2 * sizeof(*t), &t))
+		return;
 	for (int i = 0; i < 2; i++) {
 		uint64_t a = t[i].addr - gpa0;
 

@@ -143,16 +143,16 @@ static int walk_fast(const struct vc_memtab *mt, const volatile struct vc_desc *
 {
 	/* The region in locals: stores to segs[] cannot then make them reload. */
 	const uint64_t gpa0 = mt->r[0].gpa, size0 = mt->r[0].size, hva0 = mt->r[0].hva;
-	uint64_t a = table[head].addr, off = a - gpa0, rlen = 0, wlen = 0;
+	uint64_t a = table[head].addr, rlen = 0, wlen = 0;
 	uint32_t len = table[head].len, nd = len / (uint32_t)sizeof(struct vc_desc), nr = 0;
 	const volatile struct vc_desc *t;
 	struct vc_seg *segs = c->segs;
 
 	if (table[head].flags != VC_DESC_F_INDIRECT || !mt->n || nd == 0 ||
-	    len % sizeof(struct vc_desc) || nd > max_descs || nd > c->cap || off >= size0 ||
-	    len > size0 - off || ((hva0 + off) & (alignof(struct vc_desc) - 1)))
+	    len % sizeof(struct vc_desc) || nd > max_descs || nd > c->cap)
 		return -1;
-	t = (const volatile struct vc_desc *)(uintptr_t)(hva0 + off);
+	if (!vc_region_desc_table(&mt->r[0], a, len, &t))
+		return -1;
 	for (uint32_t i = 0; i < nd; i++) {
 		uint64_t da = t[i].addr, doff = da - gpa0;
 		uint32_t dl = t[i].len;

@@ -11,6 +11,7 @@
 #ifndef VCRYPTO_HOST_WALK_H
 #define VCRYPTO_HOST_WALK_H
 
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -82,6 +83,23 @@ void *vc_mem_contig(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
  * Else NULL (copy it).
  */
 const struct vc_desc *vc_mem_desc_table(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
+
+/*
+ * As vc_mem_desc_table, for a table inside region @r only (the fast paths
+ * look in the first region, where a guest's tables usually are): whether
+ * all of it is in @r at an aligned host address, which goes in *@t.
+ */
+static inline bool vc_region_desc_table(const struct vc_region *r, uint64_t gpa, uint64_t len,
+					const volatile struct vc_desc **t)
+{
+	const uint64_t off = gpa - r->gpa, hva = r->hva + off;
+
+	/* (gpa below the region wraps off past its size) */
+	if (off >= r->size || len > r->size - off || (hva & (alignof(struct vc_desc) - 1)))
+		return false;
+	*t = (const volatile struct vc_desc *)(uintptr_t)hva;
+	return true;
+}
 
 /* A piece of an output stream: guest address, and its host address when it was planned. */
 struct vc_out_seg {
