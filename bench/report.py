@@ -188,11 +188,15 @@ def goals(cases, tsc_hz):
         if c["mode"] in ("null", "null-zc") and c["depth"] == 32 and c["size"] == 64 and \
                 med(c, "cyc_op_busy") > 0:
             c["mops_per_host_core"] = tsc_hz / med(c, "cyc_op_busy") / 1e6 if tsc_hz else None
-    for mode, what in (("null", "copy"), ("null-zc", "zero copy")):
-        check("transport only (%s) >= 20 Mops/s per host core, AES-CBC 64 B (busy cycles)" % what,
-              lambda c: c["mode"] == mode and c["depth"] == 32 and c["size"] == 64
-              and c["algo"] == "aes-cbc" and c.get("mops_per_host_core"), 20,
-              key="mops_per_host_core")
+    # The two request paths have their own transport: crypto_openssl's requests take an op and
+    # the queue pair; crypto_aesni_mb's (in place, or copies up to 4 KiB) CPU crypto in the poller.
+    for pmd, path in (("openssl", "queue pair"), ("aesni_mb", "CPU crypto")):
+        for mode, what in (("null", "copy"), ("null-zc", "zero copy")):
+            check("transport only (%s, %s path) >= 20 Mops/s per host core, AES-CBC 64 B"
+                  % (what, path),
+                  lambda c: c["pmd"] == pmd and c["mode"] == mode and c["depth"] == 32
+                  and c["size"] == 64 and c["algo"] == "aes-cbc"
+                  and c.get("mops_per_host_core"), 20, key="mops_per_host_core")
     return res
 
 
@@ -528,7 +532,7 @@ def main():
         txt.append("")
         txt.append("goals (not asserted):")
     for x in g if cases else []:
-        txt.append("  %-70s %s%s" % (x["goal"], x["result"],
+        txt.append("  %-84s %s%s" % (x["goal"], x["result"],
                                      " (worst %s: %s)" % (x["worst"], x["worst_case"])
                                      if "worst" in x else ""))
     bad = sorted({"%s %s %s %d B" % (c["pmd"], c["mode"], c["algo"], c["size"]) for c in cases

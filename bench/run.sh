@@ -38,10 +38,11 @@ usage: bench/run.sh [--quick] [--out DIR] [options]
   --sizes LIST       bytes, k suffix allowed (default 64,256,1k,4k,16k,64k)
   --depth LIST       requests in flight (default 1,32: latency and throughput)
   --modes LIST       vhost modes: copy,zc,null,null-zc,dpdk (default all five;
-                     null and null-zc: transport only, sessions on crypto_null,
-                     copy or zero copy; dpdk: the same guest served by DPDK
-                     22.11's own rte_vhost_crypto instead, AES-CBC and
-                     AES-CBC+HMAC-SHA1 up to 2 KiB only)
+                     null and null-zc: transport only, nothing computed
+                     (VCRYPTO_ENGINE_F_NULL_CRYPTO), copy or zero copy;
+                     dpdk: the same guest served by DPDK 22.11's own
+                     rte_vhost_crypto instead, AES-CBC and AES-CBC+HMAC-SHA1
+                     up to 2 KiB only)
   --reps N           repetitions, interleaved (default 5)
   --seconds S        measured seconds per case (default 1), after --warmup S (0.2)
   --scaling          also run 1,4,16,64 guests on one poller (--guests LIST,

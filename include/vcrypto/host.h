@@ -116,7 +116,11 @@ enum vcrypto_engine_flags {
 	/**
 	 * For measurement only: run every session on a `crypto_null` device
 	 * (created as needed) instead of the engine's device, so results are
-	 * NOT encrypted. Shows what the vhost path itself costs.
+	 * NOT encrypted. Shows what the vhost path itself costs. On a device
+	 * with CPU crypto (see ::VCRYPTO_ENGINE_F_NO_CPU_CRYPTO), the requests
+	 * it would compute in the poller take that path with the computation
+	 * left out (their data is left as it is); the others go through
+	 * `crypto_null`'s queue pair, which writes no separate destination.
 	 */
 	VCRYPTO_ENGINE_F_NULL_CRYPTO = 1u << 0,
 	/**

@@ -554,9 +554,14 @@ static void cpu_flush(struct vcrypto_poller *p)
 
 	if (!b->n)
 		return;
-	for (uint32_t i = 0; i < b->n; i++)
-		b->status[i] = EIO; /* whatever the device leaves unset is an error */
-	rte_cryptodev_sym_cpu_crypto_process(b->sess->dev_id, b->sess->cs, ofs, &v);
+	if (vq->port->engine->null_crypto) {
+		/* Measurement only (VCRYPTO_ENGINE_F_NULL_CRYPTO): the path without the crypto. */
+		memset(b->status, 0, b->n * sizeof(b->status[0]));
+	} else {
+		for (uint32_t i = 0; i < b->n; i++)
+			b->status[i] = EIO; /* whatever the device leaves unset is an error */
+		rte_cryptodev_sym_cpu_crypto_process(b->sess->dev_id, b->sess->cs, ofs, &v);
+	}
 	for (uint32_t i = 0; i < b->n; i++) {
 		uint8_t st = b->status[i] == 0	     ? VCRYPTO_STATUS_OK :
 			     b->status[i] == EBADMSG ? VCRYPTO_STATUS_BADMSG :
@@ -901,7 +906,8 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		else if (pl.aead_dec)
 			zdig = vc_stream_contig(c.segs, c.nr, pl.tag_roff, s->sh.digest_len);
 	}
-	cpu = p->cpu && s->dev_id == e->dev_id;
+	/* (with F_NULL_CRYPTO, what would take CPU crypto takes its path without the crypto) */
+	cpu = p->cpu && (s->dev_id == e->dev_id || e->null_crypto);
 	if (want_zc && (pl.data_len <= UINT16_MAX || (cpu && cpu_long_ok(&s->sh.d)))) {
 		zsrc = vc_stream_contig(c.segs, c.nr, pl.src_off, pl.data_len);
 		zdst = pl.dst_len ? vc_stream_contig(c.segs + c.nr, c.nw, 0, pl.dst_len) : NULL;
