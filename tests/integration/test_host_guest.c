@@ -44,6 +44,26 @@ static void host_up_opts(const struct vcrypto_engine_opts *eo, const struct vcry
 	ck_assert_int_eq(vc_test_host_start(&H, sock, dev, NULL, eo, po, plo), 0);
 }
 
+/*
+ * Start the host on a crypto_aesni_mb vdev (@p tag names it and the
+ * socket). False if this CPU cannot run that driver (no AES-NI/AVX): the
+ * test then has nothing to check.
+ */
+static bool aesni_host_up(const char *tag, const struct vcrypto_engine_opts *eo,
+			  const struct vcrypto_port_opts *po)
+{
+	char dev[64];
+	int ret;
+
+	snprintf(dev, sizeof(dev), "crypto_aesni_mb_hg%s", tag);
+	vc_test_sock_path(sock, sizeof(sock), tag);
+	ret = vc_test_host_start(&H, sock, dev, NULL, eo, po, NULL);
+	if (ret == -ENODEV || ret == -ENOTSUP)
+		return false;
+	ck_assert_int_eq(ret, 0);
+	return true;
+}
+
 static void host_up(void)
 {
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
@@ -606,15 +626,11 @@ static void cpu_crypto_case(bool copy)
 	uint64_t sid[3], gsid[2];
 	uint8_t gkey[32];
 	const uint32_t slot = 65536 + 64;
-	int ret;
 
 	eo.nb_ops = 1024;
 	po.zero_copy = copy ? VCRYPTO_ZERO_COPY_OFF : VCRYPTO_ZERO_COPY_ON;
-	vc_test_sock_path(sock, sizeof(sock), copy ? "cy" : "cc");
-	ret = vc_test_host_start(&H, sock, "crypto_aesni_mb_hgcc", NULL, &eo, &po, NULL);
-	if (ret == -ENODEV || ret == -ENOTSUP)
-		return; /* no AES-NI/AVX on this CPU: nothing to check */
-	ck_assert_int_eq(ret, 0);
+	if (!aesni_host_up(copy ? "cy" : "cc", &eo, &po))
+		return;
 	g = guest_up_q(1, 256);
 	src = buf(g, 32 * (size_t)slot);
 	dst = buf(g, 32 * (size_t)slot);
@@ -830,16 +846,12 @@ START_TEST(aesni_mb_copy_large)
 	uint8_t key[32], akey[32], iv[16], aad[16], mac[32], *src, *dst, *dig, *want;
 	uint64_t s_mac, s_enc, s_dec, s_chain, s_genc, s_gdec;
 	const uint32_t big = 300000;
-	int ret;
 
 	eo.nb_ops = 1024;
 	po.zero_copy = VCRYPTO_ZERO_COPY_OFF;
 	po.max_request_len = 512 * 1024;
-	vc_test_sock_path(sock, sizeof(sock), "cl");
-	ret = vc_test_host_start(&H, sock, "crypto_aesni_mb_hgcl", NULL, &eo, &po, NULL);
-	if (ret == -ENODEV || ret == -ENOTSUP)
-		return; /* no AES-NI/AVX on this CPU: nothing to check */
-	ck_assert_int_eq(ret, 0);
+	if (!aesni_host_up("cl", &eo, &po))
+		return;
 	g = guest_up();
 	src = buf(g, big);
 	dst = buf(g, 65536 + 16);
@@ -1362,16 +1374,12 @@ static void null_cpu_case(bool copy)
 	struct vcrypto_guest *g;
 	uint8_t key[16], iv[16], *src, *dst, *want;
 	uint64_t sid;
-	int ret;
 
 	eo.nb_ops = 1024;
 	eo.flags = VCRYPTO_ENGINE_F_NULL_CRYPTO;
 	po.zero_copy = copy ? VCRYPTO_ZERO_COPY_OFF : VCRYPTO_ZERO_COPY_ON;
-	vc_test_sock_path(sock, sizeof(sock), copy ? "ny" : "nc");
-	ret = vc_test_host_start(&H, sock, "crypto_aesni_mb_hgnc", NULL, &eo, &po, NULL);
-	if (ret == -ENODEV || ret == -ENOTSUP)
-		return; /* no AES-NI/AVX on this CPU: nothing to check */
-	ck_assert_int_eq(ret, 0);
+	if (!aesni_host_up(copy ? "ny" : "nc", &eo, &po))
+		return;
 	g = guest_up();
 	src = buf(g, 32 * 4096);
 	dst = buf(g, 32 * 4096);
@@ -1496,14 +1504,10 @@ START_TEST(aesni_mb_long_cipher_refused)
 	uint8_t key[16], iv[16], *src, *dst, *want;
 	const uint32_t ok_len = 65520, bad_len = 65536;
 	uint64_t sid;
-	int ret;
 
 	eo.nb_ops = 1024;
-	vc_test_sock_path(sock, sizeof(sock), "mb");
-	ret = vc_test_host_start(&H, sock, "crypto_aesni_mb_hgmb", NULL, &eo, NULL, NULL);
-	if (ret == -ENODEV || ret == -ENOTSUP)
-		return; /* no AES-NI/AVX on this CPU: nothing to check */
-	ck_assert_int_eq(ret, 0);
+	if (!aesni_host_up("mb", &eo, NULL))
+		return;
 	g = guest_up();
 	fill(key, 16, 21);
 	fill(iv, 16, 22);
