@@ -325,6 +325,8 @@ struct vcrypto_poller {
 	 * is released.
 	 */
 	struct vc_cpu_batch *cpu;
+	uint8_t *long_buf; /* copies of AES-CBC requests over the device's cipher length */
+	uint32_t long_cap;
 	struct vcrypto_poller_stats st;
 };
 

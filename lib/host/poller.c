@@ -835,6 +835,97 @@ static struct rte_mbuf *zc_chain(struct vcrypto_engine *e, const struct vc_chain
 	return ms[0];
 }
 
+/* AES-CBC over a device's cipher length goes in chunks of this many bytes (see long_cbc). */
+#define VC_CBC_CHUNK (UINT16_MAX & ~15u)
+
+/* Whether a session's requests over the device's cipher length can go through long_cbc(). */
+static inline bool long_cbc_ok(const struct vcrypto_poller *p, const struct vc_sess *s)
+{
+	return p->cpu && s->dev_id == p->engine->dev_id && !p->engine->null_crypto &&
+	       s->sh.d.type == VCRYPTO_SESSION_CIPHER &&
+	       s->sh.d.cipher_algo == VCRYPTO_CIPHER_AES_CBC;
+}
+
+/*
+ * AES-CBC longer than the device can take in one piece (crypto_aesni_mb's
+ * cipher lanes count in 16 bits), through CPU crypto in chunks: each
+ * chunk's IV is the last ciphertext block of the chunk before (read before
+ * a decryption overwrites it). In place in guest memory at @p z (zero copy,
+ * in place, in one piece), else on the poller's own buffer: read, computed,
+ * written out. Completed at once (out of order with the batch: allowed).
+ */
+static void long_cbc(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
+		     const struct vc_chain *c, const struct vc_plan *pl, uint8_t *z)
+{
+	const bool enc = s->sh.d.direction == VCRYPTO_ENCRYPT;
+	struct vc_seg outs[VC_MAX_OUT_SEGS];
+	struct vc_out_seg out[VC_MAX_OUT_SEGS];
+	uint8_t iv[16], next[16], *buf = z, st = VCRYPTO_STATUS_OK;
+	int nout = 0;
+
+	if (pl->iv_len != 16 || pl->data_len % 16 || pl->dst_len != pl->data_len) {
+		st = VCRYPTO_STATUS_ERR; /* as the device fails them (whole blocks, same length) */
+		goto done;
+	}
+	if (!buf) {
+		nout = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, outs,
+				       VC_MAX_OUT_SEGS);
+		if (nout <= 0) {
+			st = VCRYPTO_STATUS_ERR;
+			goto done;
+		}
+		if (p->long_cap < pl->data_len) {
+			uint8_t *nb = NULL;
+
+			if (posix_memalign((void **)&nb, 64, pl->data_len)) {
+				st = VCRYPTO_STATUS_ERR;
+				goto done;
+			}
+			free(p->long_buf);
+			p->long_buf = nb;
+			p->long_cap = pl->data_len;
+		}
+		buf = p->long_buf;
+		vc_stream_read(c->segs, c->nr, pl->src_off, buf, pl->data_len);
+	}
+	vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN, iv, 16);
+	for (uint32_t off = 0, n; off < pl->data_len && st == VCRYPTO_STATUS_OK; off += n) {
+		struct rte_crypto_vec v = {.base = buf + off,
+					   .iova = (rte_iova_t)(uintptr_t)(buf + off)};
+		struct rte_crypto_sgl sgl = {.vec = &v, .num = 1};
+		struct rte_crypto_va_iova_ptr ivp = {.va = iv}, dig = {.va = p->cpu->no_digest},
+					      aad = {.va = NULL};
+		int32_t status = EIO;
+		struct rte_crypto_sym_vec sv = {.num = 1,
+						.src_sgl = &sgl,
+						.iv = &ivp,
+						.digest = &dig,
+						.aad = &aad,
+						.status = &status};
+
+		n = pl->data_len - off < VC_CBC_CHUNK ? pl->data_len - off : VC_CBC_CHUNK;
+		v.len = v.tot_len = n;
+		if (!enc)
+			memcpy(next, buf + off + n - 16, 16);
+		rte_cryptodev_sym_cpu_crypto_process(s->dev_id, s->cs,
+						     (union rte_crypto_sym_ofs){.raw = 0}, &sv);
+		if (status)
+			st = VCRYPTO_STATUS_ERR;
+		memcpy(iv, enc ? buf + off + n - 16 : next, 16);
+	}
+	if (st == VCRYPTO_STATUS_OK && nout) {
+		for (int k = 0; k < nout; k++)
+			out[k] = out_seg(&outs[k]);
+		if (vc_out_write(out, (uint32_t)nout, 0, buf, pl->dst_len))
+			st = VCRYPTO_STATUS_ERR;
+	}
+done:
+	p->last_bytes = pl->data_len;
+	VC_STAT_ADD(p->st.fetched, 1);
+	VC_STAT_ADD(p->st.cpu_processed, 1);
+	complete_req(p, vq, head, c->status_hva, st, pl->dst_len + 1, pl->data_len, z != NULL);
+}
+
 /*
  * Fetch one request (under port lock). Returns 1 if consumed (queued or
  * completed), 0 if it must wait for resources (not consumed).
@@ -856,6 +947,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
 	int nout = 0, ret, st;
 	bool want_zc, zc = false, own, contig = false, cpu;
+	uint32_t max_cipher;
 
 	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
 			      &c, &h, &ret);
@@ -884,12 +976,12 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_INVSESS);
 		return 1;
 	}
+	/* (AES-CBC over the device's cipher length: in chunks, long_cbc) */
+	max_cipher = s->dev_id == e->dev_id && !long_cbc_ok(p, s) ? e->max_cipher_len : 0;
 	if (VC_RECORDING)
 		vc_record_request(port, &port->mt, vq->desc, vq->size, head, h.header.session_id,
-				  port->o.max_chain_descs, port->o.max_request_len,
-				  s->dev_id == e->dev_id ? e->max_cipher_len : 0);
-	st = vc_plan_request(&h, &s->sh, port->o.max_request_len,
-			     s->dev_id == e->dev_id ? e->max_cipher_len : 0, &c, &pl);
+				  port->o.max_chain_descs, port->o.max_request_len, max_cipher);
+	st = vc_plan_request(&h, &s->sh, port->o.max_request_len, max_cipher, &c, &pl);
 	if (st != VCRYPTO_STATUS_OK) {
 		VC_LOG_RL(&vq->rl, INFO, "%s/%u: request refused (status %d)", port->name, vq->idx,
 			  st);
@@ -899,6 +991,18 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 
 	/* Zero copy when every part is contiguous in host memory (else see zc_chain). */
 	want_zc = use_zero_copy(port) && pl.data_len;
+	if (e->max_cipher_len && pl.kind == VC_K_CIPHER && pl.c_len > e->max_cipher_len &&
+	    s->dev_id == e->dev_id) {
+		uint8_t *z = NULL;
+
+		if (want_zc && pl.dst_len == pl.data_len) {
+			z = vc_stream_contig(c.segs, c.nr, pl.src_off, pl.data_len);
+			if (z && vc_stream_contig(c.segs + c.nr, c.nw, 0, pl.dst_len) != z)
+				z = NULL;
+		}
+		long_cbc(p, vq, s, head, &c, &pl, z);
+		return 1;
+	}
 	if (want_zc) {
 		/* The digest (or the tag to verify): one piece, where the device writes or reads it. */
 		if (pl.dig_len)
@@ -1560,6 +1664,7 @@ static void poller_mem_free(struct vcrypto_poller *p)
 	free(p->deq);
 	free(p->op_cache);
 	cpu_batch_free(p->cpu);
+	free(p->long_buf);
 	free(p);
 }
 

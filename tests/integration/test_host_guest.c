@@ -1494,55 +1494,109 @@ END_TEST
 
 /*
  * crypto_aesni_mb (intel-ipsec-mb) returns a 65536-byte AES-CBC request
- * unencrypted with status success: the host must refuse cipher lengths over
- * 65535 on that driver (NOTSUPP), and still serve shorter ones correctly.
+ * unencrypted with status success (its cipher lanes count in 16 bits). The
+ * host runs AES-CBC over 65535 bytes through CPU crypto in chunks instead:
+ * 65536, 100000 and 262144 bytes, both ways, in place and out of place, in
+ * zero-copy and copy mode, against OpenSSL. AES-CTR that long is still
+ * refused (NOTSUPP), and the queue keeps working.
  */
-START_TEST(aesni_mb_long_cipher_refused)
+static void long_cbc_case(bool copy)
 {
+	static const uint32_t lens[] = {65536, 100000, 262144};
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_port_stats st = {.sz = sizeof(st)};
+	const uint32_t max = 262144;
 	struct vcrypto_guest *g;
-	uint8_t key[16], iv[16], *src, *dst, *want;
-	const uint32_t ok_len = 65520, bad_len = 65536;
-	uint64_t sid;
+	uint8_t key[16], iv[16], *src, *dst, *in, *want;
+	uint64_t enc, dec, ctr;
 
 	eo.nb_ops = 1024;
-	if (!aesni_host_up("mb", &eo, NULL))
+	po.zero_copy = copy ? VCRYPTO_ZERO_COPY_OFF : VCRYPTO_ZERO_COPY_ON;
+	if (!aesni_host_up(copy ? "mc" : "mb", &eo, &po))
 		return;
 	g = guest_up();
 	fill(key, 16, 21);
 	fill(iv, 16, 22);
-	sid = cbc_session(g, key);
-	src = buf(g, bad_len);
-	dst = buf(g, bad_len);
-	want = malloc(bad_len);
+	enc = cbc_session(g, key);
+	dec = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_DECRYPT, key, 16);
+	ctr = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CTR, VCRYPTO_ENCRYPT, key, 16);
+	src = buf(g, max);
+	dst = buf(g, max);
+	in = malloc(max);
+	want = malloc(max);
+	ck_assert_ptr_nonnull(in);
 	ck_assert_ptr_nonnull(want);
-	fill(src, bad_len, 23);
+	for (unsigned int li = 0; li < 3; li++) {
+		uint32_t len = lens[li];
 
-	struct vcrypto_guest_op op = {.session_id = sid,
-				      .iv = iv,
-				      .iv_len = 16,
-				      .src = src,
-				      .dst = dst,
-				      .src_len = ok_len,
-				      .dst_len = ok_len};
-	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_OK);
-	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src,
-				       ok_len, want),
-			 0);
-	ck_assert_mem_eq(dst, want, ok_len);
+		for (int inplace = 0; inplace < 2; inplace++) {
+			uint8_t *out = inplace ? src : dst;
+			struct vcrypto_guest_op op = {.session_id = enc,
+						      .iv = iv,
+						      .iv_len = 16,
+						      .src = src,
+						      .dst = out,
+						      .src_len = len,
+						      .dst_len = len};
 
-	op.src_len = op.dst_len = bad_len;
-	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_NOTSUPP);
-	/* The queue keeps working. */
-	op.src_len = op.dst_len = 4096;
-	ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_OK);
-	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, src,
-				       4096, want),
-			 0);
-	ck_assert_mem_eq(dst, want, 4096);
+			fill(src, len, 30 + li * 2 + (unsigned int)inplace);
+			memcpy(in, src, len);
+			ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_OK);
+			ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key,
+						       16, iv, in, len, want),
+					 0);
+			ck_assert_msg(!memcmp(out, want, len), "encrypt len %u in place %d", len,
+				      inplace);
+			/* Back: the ciphertext (in out) decrypted into the other buffer or in place. */
+			op.session_id = dec;
+			op.src = out;
+			op.dst = inplace ? out : (out == src ? dst : src);
+			ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_OK);
+			ck_assert_msg(!memcmp(op.dst, in, len), "decrypt len %u in place %d", len,
+				      inplace);
+		}
+	}
+	{
+		struct vcrypto_guest_op op = {.session_id = ctr,
+					      .iv = iv,
+					      .iv_len = 16,
+					      .src = src,
+					      .dst = dst,
+					      .src_len = 65536,
+					      .dst_len = 65536};
+
+		ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_NOTSUPP);
+		/* The queue keeps working. */
+		op.session_id = enc;
+		op.src_len = op.dst_len = 4096;
+		fill(src, 4096, 40);
+		ck_assert_int_eq(vcrypto_guest_run(g, 0, &op, 10000), VCRYPTO_STATUS_OK);
+		ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv,
+					       src, 4096, want),
+				 0);
+		ck_assert_mem_eq(dst, want, 4096);
+	}
+	vcrypto_port_stats_get(H.port, &st);
+	/* Zero copy: the in-place ones (3 lengths, both ways) ran in guest memory. */
+	ck_assert_uint_ge(st.zero_copy_requests, copy ? 0u : 6u);
+	if (copy)
+		ck_assert_uint_eq(st.zero_copy_requests, 0);
+	free(in);
 	free(want);
 	vcrypto_guest_destroy(g);
 	host_down();
+}
+
+START_TEST(aesni_mb_long_cbc)
+{
+	long_cbc_case(false);
+}
+END_TEST
+
+START_TEST(aesni_mb_long_cbc_copy)
+{
+	long_cbc_case(true);
 }
 END_TEST
 
@@ -1658,7 +1712,8 @@ int main(void)
 	ADD(null_crypto_cpu_path);
 	ADD(null_crypto_cpu_path_copy);
 	ADD(attach_engine);
-	ADD(aesni_mb_long_cipher_refused);
+	ADD(aesni_mb_long_cbc);
+	ADD(aesni_mb_long_cbc_copy);
 	ADD(busy_poll_no_signals);
 	return vc_check_run(s);
 }

@@ -32,7 +32,8 @@
  * policy; "toggle" starts them in AUTO and, every 100 ms, sets a random port to OFF, ON or
  * AUTO while its guest works (vcrypto_port_set_zero_copy()). --max-len above 65535 (at most
  * 256 KiB) makes zero-copy requests that need mbuf chains (crypto_openssl) or, on
- * crypto_aesni_mb, copies into one large buffer; each guest's memory grows with it.
+ * crypto_aesni_mb, copies into one large buffer and AES-CBC in chunks through CPU crypto;
+ * each guest's memory grows with it.
  * Exit 77 if the EAL or the cryptodev cannot start here.
  */
 
@@ -390,12 +391,9 @@ static uint32_t rnd_len(struct guest *gs, enum kind k)
 
 	if (n > opt_max_len)
 		n = opt_max_len;
-	if (k == K_CBC_ENC || k == K_CBC_DEC) {
-		/* crypto_aesni_mb counts AES-CBC lengths in 16 bits (vcrypto refuses more). */
-		if (n > 65520 && !strcmp(opt_pmd, "aesni_mb"))
-			n = 65520;
+	/* (on crypto_aesni_mb, AES-CBC over 65535 bytes goes in chunks through CPU crypto) */
+	if (k == K_CBC_ENC || k == K_CBC_DEC)
 		n &= ~15u;
-	}
 	return n < 16 ? 16 : n;
 }
 
