@@ -946,7 +946,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	uint8_t *zsrc = NULL, *zdst = NULL, *zdig = NULL;
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
 	int nout = 0, ret, st;
-	bool want_zc, zc = false, own, contig = false, cpu;
+	bool want_zc, zc = false, own, contig = false, cpu, lcbc;
 	uint32_t max_cipher;
 
 	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
@@ -977,7 +977,8 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		return 1;
 	}
 	/* (AES-CBC over the device's cipher length: in chunks, long_cbc) */
-	max_cipher = s->dev_id == e->dev_id && !long_cbc_ok(p, s) ? e->max_cipher_len : 0;
+	lcbc = long_cbc_ok(p, s);
+	max_cipher = s->dev_id == e->dev_id && !lcbc ? e->max_cipher_len : 0;
 	if (VC_RECORDING)
 		vc_record_request(port, &port->mt, vq->desc, vq->size, head, h.header.session_id,
 				  port->o.max_chain_descs, port->o.max_request_len, max_cipher);
@@ -991,18 +992,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 
 	/* Zero copy when every part is contiguous in host memory (else see zc_chain). */
 	want_zc = use_zero_copy(port) && pl.data_len;
-	if (e->max_cipher_len && pl.kind == VC_K_CIPHER && pl.c_len > e->max_cipher_len &&
-	    s->dev_id == e->dev_id) {
-		uint8_t *z = NULL;
-
-		if (want_zc && pl.dst_len == pl.data_len) {
-			z = vc_stream_contig(c.segs, c.nr, pl.src_off, pl.data_len);
-			if (z && vc_stream_contig(c.segs + c.nr, c.nw, 0, pl.dst_len) != z)
-				z = NULL;
-		}
-		long_cbc(p, vq, s, head, &c, &pl, z);
-		return 1;
-	}
+	lcbc = lcbc && e->max_cipher_len && pl.c_len > e->max_cipher_len;
 	if (want_zc) {
 		/* The digest (or the tag to verify): one piece, where the device writes or reads it. */
 		if (pl.dig_len)
@@ -1012,7 +1002,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	}
 	/* (with F_NULL_CRYPTO, what would take CPU crypto takes its path without the crypto) */
 	cpu = p->cpu && (s->dev_id == e->dev_id || e->null_crypto);
-	if (want_zc && (pl.data_len <= UINT16_MAX || (cpu && cpu_long_ok(&s->sh.d)))) {
+	if (want_zc && (pl.data_len <= UINT16_MAX || (cpu && (lcbc || cpu_long_ok(&s->sh.d))))) {
 		zsrc = vc_stream_contig(c.segs, c.nr, pl.src_off, pl.data_len);
 		zdst = pl.dst_len ? vc_stream_contig(c.segs + c.nr, c.nw, 0, pl.dst_len) : NULL;
 		zc = zsrc && (!pl.dst_len || zdst) && (!(pl.dig_len || pl.aead_dec) || zdig);
@@ -1023,6 +1013,10 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		if (zc && pl.dst_len && zdst != zsrc &&
 		    !(e->dev_features & RTE_CRYPTODEV_FF_OOP_LB_IN_LB_OUT))
 			zc = false;
+	}
+	if (lcbc) { /* in guest memory if in place in one piece */
+		long_cbc(p, vq, s, head, &c, &pl, zsrc && zdst == zsrc ? zsrc : NULL);
+		return 1;
 	}
 	if (zc && cpu && cpu_fits(&pl, zsrc, zdst)) {
 		cpu_add(p, vq, s, head, &c, &pl, zsrc, zdig);
