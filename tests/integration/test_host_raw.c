@@ -319,10 +319,10 @@ static const uint8_t key16[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
 static const uint8_t iv16[16] = {0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7,
 				 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff};
 
-static uint64_t cbc_enc(struct fe *f)
+static uint64_t cbc_session(struct fe *f, enum vcrypto_direction dir)
 {
 	struct vc_session_desc d = {.type = VCRYPTO_SESSION_CIPHER,
-				    .direction = VCRYPTO_ENCRYPT,
+				    .direction = dir,
 				    .cipher_algo = VCRYPTO_CIPHER_AES_CBC,
 				    .cipher_key_len = 16};
 	int64_t id;
@@ -331,6 +331,11 @@ static uint64_t cbc_enc(struct fe *f)
 	id = create(f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d);
 	ck_assert_int_gt(id, 0);
 	return (uint64_t)id;
+}
+
+static uint64_t cbc_enc(struct fe *f)
+{
+	return cbc_session(f, VCRYPTO_ENCRYPT);
 }
 
 /* ---- ring ---- */
@@ -460,6 +465,27 @@ static void stats(struct vcrypto_port_stats *st)
 {
 	st->sz = sizeof(*st);
 	ck_assert_int_eq(vcrypto_port_stats_get(H.port, st), 0);
+}
+
+/* As host_up(VCRYPTO_PORT_SERVER), on crypto_aesni_mb: false if this machine has none. */
+static bool aesni_host_up(void)
+{
+	static unsigned int n;
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	char dev[64];
+	int ret;
+
+	eo.nb_ops = 1024;
+	eo.nb_queue_pairs = 1;
+	po.max_sessions = 16;
+	snprintf(dev, sizeof(dev), "crypto_aesni_mb_raw%u", n++);
+	vc_test_sock_path(sock_path, sizeof(sock_path), "rawmb");
+	ret = vc_test_host_start(&H, sock_path, dev, NULL, &eo, &po, NULL);
+	if (ret == -ENODEV || ret == -ENOTSUP)
+		return false;
+	ck_assert_int_eq(ret, 0);
+	return true;
 }
 
 /* ---- tests ---- */
@@ -2323,6 +2349,245 @@ START_TEST(guest_rewrites_published_request)
 }
 END_TEST
 
+/*
+ * AES-CBC over 65535 bytes on crypto_aesni_mb goes its own way (chunks
+ * through CPU crypto, in place in guest memory or on the poller's buffer):
+ * hostile requests on that way too. The good ones, in place and not, source
+ * in pieces, destination overlapping the source, must match OpenSSL; the bad
+ * ones complete with an error, write nothing to their destination, and the
+ * next requests are served.
+ */
+struct lcbc_case {
+	const char *what;
+	bool dec;
+	uint32_t iv_len, src_len, dst_len;
+	uint32_t src_pieces[4];	  /* 0-ended; the source's chain, gaps between the pieces */
+	uint32_t dst_piece, ndst; /* the destination's chain: ndst pieces of dst_piece bytes */
+	int32_t dst_at;		  /* -1: in place; else the destination this far after the source */
+	int want;
+};
+
+static int lcbc_req(struct fe *f, const uint64_t *sid, const struct lcbc_case *k, uint8_t *in,
+		    uint8_t *want)
+{
+	struct vc_op_data_req *h;
+	uint8_t *iv, *st, *src[4], *dst[80];
+	struct part p[3 + 4 + 80];
+	uint32_t n = 0, ns = 0, np = 0, id, len, off = 0;
+
+	f->heap = OFF_HEAP;
+	h = galloc(f, 72);
+	iv = galloc(f, 16);
+	st = galloc(f, 1);
+	memset(h, 0, 72);
+	h->header.opcode = k->dec ? VC_CIPHER_DECRYPT : VC_CIPHER_ENCRYPT;
+	h->header.session_id = sid[k->dec];
+	h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+	h->u.sym_req.u.cipher.para = (struct vc_cipher_para){k->iv_len, k->src_len, k->dst_len, 0};
+	memcpy(iv, iv16, 16);
+	*st = 0xee;
+	p[np++] = (struct part){gpa(f, h), 72, false};
+	p[np++] = (struct part){gpa(f, iv), 16, false};
+	/* The source: one block of guest memory, or pieces with 64 bytes between them. */
+	for (; ns < 4 && k->src_pieces[ns]; ns++) {
+		src[ns] = galloc(f, k->src_pieces[ns] + (k->dst_at >= 0 ? (uint32_t)k->dst_at : 0));
+		for (uint32_t i = 0; i < k->src_pieces[ns]; i++)
+			in[n + i] = src[ns][i] = (uint8_t)((n + i) * 7 + k->dec);
+		p[np++] = (struct part){gpa(f, src[ns]), k->src_pieces[ns], false};
+		n += k->src_pieces[ns];
+		(void)galloc(f, 64);
+	}
+	for (uint32_t i = 0; i < k->ndst; i++) {
+		if (k->dst_at < 0) /* in place: the one piece of source */
+			dst[i] = src[0];
+		else if (k->dst_at > 0) /* overlapping it */
+			dst[i] = src[0] + k->dst_at;
+		else
+			dst[i] = galloc(f, k->dst_piece + 64);
+		if (k->dst_at == 0)
+			memset(dst[i], 0xcd, k->dst_piece);
+		p[np++] = (struct part){gpa(f, dst[i]), k->dst_piece, true};
+	}
+	p[np++] = (struct part){gpa(f, st), 1, true};
+	put_indirect(f, p, np, 5);
+	ck_assert(next_used(f, &id, &len));
+	ck_assert_uint_eq(id, 5);
+	if (*st != VCRYPTO_STATUS_OK) {
+		/* Nothing written: a separate destination keeps its filler, in place keeps the input. */
+		for (uint32_t i = 0; i < k->ndst && k->dst_at == 0; i++)
+			for (uint32_t b = 0; b < k->dst_piece; b++)
+				ck_assert_msg(dst[i][b] == 0xcd, "%s: destination written",
+					      k->what);
+		if (k->dst_at < 0)
+			ck_assert_msg(!memcmp(src[0], in, k->src_pieces[0]), "%s: source written",
+				      k->what);
+		return *st;
+	}
+	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC,
+				       k->dec ? VCRYPTO_DECRYPT : VCRYPTO_ENCRYPT, key16, 16, iv16,
+				       in, k->src_len, want),
+			 0);
+	for (uint32_t i = 0; i < k->ndst; off += k->dst_piece, i++)
+		ck_assert_msg(!memcmp(dst[i], want + off, k->dst_piece),
+			      "%s: piece %u differs from OpenSSL", k->what, i);
+	return *st;
+}
+
+START_TEST(aesni_mb_long_cbc_hostile)
+{
+	static const struct lcbc_case cases[] = {
+		{"in place", false, 16, 131072, 131072, {131072}, 131072, 1, -1, 0},
+		{"decryption in place", true, 16, 200000, 200000, {200000}, 200000, 1, -1, 0},
+		{"source in pieces",
+		 false,
+		 16,
+		 131072,
+		 131072,
+		 {40000, 50000, 41072},
+		 131072,
+		 1,
+		 0,
+		 0},
+		{"destination in pieces", true, 16, 131072, 131072, {131072}, 2048, 64, 0, 0},
+		{"destination 16 bytes after the source",
+		 false,
+		 16,
+		 70000,
+		 70000,
+		 {70000},
+		 70000,
+		 1,
+		 16,
+		 0},
+		{"destination in 65 pieces",
+		 false,
+		 16,
+		 133120,
+		 133120,
+		 {133120},
+		 2048,
+		 65,
+		 0,
+		 VCRYPTO_STATUS_ERR},
+		{"partial block",
+		 false,
+		 16,
+		 65537,
+		 65537,
+		 {65537},
+		 65537,
+		 1,
+		 0,
+		 VCRYPTO_STATUS_BADMSG},
+		{"partial block in place",
+		 true,
+		 16,
+		 65552 + 8,
+		 65552 + 8,
+		 {65560},
+		 65560,
+		 1,
+		 -1,
+		 VCRYPTO_STATUS_BADMSG},
+		{"destination shorter",
+		 false,
+		 16,
+		 131072,
+		 65536,
+		 {131072},
+		 131072,
+		 1,
+		 0,
+		 VCRYPTO_STATUS_BADMSG},
+		{"source beyond its chain",
+		 false,
+		 16,
+		 131072,
+		 131072,
+		 {65536},
+		 131072,
+		 1,
+		 0,
+		 VCRYPTO_STATUS_BADMSG},
+		{"destination beyond its chain",
+		 false,
+		 16,
+		 131072,
+		 131072,
+		 {131072},
+		 65536,
+		 1,
+		 0,
+		 VCRYPTO_STATUS_BADMSG},
+		{"IV of 8 bytes",
+		 false,
+		 8,
+		 131072,
+		 131072,
+		 {131072},
+		 131072,
+		 1,
+		 0,
+		 VCRYPTO_STATUS_BADMSG},
+		{"over max_request_len",
+		 false,
+		 16,
+		 4u << 20,
+		 4u << 20,
+		 {131072},
+		 131072,
+		 1,
+		 0,
+		 VCRYPTO_STATUS_BADMSG},
+	};
+	struct vcrypto_port_stats s0, s1;
+	uint8_t *in = malloc(256 * 1024), *want = malloc(256 * 1024);
+	uint64_t sid[2];
+	const unsigned int nc = sizeof(cases) / sizeof(cases[0]);
+	unsigned int bad = 0, ok = 0;
+	struct fe f;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(want);
+	if (!aesni_host_up()) {
+		free(in);
+		free(want);
+		return;
+	}
+	ck_assert_int_eq(vcrypto_port_set_zero_copy(H.port, VCRYPTO_ZERO_COPY_ON), 0);
+	fe_init(&f);
+	fe_connect(&f);
+	sid[0] = cbc_session(&f, VCRYPTO_ENCRYPT);
+	sid[1] = cbc_session(&f, VCRYPTO_DECRYPT);
+	stats(&s0);
+	for (unsigned int i = 0; i < nc; i++) {
+		int r = lcbc_req(&f, sid, &cases[i], in, want);
+
+		ck_assert_msg(r == cases[i].want, "%s: status %d, want %d", cases[i].what, r,
+			      cases[i].want);
+		if (r)
+			bad++;
+		else
+			ok++;
+		/* The queue goes on: a long request and a short one after each. */
+		ck_assert_int_eq(lcbc_req(&f, sid, &cases[0], in, want), 0);
+		ck_assert_msg(good_req(&f, sid[0]) == 0, "good request after %s", cases[i].what);
+	}
+	stats(&s1);
+	ck_assert_uint_eq(s1.err_other - s0.err_other, 1);
+	ck_assert_uint_eq(s1.err_badmsg - s0.err_badmsg, bad - 1);
+	ck_assert_uint_eq(s1.err_ring - s0.err_ring, 0);
+	/* Served: the good cases, and the long and short request after every case. */
+	ck_assert_uint_eq(s1.requests - s0.requests, ok + bad + 2 * nc);
+	/* Zero copy: the long ones in place (2 cases and the one after each case), the short ones. */
+	ck_assert_uint_eq(s1.zero_copy_requests - s0.zero_copy_requests, 2 + 2 * nc);
+	free(in);
+	free(want);
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("host_raw");
@@ -2332,6 +2597,7 @@ int main(void)
 #define ADD(t) VC_TCASE(s, t, 60)
 	ADD(bad_requests_over_vhost_user);
 	ADD(aead_large);
+	ADD(aesni_mb_long_cbc_hostile);
 	ADD(zero_copy_chains);
 	ADD(hostile_rings_over_vhost_user);
 	ADD(session_messages);
