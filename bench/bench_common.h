@@ -331,6 +331,7 @@ struct bench_result {
 	double tsc_hz;
 	double host_preempt;  /* involuntary context switches of the host thread in the window */
 	double guest_preempt; /* the same for the guest thread */
+	double c2c_cyc;	      /* host <-> guest thread one-way latency, TSC cycles (0: none) */
 };
 
 static inline void bench_result_json_begin(FILE *f, const struct bench_result *r)
@@ -341,13 +342,13 @@ static inline void bench_result_json_begin(FILE *f, const struct bench_result *r
 		"{\"mode\":\"%s\",\"pmd\":\"%s\",\"algo\":\"%s\",\"size\":%u,\"depth\":%u,"
 		"\"guests\":%u,\"ops\":%llu,\"errors\":%llu,\"secs\":%.4f,\"ops_s\":%.1f,"
 		"\"gbps\":%.4f,\"cyc_op\":%.1f,\"cyc_op_busy\":%.1f,\"host_busy\":%.3f,"
-		"\"guest_busy\":%.3f,\"share_min\":%.3f,\"share_max\":%.3f,\"zc_frac\":%.3f,\"check\":\"%s\",\"host_cpu\":%.3f,\"guest_cpu\":%.3f,\"cyc_op_cpu\":%.1f,\"notify_per_req\":%.3f,\"enq_chunk\":%.0f,\"req_round\":%.1f,\"tsc_hz\":%.0f",
+		"\"guest_busy\":%.3f,\"share_min\":%.3f,\"share_max\":%.3f,\"zc_frac\":%.3f,\"check\":\"%s\",\"host_cpu\":%.3f,\"guest_cpu\":%.3f,\"cyc_op_cpu\":%.1f,\"notify_per_req\":%.3f,\"enq_chunk\":%.0f,\"req_round\":%.1f,\"c2c_cyc\":%.1f,\"tsc_hz\":%.0f",
 		r->mode, r->pmd, bench_algo_names[r->algo], r->size, r->depth, r->guests,
 		(unsigned long long)r->ops, (unsigned long long)r->errors, r->secs, ops_s,
 		ops_s * r->size * 8 / 1e9, r->cyc_total, r->cyc_busy, r->host_busy, r->guest_busy,
 		r->share_min, r->share_max, r->zc_frac, r->check ? r->check : "none", r->host_cpu,
 		r->guest_cpu, r->cyc_op_cpu, r->notify_per_req, r->enq_chunk, r->req_round,
-		r->tsc_hz);
+		r->c2c_cyc, r->tsc_hz);
 }
 
 /* Involuntary context switches of thread @p tid of this process so far (0 if unknown). */

@@ -20,7 +20,11 @@ import sys
 MODES = ["bare", "copy", "zc", "null", "null-zc", "dpdk"]
 METRICS = ["notify_per_req", "ops_s", "gbps", "cyc_op", "cyc_op_busy", "cyc_op_cpu", "lat_p50_ns", "lat_p99_ns",
            "host_busy", "guest_busy", "host_cpu", "guest_cpu", "share_min", "share_max",
-           "zc_frac", "enq_chunk", "req_round", "errors"]
+           "zc_frac", "enq_chunk", "req_round", "errors", "c2c_cyc"]
+# A two-core repetition whose core-to-core latency (vhost_bench's probe between the poller and
+# guest threads) exceeded this many times the run's lowest ran with the vCPUs placed apart
+# (this VM moves between about 75 and 400 cycles one way): it is left out of the medians.
+C2C_SLOW = 2.0
 
 
 def load(d):
@@ -45,18 +49,34 @@ def load(d):
     return rows
 
 
+def c2c_floor(rows):
+    """The run's lowest core-to-core latency (0 if none was measured)."""
+    v = [r["c2c_cyc"] for r in rows if r.get("c2c_cyc", 0) > 0]
+    return min(v) if v else 0
+
+
+def c2c_slow(r, floor):
+    return floor > 0 and r.get("c2c_cyc", 0) > C2C_SLOW * floor
+
+
 def summarise(rows, kind):
     groups = {}
+    floor = c2c_floor(rows)
     for r in rows:
         if r["kind"] != kind:
             continue
         k = (r["pmd"], r["algo"], r["size"], r["depth"], r["mode"], r["guests"])
         groups.setdefault(k, []).append(r)
     out = []
-    for k, rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3],
-                                                        MODES.index(kv[0][4]), kv[0][5])):
+    for k, rs_all in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2],
+                                                            kv[0][3], MODES.index(kv[0][4]),
+                                                            kv[0][5])):
+        # Repetitions run with the vCPUs placed apart measure the placement: left out (all
+        # of them kept if none is left).
+        rs = [r for r in rs_all if not c2c_slow(r, floor)] or rs_all
         s = {"pmd": k[0], "algo": k[1], "size": k[2], "depth": k[3], "mode": k[4],
-             "guests": k[5], "reps": len(rs),
+             "guests": k[5], "reps": len(rs), "reps_total": len(rs_all),
+             "reps_slow": sum(c2c_slow(r, floor) for r in rs_all),
              "check": sorted({r.get("check", "none") for r in rs})}
         add_stats(s, rs, METRICS, "lat_p50_ns")
         out.append(s)
@@ -117,14 +137,14 @@ def fmt_ops(v):
 
 
 def table(cases):
-    hdr = ("%-8s %-12s %6s %3s %-7s %9s %19s %8s %8s %8s %8s %8s %6s %6s %6s %5s %5s %s" %
+    hdr = ("%-8s %-12s %6s %3s %-7s %9s %19s %8s %8s %8s %8s %8s %6s %6s %6s %5s %5s %5s %5s %s" %
            ("pmd", "algo", "size", "dep", "mode", "ops/s", "[min - max]", "Gbit/s", "cyc/op",
             "cpucyc", "p50 ns", "p99 ns", "ratio", "r_cpu", "r_dpdk", "host%", "gst%",
-            "check"))
+            "reps", "c2c", "check"))
     lines = [hdr, "-" * len(hdr)]
     for c in cases:
         o = c.get("ops_s", {})
-        lines.append("%-8s %-12s %6d %3d %-7s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %6s %5.0f %5.0f %s" % (
+        lines.append("%-8s %-12s %6d %3d %-7s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %6s %5.0f %5.0f %5s %5s %s" % (
             c["pmd"], c["algo"], c["size"], c["depth"], c["mode"], fmt_ops(med(c, "ops_s")),
             "[%s - %s]" % (fmt_ops(o.get("min", float("nan"))), fmt_ops(o.get("max", float("nan")))),
             med(c, "gbps"),
@@ -137,6 +157,9 @@ def table(cases):
             "%.2f" % c["ratio_vs_dpdk"] if "ratio_vs_dpdk" in c else "-",
             100 * med(c, "host_busy") if c["mode"] != "bare" else 100 * med(c, "host_cpu"),
             100 * med(c, "guest_busy") if c["mode"] != "bare" else 0,
+            "%d/%d%s" % (c["reps"], c["reps_total"],
+                         "!" if c["reps_slow"] == c["reps_total"] else ""),
+            "%.0f" % med(c, "c2c_cyc") if med(c, "c2c_cyc") > 0 else "-",
             ",".join(c["check"])))
     return "\n".join(lines)
 
@@ -489,6 +512,12 @@ def main():
     except (OSError, ValueError):
         pass
     meta["tsc_hz"] = hz
+    floor = c2c_floor(rows)
+    if floor:
+        c2c = [r["c2c_cyc"] for r in rows if r.get("c2c_cyc", 0) > 0]
+        meta["c2c_cyc"] = {"min": min(c2c), "max": max(c2c), "reps": len(c2c),
+                           "slow_reps": sum(c2c_slow(r, floor) for r in rows),
+                           "slow_factor": C2C_SLOW}
     made = [] if a.no_plots else plots(a.dir, cases, sc, fc)
     res = {"meta": meta, "cases": cases, "scaling": sc, "fairness": fc, "goals": g,
            "plots": [os.path.basename(p) for p in made]}
@@ -504,6 +533,14 @@ def main():
                " cpucyc = host thread CPU time per op in TSC cycles;")
     txt.append("host%/gst% = share of the window the poller / guest thread did work;"
                " latency at depth 1 only.")
+    x = meta.get("c2c_cyc")
+    if x:
+        txt.append("c2c = one-way core-to-core latency between the poller and guest threads, "
+                   "TSC cycles (this run: %.0f - %.0f);" % (x["min"], x["max"]))
+        txt.append("  reps = repetitions in the medians / run: those with c2c over %.0fx the "
+                   "run's lowest (vCPUs placed apart: %d of %d) are left out" %
+                   (C2C_SLOW, x["slow_reps"], x["reps"]))
+        txt.append("  ('!': all were, figures measure the placement).")
     if cases:
         txt.append("")
         txt.append(table(cases))
