@@ -173,10 +173,9 @@ static int guest_alloc(const struct vcrypto_guest_opts *opts, struct vcrypto_gue
 	g->mem_len = g->heap_off + g->heap_len;
 	rc = -ENOMEM;
 	g->sess = calloc(VC_SESS_TABLE, sizeof(*g->sess));
-	g->vq = aligned_alloc(64, sizeof(*g->vq) * g->nq);
+	g->vq = vc_calloc_lines(g->nq, sizeof(*g->vq));
 	if (!g->sess || !g->vq || vc_alloc_init(&g->alloc, g->heap_len))
 		goto fail;
-	memset(g->vq, 0, sizeof(*g->vq) * g->nq);
 	for (uint16_t i = 0; i < g->nq; i++)
 		g->vq[i].kick_fd = g->vq[i].call_fd = -1;
 	g->memfd = memfd_create("vcrypto-guest", MFD_CLOEXEC);

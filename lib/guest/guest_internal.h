@@ -13,6 +13,7 @@
 
 #include <vcrypto/guest.h>
 
+#include "common/lines.h"
 #include "common/log.h"
 #include "common/session_msg.h"
 #include "guest/alloc.h"

@@ -90,7 +90,7 @@ int vc_vq_init(struct vcrypto_guest *g, struct vc_vq *vq, uint64_t off, uint16_t
 	vq->avail_gpa = vc_gpa(g, vq->avail);
 	vq->used_gpa = vc_gpa(g, vq->used);
 	vq->slot_gpa = vc_gpa(g, vq->slot_va);
-	vq->slots = calloc(size, sizeof(*vq->slots));
+	vq->slots = vc_calloc_lines(size, sizeof(*vq->slots));
 	vq->next_free = calloc(size, sizeof(*vq->next_free));
 	vq->failed = calloc(size, sizeof(*vq->failed));
 	if (!vq->slots || !vq->next_free || !vq->failed)

@@ -19,6 +19,7 @@
 
 #include <vcrypto/host.h>
 
+#include "common/lines.h"
 #include "common/log.h"
 #include "common/session_msg.h"
 #include "host/parse.h"
@@ -239,7 +240,7 @@ struct vc_vq {
 	struct vc_desc *ind; /* indirect table copy */
 	struct vc_vq_stats st;
 	struct vc_ratelimit rl;
-};
+} __attribute__((aligned(VC_LINE))); /* queues of one port may have different pollers */
 
 struct vc_smap {
 	struct vc_sess *s;
@@ -328,7 +329,7 @@ struct vcrypto_poller {
 	uint8_t *long_buf; /* copies of AES-CBC requests over the device's cipher length */
 	uint32_t long_cap;
 	struct vcrypto_poller_stats st;
-};
+} __attribute__((aligned(VC_LINE))); /* one per thread: no line shared with another's */
 
 /* Internal poller interface used by the port code. */
 int vc_poller_round(struct vcrypto_poller *p);

@@ -633,7 +633,7 @@ static void cpu_batch_free(struct vc_cpu_batch *b)
 /* A new batch: what never changes per request. */
 static struct vc_cpu_batch *cpu_batch_new(void)
 {
-	struct vc_cpu_batch *b = calloc(1, sizeof(*b));
+	struct vc_cpu_batch *b = vc_calloc_lines(1, sizeof(*b));
 
 	if (b && posix_memalign((void **)&b->bounce, 64, (size_t)VC_CPU_MAX * VC_CPU_STRIDE)) {
 		free(b);
@@ -1732,20 +1732,20 @@ VCRYPTO_API int vcrypto_poller_create(struct vcrypto_engine *engine,
 		return -EINVAL;
 	if (!o.burst)
 		o.burst = 32;
-	p = calloc(1, sizeof(*p));
+	p = vc_calloc_lines(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	while (cap < engine->nb_ops)
 		cap <<= 1;
-	p->backlog = calloc(cap, sizeof(*p->backlog));
-	p->deq = calloc(VC_DEQ_BURST, sizeof(*p->deq));
+	p->backlog = vc_calloc_lines(cap, sizeof(*p->backlog));
+	p->deq = vc_calloc_lines(VC_DEQ_BURST, sizeof(*p->deq));
 	if (engine->cpu_crypto)
 		p->cpu = cpu_batch_new();
 	/* Enough for what the device and a burst hold, a fraction of the pool. */
 	p->op_cache_cap = engine->qp_depth + 2u * o.burst;
 	if (p->op_cache_cap > engine->nb_ops / 8)
 		p->op_cache_cap = engine->nb_ops / 8;
-	p->op_cache = calloc(p->op_cache_cap + 1, sizeof(*p->op_cache));
+	p->op_cache = vc_calloc_lines(p->op_cache_cap + 1, sizeof(*p->op_cache));
 	if (!p->backlog || !p->deq || !p->op_cache || (engine->cpu_crypto && !p->cpu)) {
 		poller_mem_free(p);
 		return -ENOMEM;

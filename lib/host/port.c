@@ -794,10 +794,10 @@ static int vq_init(struct vcrypto_port *port, uint16_t q)
 	vq->idx = q;
 	vq->callfd = -1;
 	vq->max_inflight = port->o.max_inflight;
-	vq->slots = calloc(vq->max_inflight, sizeof(*vq->slots));
-	vq->free_slots = calloc(vq->max_inflight, sizeof(*vq->free_slots));
+	vq->slots = vc_calloc_lines(vq->max_inflight, sizeof(*vq->slots));
+	vq->free_slots = vc_calloc_lines(vq->max_inflight, sizeof(*vq->free_slots));
 	vq->scratch_cap = port->o.max_chain_descs * 2 + 16;
-	vq->scratch = calloc(vq->scratch_cap, sizeof(*vq->scratch));
+	vq->scratch = vc_calloc_lines(vq->scratch_cap, sizeof(*vq->scratch));
 	vq->ind = calloc(port->o.max_chain_descs, sizeof(*vq->ind));
 	if (!vq->slots || !vq->free_slots || !vq->scratch || !vq->ind)
 		return -ENOMEM;
@@ -875,7 +875,7 @@ static int port_new(const char *path, struct vcrypto_engine *engine,
 	atomic_init(&port->zc_policy, (int)o.zero_copy);
 	port->path = strdup(path);
 	port->name = strdup(o.name ? o.name : path);
-	port->vq = calloc(port->nq, sizeof(*port->vq));
+	port->vq = vc_calloc_lines(port->nq, sizeof(*port->vq));
 	port->smap = calloc(o.max_sessions, sizeof(*port->smap));
 	if (!port->path || !port->name || !port->vq || !port->smap) {
 		port_free(port);
