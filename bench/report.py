@@ -489,12 +489,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
     ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("--slow-groups", action="store_true",
+                    help="only print 'pmd algo' of each algorithm with a two-core case whose "
+                    "repetitions all ran with the vCPUs placed apart")
     a = ap.parse_args()
     rows = load(a.dir)
     if not rows:
         print("report: no results in %s/raw" % a.dir, file=sys.stderr)
         return 1
     cases = summarise(rows, "matrix")
+    if a.slow_groups:
+        for g in sorted({(c["pmd"], c["algo"]) for c in cases
+                         if c["reps_slow"] and c["reps_slow"] == c["reps_total"]}):
+            print("%s %s" % g)
+        return 0
     add_ratios(cases)
     sc = summarise(rows, "scaling")
     fc = summarise_fairness(rows)

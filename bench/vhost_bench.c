@@ -20,7 +20,7 @@
  * Usage: vhost_bench [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST]
  *                    [--depth LIST] [--modes copy,zc,null,null-zc,dpdk] [--seconds S]
  *                    [--warmup S] [--scaling 1,4,16,64] [--fairness ...]
- *                    [--host-cpu N] [--guest-cpu N]
+ *                    [--host-cpu N] [--guest-cpu N] [--c2c-wait S]
  */
 
 #include <getopt.h>
@@ -60,7 +60,9 @@ static struct {
 	uint32_t burst;		 /* poller option (0: default) */
 	double rate_frac;
 	int host_cpu, guest_cpu;
-} O = {.host_cpu = 1,
+	double c2c_wait; /* seconds a case may wait for the vCPUs to be placed close */
+} O = {.c2c_wait = 20,
+       .host_cpu = 1,
        .guest_cpu = 0,
        .scaling_depth = 16,
        .heavy_depth = 32,
@@ -183,6 +185,35 @@ static double c2c_measure(void)
 	v = c2c_probe();
 	host_set(p, d);
 	return v;
+}
+
+/* What bench/report.py calls placed apart: over this many times the lowest latency. */
+#define C2C_SLOW 2.0
+static double c2c_best; /* the lowest latency this process has measured */
+
+/*
+ * The latency before a window. The vCPUs stay placed apart for about 10 to
+ * 15 s at a time here (a two-thread ping-pong alone sees it in about one
+ * probe of eight), so while it is over C2C_SLOW times the lowest seen, wait
+ * (up to --c2c-wait seconds): the window then measures vcrypto, not the
+ * placement. The first call calibrates over half a second.
+ */
+static double c2c_settle(void)
+{
+	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+	uint64_t calib = c2c_best > 0 ? now : now + hz / 2,
+		 until = now + (uint64_t)(O.c2c_wait * hz);
+	double v;
+
+	for (;;) {
+		v = c2c_measure();
+		if (v > 0 && (c2c_best == 0 || v < c2c_best))
+			c2c_best = v;
+		now = rte_rdtsc();
+		if (now >= calib && (v <= C2C_SLOW * c2c_best || now >= until))
+			return v;
+		rte_delay_us_sleep(20000);
+	}
 }
 
 /* One guest connection and its port. */
@@ -348,7 +379,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 	struct port_snap ps0 = {0}, ps1;
 	bool measuring = false;
 
-	r->c2c_cyc = c2c_measure(); /* before and after: the larger */
+	r->c2c_cyc = c2c_settle(); /* before and after: the larger */
 	for (unsigned int i = 0; i < ng; i++) {
 		int n;
 
@@ -977,7 +1008,7 @@ static void usage(FILE *f)
 		   "[--scaling 1,4,16,64] [--scaling-depth D] [--fairness [--light-sizes LIST] "
 		   "[--heavy-sizes LIST] [--heavy-depth N] [--light-weight W] [--rate-frac F] "
 		   "[--heavy-inflight N] [--qp-descriptors N] [--burst N]] [--host-cpu N] "
-		   "[--guest-cpu N]\n");
+		   "[--guest-cpu N] [--c2c-wait S]\n");
 }
 
 static int parse(int argc, char **argv)
@@ -997,6 +1028,7 @@ static int parse(int argc, char **argv)
 					   {"heavy-inflight", required_argument, NULL, 'I'},
 					   {"qp-descriptors", required_argument, NULL, 'Q'},
 					   {"burst", required_argument, NULL, 'B'},
+					   {"c2c-wait", required_argument, NULL, 'C'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	int c;
@@ -1042,6 +1074,9 @@ static int parse(int argc, char **argv)
 			break;
 		case 'G':
 			O.guest_cpu = atoi(optarg);
+			break;
+		case 'C':
+			O.c2c_wait = atof(optarg);
 			break;
 		case 'F':
 			O.fairness = true;
