@@ -196,12 +196,13 @@ static double c2c_best; /* the lowest latency this process has measured */
  * 15 s at a time here (a two-thread ping-pong alone sees it in about one
  * probe of eight), so while it is over C2C_SLOW times the lowest seen, wait
  * (up to --c2c-wait seconds): the window then measures vcrypto, not the
- * placement. The first call calibrates over half a second.
+ * placement. The first call calibrates over half a second (unless told
+ * not to wait).
  */
 static double c2c_settle(void)
 {
 	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
-	uint64_t calib = c2c_best > 0 ? now : now + hz / 2,
+	uint64_t calib = c2c_best > 0 || O.c2c_wait <= 0 ? now : now + hz / 2,
 		 until = now + (uint64_t)(O.c2c_wait * hz);
 	double v;
 
