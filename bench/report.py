@@ -359,6 +359,7 @@ def summarise_fairness(rows):
     """Per (pmd, mode, light size, heavy size, heavy depth, run): medians and min/max over
     the repetitions, and the light latency ratios to the run "alone" of the same case."""
     groups = {}
+    floor = c2c_floor(rows)
     for r in rows:
         if r["kind"] != "fairness":
             continue
@@ -367,14 +368,17 @@ def summarise_fairness(rows):
         groups.setdefault(k, []).append(r)
     out = []
     for k, rs_all in sorted(groups.items()):
-        # Repetitions in which another process took a core measure the machine, not
-        # vcrypto: leave them out of the medians (all of them if none is clean).
-        rs = [r for r in rs_all if fair_ok(r)] or rs_all
+        # Repetitions in which another process took a core, or run with the vCPUs placed
+        # apart, measure the machine, not vcrypto: leave them out of the medians (all of
+        # them if none is clean).
+        rs = [r for r in rs_all if fair_ok(r) and not c2c_slow(r, floor)] or rs_all
         s = {"pmd": k[0], "mode": k[1], "algo": rs[0]["algo"], "light_size": k[2],
              "heavy_size": k[3], "heavy_depth": k[4], "run_idx": k[5], "run": rs[0]["run"],
              "light_weight": rs[0]["light_weight"], "heavy_weight": rs[0]["heavy_weight"],
              "heavy_max_inflight": rs[0]["heavy_max_inflight"], "reps": len(rs),
              "reps_total": len(rs_all), "reps_crowded_out": sum(not fair_ok(r) for r in rs_all),
+             "reps_slow": sum(c2c_slow(r, floor) for r in rs_all),
+             "reps_clean": sum(fair_ok(r) and not c2c_slow(r, floor) for r in rs_all),
              "qp_descriptors": k[6] or None, "burst": k[7] or None,
              "check": sorted({r.get("check", "none") for r in rs} |
                              {r.get("heavy_check", "none") for r in rs})}
@@ -435,7 +439,7 @@ def fairness_table(fc):
             "%.2f" % med(c, "heavy_gbps") if c["run"] != "alone" else "-",
             "%.0f" % pre if pre == pre else "-",
             "%d/%d%s" % (c["reps"], c["reps_total"],
-                         "!" if c["reps_crowded_out"] == c["reps_total"] else "")))
+                         "!" if not c["reps_clean"] else "")))
     return "\n".join(lines)
 
 
@@ -568,8 +572,9 @@ def main():
                    "second (other processes taking the cores; each costs ms of latency);")
         txt.append("  reps = repetitions in the medians / run: those in which the poller or the "
                    "guest thread had its core for")
-        txt.append("  less than %d %% of the window are left out ('!': all were, nothing left "
-                   "out, figures measure the machine)):" % (100 * FAIR_CPU_MIN))
+        txt.append("  less than %d %% of the window, or with c2c over %.0fx the run's lowest, "
+                   "are left out ('!': all were," % (100 * FAIR_CPU_MIN, C2C_SLOW))
+        txt.append("  nothing left out, figures measure the machine)):")
         opts = sorted({(c["qp_descriptors"], c["burst"]) for c in fc})
         if opts != [(None, None)]:
             txt.append("  non-default engine/poller options (qp_descriptors, burst): %s" % opts)
