@@ -78,6 +78,7 @@ def summarise(rows, kind):
              "guests": k[5], "reps": len(rs), "reps_total": len(rs_all),
              "reps_slow": sum(c2c_slow(r, floor) for r in rs_all),
              "check": sorted({r.get("check", "none") for r in rs})}
+        s["reps_clean"] = s["reps_total"] - s["reps_slow"]
         add_stats(s, rs, METRICS, "lat_p50_ns")
         out.append(s)
     return out
@@ -158,7 +159,7 @@ def table(cases):
             100 * med(c, "host_busy") if c["mode"] != "bare" else 100 * med(c, "host_cpu"),
             100 * med(c, "guest_busy") if c["mode"] != "bare" else 0,
             "%d/%d%s" % (c["reps"], c["reps_total"],
-                         "!" if c["reps_slow"] == c["reps_total"] else ""),
+                         "!" if not c["reps_clean"] else ""),
             "%.0f" % med(c, "c2c_cyc") if med(c, "c2c_cyc") > 0 else "-",
             ",".join(c["check"])))
     return "\n".join(lines)
@@ -504,7 +505,7 @@ def main():
     cases = summarise(rows, "matrix")
     if a.slow_groups:
         for g in sorted({(c["pmd"], c["algo"]) for c in cases
-                         if c["reps_slow"] and c["reps_slow"] == c["reps_total"]}):
+                         if not c["reps_clean"]}):
             print("%s %s" % g)
         return 0
     add_ratios(cases)
@@ -524,10 +525,10 @@ def main():
     except (OSError, ValueError):
         pass
     meta["tsc_hz"] = hz
-    floor = c2c_floor(rows)
-    if floor:
-        c2c = [r["c2c_cyc"] for r in rows if r.get("c2c_cyc", 0) > 0]
-        meta["c2c_cyc"] = {"min": min(c2c), "max": max(c2c), "reps": len(c2c),
+    c2c = [r["c2c_cyc"] for r in rows if r.get("c2c_cyc", 0) > 0]
+    if c2c:
+        floor = min(c2c)
+        meta["c2c_cyc"] = {"min": floor, "max": max(c2c), "reps": len(c2c),
                            "slow_reps": sum(c2c_slow(r, floor) for r in rows),
                            "slow_factor": C2C_SLOW}
     made = [] if a.no_plots else plots(a.dir, cases, sc, fc)

@@ -31,9 +31,11 @@ static inline void *vc_calloc_lines(size_t n, size_t size)
 	if (size && n > (SIZE_MAX - VC_LINE) / size)
 		return NULL;
 	bytes = (n * size + VC_LINE - 1) & ~(size_t)(VC_LINE - 1);
-	p = aligned_alloc(VC_LINE, bytes ? bytes : VC_LINE);
+	if (!bytes)
+		bytes = VC_LINE;
+	p = aligned_alloc(VC_LINE, bytes);
 	if (p)
-		memset(p, 0, bytes ? bytes : VC_LINE);
+		memset(p, 0, bytes);
 	return p;
 }
 

@@ -635,7 +635,7 @@ static struct vc_cpu_batch *cpu_batch_new(void)
 {
 	struct vc_cpu_batch *b = vc_calloc_lines(1, sizeof(*b));
 
-	if (b && posix_memalign((void **)&b->bounce, 64, (size_t)VC_CPU_MAX * VC_CPU_STRIDE)) {
+	if (b && posix_memalign((void **)&b->bounce, VC_LINE, (size_t)VC_CPU_MAX * VC_CPU_STRIDE)) {
 		free(b);
 		return NULL;
 	}
@@ -877,7 +877,7 @@ static void long_cbc(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess 
 		if (p->long_cap < pl->data_len) {
 			uint8_t *nb = NULL;
 
-			if (posix_memalign((void **)&nb, 64, pl->data_len)) {
+			if (posix_memalign((void **)&nb, VC_LINE, pl->data_len)) {
 				st = VCRYPTO_STATUS_ERR;
 				goto done;
 			}

@@ -443,7 +443,12 @@ static int good_req(struct fe *f, uint64_t sid)
 	return memcmp(dst, want, 64) ? -2 : 0;
 }
 
-static void host_up(enum vcrypto_port_mode mode)
+/*
+ * Start the host on a new vdev of driver @p drv (crypto_openssl, crypto_aesni_mb) in port mode
+ * @p mode (client: only the socket path; the test listens first, then starts the host).
+ * Returns the start's result: -ENODEV or -ENOTSUP if this machine has no such driver.
+ */
+static int host_start(enum vcrypto_port_mode mode, const char *drv)
 {
 	static unsigned int n;
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
@@ -454,11 +459,16 @@ static void host_up(enum vcrypto_port_mode mode)
 	eo.nb_queue_pairs = 1;
 	po.mode = mode;
 	po.max_sessions = 16;
-	snprintf(dev, sizeof(dev), "crypto_openssl_raw%u", n++);
+	snprintf(dev, sizeof(dev), "%s_raw%u", drv, n++);
 	vc_test_sock_path(sock_path, sizeof(sock_path), "raw");
 	if (mode == VCRYPTO_PORT_CLIENT)
-		return; /* the test listens first, then starts the host */
-	ck_assert_int_eq(vc_test_host_start(&H, sock_path, dev, NULL, &eo, &po, NULL), 0);
+		return 0;
+	return vc_test_host_start(&H, sock_path, dev, NULL, &eo, &po, NULL);
+}
+
+static void host_up(enum vcrypto_port_mode mode)
+{
+	ck_assert_int_eq(host_start(mode, "crypto_openssl"), 0);
 }
 
 static void stats(struct vcrypto_port_stats *st)
@@ -470,18 +480,8 @@ static void stats(struct vcrypto_port_stats *st)
 /* As host_up(VCRYPTO_PORT_SERVER), on crypto_aesni_mb: false if this machine has none. */
 static bool aesni_host_up(void)
 {
-	static unsigned int n;
-	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
-	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
-	char dev[64];
-	int ret;
+	int ret = host_start(VCRYPTO_PORT_SERVER, "crypto_aesni_mb");
 
-	eo.nb_ops = 1024;
-	eo.nb_queue_pairs = 1;
-	po.max_sessions = 16;
-	snprintf(dev, sizeof(dev), "crypto_aesni_mb_raw%u", n++);
-	vc_test_sock_path(sock_path, sizeof(sock_path), "rawmb");
-	ret = vc_test_host_start(&H, sock_path, dev, NULL, &eo, &po, NULL);
 	if (ret == -ENODEV || ret == -ENOTSUP)
 		return false;
 	ck_assert_int_eq(ret, 0);
