@@ -485,6 +485,8 @@ static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_cha
  */
 #define VC_CPU_STRIDE (VC_CPU_BOUNCE + 64u)
 #define VC_CPU_OUT_SEGS 4
+/* Requests over the device's cipher length a batch gathers (see lcbc_add). */
+#define VC_LCBC_MAX 16u
 
 static void publish(struct vcrypto_poller *p, struct vc_vq *vq);
 
@@ -517,6 +519,23 @@ struct vc_cpu_batch {
 	} req[VC_CPU_MAX];
 	uint8_t digs[VC_CPU_MAX][64];
 	uint8_t *bounce; /* VC_CPU_MAX buffers of VC_CPU_BOUNCE bytes, VC_CPU_STRIDE apart */
+	/* AES-CBC requests over the device's cipher length (lcbc_add), gathered apart */
+	struct vc_lcbc {
+		uint32_t n;
+		uint32_t used; /* copy mode: bytes of the poller's long_buf taken */
+		struct vc_vq *vq;
+		struct vc_sess *sess;
+		struct vc_lcbc_req {
+			uint8_t *buf; /* the data: guest memory (in place) or long_buf */
+			uint8_t *status_hva;
+			uint32_t len, chunk, done;
+			uint16_t head;
+			uint8_t st;
+			uint8_t nout; /* 0: in guest memory; else the output, written at completion */
+			uint8_t iv[16], next[16];
+			struct vc_out_seg out[VC_MAX_OUT_SEGS];
+		} req[VC_LCBC_MAX];
+	} lc;
 };
 
 /* A piece of a request's planned output (vc_stream_range), as results are written through. */
@@ -835,10 +854,12 @@ static struct rte_mbuf *zc_chain(struct vcrypto_engine *e, const struct vc_chain
 	return ms[0];
 }
 
-/* AES-CBC over a device's cipher length goes in chunks of this many bytes (see long_cbc). */
+/* AES-CBC over a device's cipher length goes in chunks of at most this many bytes (lcbc_add). */
 #define VC_CBC_CHUNK (UINT16_MAX & ~15u)
+/* Copy mode: the bytes a batch of such requests copies at most (one alone may exceed it). */
+#define VC_LCBC_COPY (4u << 20)
 
-/* Whether a session's requests over the device's cipher length can go through long_cbc(). */
+/* Whether a session's requests over the device's cipher length can go through lcbc_add(). */
 static inline bool long_cbc_ok(const struct vcrypto_poller *p, const struct vc_sess *s)
 {
 	return p->cpu && s->dev_id == p->engine->dev_id && !p->engine->null_crypto &&
@@ -847,83 +868,151 @@ static inline bool long_cbc_ok(const struct vcrypto_poller *p, const struct vc_s
 }
 
 /*
- * AES-CBC longer than the device can take in one piece (crypto_aesni_mb's
- * cipher lanes count in 16 bits), through CPU crypto in chunks: each
- * chunk's IV is the last ciphertext block of the chunk before (read before
- * a decryption overwrites it). In place in guest memory at @p z (zero copy,
- * in place, in one piece), else on the poller's own buffer: read, computed,
- * written out. Completed at once (out of order with the batch: allowed).
+ * Run the gathered long AES-CBC requests (one queue and session, under the
+ * port's lock) and complete them. A round takes the next chunk of every
+ * request into one CPU crypto call, so crypto_aesni_mb runs them in its
+ * lanes side by side: an encryption's chunks depend on each other (a
+ * chunk's IV is the last ciphertext block of the chunk before), so one
+ * request uses one lane. A decryption saves that block before the chunk is
+ * decrypted over it.
  */
-static void long_cbc(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
+static void lcbc_flush(struct vcrypto_poller *p)
+{
+	struct vc_lcbc *l = &p->cpu->lc;
+	struct rte_crypto_vec vec[VC_LCBC_MAX];
+	struct rte_crypto_sgl sgl[VC_LCBC_MAX];
+	struct rte_crypto_va_iova_ptr iv[VC_LCBC_MAX], dig[VC_LCBC_MAX], aad[VC_LCBC_MAX];
+	int32_t status[VC_LCBC_MAX];
+	uint8_t map[VC_LCBC_MAX];
+	struct rte_crypto_sym_vec v = {
+		.src_sgl = sgl, .iv = iv, .digest = dig, .aad = aad, .status = status};
+	bool enc;
+
+	if (!l->n)
+		return;
+	enc = l->sess->sh.d.direction == VCRYPTO_ENCRYPT;
+	for (;;) {
+		uint32_t k = 0;
+
+		for (uint32_t i = 0; i < l->n; i++) {
+			struct vc_lcbc_req *r = &l->req[i];
+			uint32_t n = r->len - r->done < r->chunk ? r->len - r->done : r->chunk;
+
+			if (r->st != VCRYPTO_STATUS_OK || !n)
+				continue;
+			vec[k] = (struct rte_crypto_vec){
+				.base = r->buf + r->done,
+				.iova = (rte_iova_t)(uintptr_t)(r->buf + r->done),
+				.len = n,
+				.tot_len = n};
+			sgl[k] = (struct rte_crypto_sgl){.vec = &vec[k], .num = 1};
+			iv[k] = (struct rte_crypto_va_iova_ptr){.va = r->iv};
+			dig[k] = (struct rte_crypto_va_iova_ptr){.va = p->cpu->no_digest};
+			aad[k] = (struct rte_crypto_va_iova_ptr){.va = NULL};
+			status[k] = EIO;
+			if (!enc)
+				memcpy(r->next, r->buf + r->done + n - 16, 16);
+			map[k++] = (uint8_t)i;
+		}
+		if (!k)
+			break;
+		v.num = k;
+		rte_cryptodev_sym_cpu_crypto_process(l->sess->dev_id, l->sess->cs,
+						     (union rte_crypto_sym_ofs){.raw = 0}, &v);
+		for (uint32_t j = 0; j < k; j++) {
+			struct vc_lcbc_req *r = &l->req[map[j]];
+
+			if (status[j])
+				r->st = VCRYPTO_STATUS_ERR;
+			memcpy(r->iv, enc ? r->buf + r->done + vec[j].len - 16 : r->next, 16);
+			r->done += vec[j].len;
+		}
+	}
+	for (uint32_t i = 0; i < l->n; i++) {
+		struct vc_lcbc_req *r = &l->req[i];
+
+		if (r->st == VCRYPTO_STATUS_OK && r->nout &&
+		    vc_out_write(r->out, r->nout, 0, r->buf, r->len))
+			r->st = VCRYPTO_STATUS_ERR;
+		complete_req(p, l->vq, r->head, r->status_hva, r->st, r->len + 1, r->len, !r->nout);
+	}
+	VC_STAT_ADD(p->st.cpu_processed, l->n);
+	l->n = 0;
+	l->used = 0;
+	publish(p, l->vq);
+}
+
+/*
+ * AES-CBC longer than the device can take in one piece (crypto_aesni_mb's
+ * cipher lanes count in 16 bits), through CPU crypto in chunks of equal
+ * size, gathered with the queue's other such requests (lcbc_flush). In
+ * place in guest memory at @p z (zero copy, in place, in one piece), else
+ * on the poller's own buffer: read now, computed, written out at completion.
+ */
+static void lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
 		     const struct vc_chain *c, const struct vc_plan *pl, uint8_t *z)
 {
-	const bool enc = s->sh.d.direction == VCRYPTO_ENCRYPT;
+	struct vc_lcbc *l = &p->cpu->lc;
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
-	struct vc_out_seg out[VC_MAX_OUT_SEGS];
-	uint8_t iv[16], next[16], *buf = z, st = VCRYPTO_STATUS_OK;
+	struct vc_lcbc_req *r;
+	uint32_t need = (pl->data_len + VC_LINE - 1) & ~(VC_LINE - 1), nch;
 	int nout = 0;
 
-	if (pl->iv_len != 16 || pl->data_len % 16 || pl->dst_len != pl->data_len) {
-		st = VCRYPTO_STATUS_ERR; /* as the device fails them (whole blocks, same length) */
-		goto done;
-	}
-	if (!buf) {
-		nout = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, outs,
-				       VC_MAX_OUT_SEGS);
-		if (nout <= 0) {
-			st = VCRYPTO_STATUS_ERR;
-			goto done;
-		}
-		if (p->long_cap < pl->data_len) {
-			uint8_t *nb = NULL;
-
-			if (posix_memalign((void **)&nb, VC_LINE, pl->data_len)) {
-				st = VCRYPTO_STATUS_ERR;
-				goto done;
-			}
-			free(p->long_buf);
-			p->long_buf = nb;
-			p->long_cap = pl->data_len;
-		}
-		buf = p->long_buf;
-		vc_stream_read(c->segs, c->nr, pl->src_off, buf, pl->data_len);
-	}
-	vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN, iv, 16);
-	for (uint32_t off = 0, n; off < pl->data_len && st == VCRYPTO_STATUS_OK; off += n) {
-		struct rte_crypto_vec v = {.base = buf + off,
-					   .iova = (rte_iova_t)(uintptr_t)(buf + off)};
-		struct rte_crypto_sgl sgl = {.vec = &v, .num = 1};
-		struct rte_crypto_va_iova_ptr ivp = {.va = iv}, dig = {.va = p->cpu->no_digest},
-					      aad = {.va = NULL};
-		int32_t status = EIO;
-		struct rte_crypto_sym_vec sv = {.num = 1,
-						.src_sgl = &sgl,
-						.iv = &ivp,
-						.digest = &dig,
-						.aad = &aad,
-						.status = &status};
-
-		n = pl->data_len - off < VC_CBC_CHUNK ? pl->data_len - off : VC_CBC_CHUNK;
-		v.len = v.tot_len = n;
-		if (!enc)
-			memcpy(next, buf + off + n - 16, 16);
-		rte_cryptodev_sym_cpu_crypto_process(s->dev_id, s->cs,
-						     (union rte_crypto_sym_ofs){.raw = 0}, &sv);
-		if (status)
-			st = VCRYPTO_STATUS_ERR;
-		memcpy(iv, enc ? buf + off + n - 16 : next, 16);
-	}
-	if (st == VCRYPTO_STATUS_OK && nout) {
-		for (int k = 0; k < nout; k++)
-			out[k] = out_seg(&outs[k]);
-		if (vc_out_write(out, (uint32_t)nout, 0, buf, pl->dst_len))
-			st = VCRYPTO_STATUS_ERR;
-	}
-done:
 	p->last_bytes = pl->data_len;
 	VC_STAT_ADD(p->st.fetched, 1);
-	VC_STAT_ADD(p->st.cpu_processed, 1);
-	complete_req(p, vq, head, c->status_hva, st, pl->dst_len + 1, pl->data_len, z != NULL);
+	if (pl->iv_len != 16 || pl->data_len % 16 || pl->dst_len != pl->data_len) {
+		/* as the device fails them (whole blocks, same length); the plan refuses them first */
+		VC_STAT_ADD(p->st.cpu_processed, 1);
+		complete_now(p, vq, head, c->status_hva, VCRYPTO_STATUS_ERR);
+		return;
+	}
+	if (!z) {
+		nout = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, outs,
+				       VC_MAX_OUT_SEGS);
+		if (nout > 0 && l->n && l->used + need > p->long_cap)
+			lcbc_flush(p);
+		if (nout > 0 && p->long_cap < l->used + need) { /* the batch holds no copy now */
+			uint32_t cap = need > VC_LCBC_COPY ? need : VC_LCBC_COPY;
+			uint8_t *nb = NULL;
+
+			if (posix_memalign((void **)&nb, VC_LINE, cap))
+				nout = 0;
+			else {
+				free(p->long_buf);
+				p->long_buf = nb;
+				p->long_cap = cap;
+			}
+		}
+		if (nout <= 0) {
+			VC_STAT_ADD(p->st.cpu_processed, 1);
+			complete_now(p, vq, head, c->status_hva, VCRYPTO_STATUS_ERR);
+			return;
+		}
+	}
+	if (l->n && (l->vq != vq || l->sess != s || l->n == VC_LCBC_MAX))
+		lcbc_flush(p);
+	l->vq = vq;
+	l->sess = s;
+	r = &l->req[l->n++];
+	if (z) {
+		r->buf = z;
+	} else {
+		r->buf = p->long_buf + l->used;
+		l->used += need;
+		vc_stream_read(c->segs, c->nr, pl->src_off, r->buf, pl->data_len);
+		for (int k = 0; k < nout; k++)
+			r->out[k] = out_seg(&outs[k]);
+	}
+	r->nout = (uint8_t)nout;
+	vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN, r->iv, 16);
+	/* The fewest chunks, of equal size: the lanes of a round finish together. */
+	nch = (pl->data_len + VC_CBC_CHUNK - 1) / VC_CBC_CHUNK;
+	r->chunk = (pl->data_len / 16 + nch - 1) / nch * 16;
+	r->len = pl->data_len;
+	r->done = 0;
+	r->head = head;
+	r->status_hva = c->status_hva;
+	r->st = VCRYPTO_STATUS_OK;
 }
 
 /*
@@ -976,7 +1065,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		complete_now(p, vq, head, c.status_hva, VCRYPTO_STATUS_INVSESS);
 		return 1;
 	}
-	/* (AES-CBC over the device's cipher length: in chunks, long_cbc) */
+	/* (AES-CBC over the device's cipher length: in chunks, lcbc_add) */
 	lcbc = long_cbc_ok(p, s);
 	max_cipher = s->dev_id == e->dev_id && !lcbc ? e->max_cipher_len : 0;
 	if (VC_RECORDING)
@@ -1015,7 +1104,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 			zc = false;
 	}
 	if (lcbc) { /* in guest memory if in place in one piece */
-		long_cbc(p, vq, s, head, &c, &pl, zsrc && zdst == zsrc ? zsrc : NULL);
+		lcbc_add(p, vq, s, head, &c, &pl, zsrc && zdst == zsrc ? zsrc : NULL);
 		return 1;
 	}
 	if (zc && cpu && cpu_fits(&pl, zsrc, zdst)) {
@@ -1292,8 +1381,10 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	}
 	if (floor > 1 && vq->bdeficit < 0)
 		vq->bdeficit = 0;
-	if (p->cpu)
+	if (p->cpu) {
 		cpu_flush(p);
+		lcbc_flush(p);
+	}
 	vc_qos_throttled(q, now, throttled);
 	*more = (capped && done == budget) || (out_of_bytes && done < n);
 	/* avail_event one behind what we consumed: no kick until the index wraps (see port.c). */

@@ -2367,70 +2367,154 @@ struct lcbc_case {
 	int want;
 };
 
-static int lcbc_req(struct fe *f, const uint64_t *sid, const struct lcbc_case *k, uint8_t *in,
-		    uint8_t *want)
-{
-	struct vc_op_data_req *h;
-	uint8_t *iv, *st, *src[4], *dst[80];
-	struct part p[3 + 4 + 80];
-	uint32_t n = 0, ns = 0, np = 0, id, len, off = 0;
+/* A built request of lcbc_build(): where its parts are. */
+struct lcbc_built {
+	uint8_t *st, *src[4], *dst[80];
+};
 
-	f->heap = OFF_HEAP;
-	h = galloc(f, 72);
-	iv = galloc(f, 16);
-	st = galloc(f, 1);
+/*
+ * Build case @p k in guest memory (its source's bytes also in @p in) and
+ * point descriptor @p head at it, unpublished.
+ */
+static void lcbc_build(struct fe *f, const uint64_t *sid, const struct lcbc_case *k, uint8_t *in,
+		       uint16_t head, struct lcbc_built *b)
+{
+	struct vc_op_data_req *h = galloc(f, 72);
+	uint8_t *iv = galloc(f, 16);
+	struct part p[3 + 4 + 80];
+	struct vdesc *t;
+	uint32_t n = 0, ns = 0, np = 0;
+
+	b->st = galloc(f, 1);
 	memset(h, 0, 72);
 	h->header.opcode = k->dec ? VC_CIPHER_DECRYPT : VC_CIPHER_ENCRYPT;
 	h->header.session_id = sid[k->dec];
 	h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
 	h->u.sym_req.u.cipher.para = (struct vc_cipher_para){k->iv_len, k->src_len, k->dst_len, 0};
 	memcpy(iv, iv16, 16);
-	*st = 0xee;
+	*b->st = 0xee;
 	p[np++] = (struct part){gpa(f, h), 72, false};
 	p[np++] = (struct part){gpa(f, iv), 16, false};
 	/* The source: one block of guest memory, or pieces with 64 bytes between them. */
 	for (; ns < 4 && k->src_pieces[ns]; ns++) {
-		src[ns] = galloc(f, k->src_pieces[ns] + (k->dst_at >= 0 ? (uint32_t)k->dst_at : 0));
+		b->src[ns] =
+			galloc(f, k->src_pieces[ns] + (k->dst_at >= 0 ? (uint32_t)k->dst_at : 0));
 		for (uint32_t i = 0; i < k->src_pieces[ns]; i++)
-			in[n + i] = src[ns][i] = (uint8_t)((n + i) * 7 + k->dec);
-		p[np++] = (struct part){gpa(f, src[ns]), k->src_pieces[ns], false};
+			in[n + i] = b->src[ns][i] = (uint8_t)((n + i) * 7 + k->dec);
+		p[np++] = (struct part){gpa(f, b->src[ns]), k->src_pieces[ns], false};
 		n += k->src_pieces[ns];
 		(void)galloc(f, 64);
 	}
 	for (uint32_t i = 0; i < k->ndst; i++) {
 		if (k->dst_at < 0) /* in place: the one piece of source */
-			dst[i] = src[0];
+			b->dst[i] = b->src[0];
 		else if (k->dst_at > 0) /* overlapping it */
-			dst[i] = src[0] + k->dst_at;
+			b->dst[i] = b->src[0] + k->dst_at;
 		else
-			dst[i] = galloc(f, k->dst_piece + 64);
+			b->dst[i] = galloc(f, k->dst_piece + 64);
 		if (k->dst_at == 0)
-			memset(dst[i], 0xcd, k->dst_piece);
-		p[np++] = (struct part){gpa(f, dst[i]), k->dst_piece, true};
+			memset(b->dst[i], 0xcd, k->dst_piece);
+		p[np++] = (struct part){gpa(f, b->dst[i]), k->dst_piece, true};
 	}
-	p[np++] = (struct part){gpa(f, st), 1, true};
-	put_indirect(f, p, np, 5);
-	ck_assert(next_used(f, &id, &len));
-	ck_assert_uint_eq(id, 5);
-	if (*st != VCRYPTO_STATUS_OK) {
-		/* Nothing written: a separate destination keeps its filler, in place keeps the input. */
+	p[np++] = (struct part){gpa(f, b->st), 1, true};
+	t = galloc(f, 16 * np);
+	for (uint32_t i = 0; i < np; i++)
+		t[i] = (struct vdesc){p[i].addr, p[i].len,
+				      (uint16_t)((i + 1 < np ? F_NEXT : 0) |
+						 (p[i].w ? F_WRITE : 0)),
+				      (uint16_t)(i + 1)};
+	f->desc[head] = (struct vdesc){gpa(f, t), 16 * np, F_INDIRECT, 0};
+}
+
+/*
+ * Check a completed request of case @p k: a refused one wrote nothing (a
+ * separate destination keeps its filler, in place keeps the input), a
+ * served one matches OpenSSL. Returns its status.
+ */
+static int lcbc_check(const struct lcbc_case *k, const struct lcbc_built *b, const uint8_t *in,
+		      uint8_t *want)
+{
+	uint32_t off = 0;
+
+	if (*b->st != VCRYPTO_STATUS_OK) {
 		for (uint32_t i = 0; i < k->ndst && k->dst_at == 0; i++)
-			for (uint32_t b = 0; b < k->dst_piece; b++)
-				ck_assert_msg(dst[i][b] == 0xcd, "%s: destination written",
+			for (uint32_t j = 0; j < k->dst_piece; j++)
+				ck_assert_msg(b->dst[i][j] == 0xcd, "%s: destination written",
 					      k->what);
 		if (k->dst_at < 0)
-			ck_assert_msg(!memcmp(src[0], in, k->src_pieces[0]), "%s: source written",
-				      k->what);
-		return *st;
+			ck_assert_msg(!memcmp(b->src[0], in, k->src_pieces[0]),
+				      "%s: source written", k->what);
+		return *b->st;
 	}
 	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC,
 				       k->dec ? VCRYPTO_DECRYPT : VCRYPTO_ENCRYPT, key16, 16, iv16,
 				       in, k->src_len, want),
 			 0);
 	for (uint32_t i = 0; i < k->ndst; off += k->dst_piece, i++)
-		ck_assert_msg(!memcmp(dst[i], want + off, k->dst_piece),
+		ck_assert_msg(!memcmp(b->dst[i], want + off, k->dst_piece),
 			      "%s: piece %u differs from OpenSSL", k->what, i);
-	return *st;
+	return *b->st;
+}
+
+/* Case @p k alone: built, published, waited for and checked; its status. */
+static int lcbc_req(struct fe *f, const uint64_t *sid, const struct lcbc_case *k, uint8_t *in,
+		    uint8_t *want)
+{
+	struct lcbc_built b;
+	uint32_t id, len;
+
+	f->heap = OFF_HEAP;
+	lcbc_build(f, sid, k, in, 5, &b);
+	publish(f, 5);
+	ck_assert(next_used(f, &id, &len));
+	ck_assert_uint_eq(id, 5);
+	return lcbc_check(k, &b, in, want);
+}
+
+/*
+ * The @p nc cases at once, in the order @p order gives (heads 0 to nc - 1,
+ * one avail index update), so that the host gathers the good ones side by
+ * side with bad ones between them: each must come out as alone. Returns
+ * how many were refused.
+ */
+static unsigned int lcbc_all(struct fe *f, const uint64_t *sid, const struct lcbc_case *cases,
+			     const unsigned int *order, unsigned int nc, uint8_t *in, uint8_t *want)
+{
+	struct lcbc_built b[16];
+	unsigned int bad = 0;
+	bool seen[16] = {false};
+	uint64_t one = 1;
+
+	ck_assert_uint_le(nc, 16);
+	f->heap = OFF_HEAP;
+	for (unsigned int i = 0; i < nc; i++) {
+		size_t before = f->heap;
+
+		lcbc_build(f, sid, &cases[order[i]], in + (size_t)i * 256 * 1024, (uint16_t)i,
+			   &b[i]);
+		ck_assert_msg(f->heap > before, "guest memory too small for all cases at once");
+		f->avail[2 + ((f->avail_idx + i) % QSZ)] = (uint16_t)i;
+	}
+	f->avail_idx = (uint16_t)(f->avail_idx + nc);
+	__atomic_store_n(&f->avail[1], f->avail_idx, __ATOMIC_RELEASE);
+	(void)!write(f->kickfd, &one, 8);
+	for (unsigned int n = 0; n < nc; n++) {
+		uint32_t id, len;
+
+		ck_assert(next_used(f, &id, &len));
+		ck_assert_uint_lt(id, nc);
+		ck_assert_msg(!seen[id], "%s completed twice", cases[order[id]].what);
+		seen[id] = true;
+	}
+	for (unsigned int i = 0; i < nc; i++) {
+		const struct lcbc_case *k = &cases[order[i]];
+		int r = lcbc_check(k, &b[i], in + (size_t)i * 256 * 1024, want);
+
+		ck_assert_msg(r == k->want, "%s, among the others: status %d, want %d", k->what, r,
+			      k->want);
+		bad += r != 0;
+	}
+	return bad;
 }
 
 START_TEST(aesni_mb_long_cbc_hostile)
@@ -2541,8 +2625,9 @@ START_TEST(aesni_mb_long_cbc_hostile)
 		 VCRYPTO_STATUS_BADMSG},
 	};
 	struct vcrypto_port_stats s0, s1;
-	uint8_t *in = malloc(256 * 1024), *want = malloc(256 * 1024);
+	uint8_t *in = malloc(16 * 256 * 1024), *want = malloc(256 * 1024);
 	uint64_t sid[2];
+	static const unsigned int order[] = {0, 5, 2, 6, 4, 7, 8, 9, 10, 11, 12, 1, 3};
 	const unsigned int nc = sizeof(cases) / sizeof(cases[0]);
 	unsigned int bad = 0, ok = 0;
 	struct fe f;
@@ -2581,6 +2666,19 @@ START_TEST(aesni_mb_long_cbc_hostile)
 	ck_assert_uint_eq(s1.requests - s0.requests, ok + bad + 2 * nc);
 	/* Zero copy: the long ones in place (2 cases and the one after each case), the short ones. */
 	ck_assert_uint_eq(s1.zero_copy_requests - s0.zero_copy_requests, 2 + 2 * nc);
+	/*
+	 * All at once, then a request alone: the same outcomes, the same
+	 * counts. The encryptions that are served (0, 2, 4) with refused ones
+	 * between them, the decryptions (1, 3) last.
+	 */
+	ck_assert_uint_eq(nc, 13);
+	ck_assert_uint_eq(lcbc_all(&f, sid, cases, order, nc, in, want), bad);
+	ck_assert_int_eq(lcbc_req(&f, sid, &cases[0], in, want), 0);
+	stats(&s0);
+	ck_assert_uint_eq(s0.err_other - s1.err_other, 1);
+	ck_assert_uint_eq(s0.err_badmsg - s1.err_badmsg, bad - 1);
+	ck_assert_uint_eq(s0.requests - s1.requests, nc + 1);
+	ck_assert_uint_eq(s0.zero_copy_requests - s1.zero_copy_requests, 3);
 	free(in);
 	free(want);
 	fe_free(&f);
