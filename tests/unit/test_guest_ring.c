@@ -214,6 +214,7 @@ START_TEST(chain_hash_aead_layout)
 				       .src_len = 64,
 				       .dst_len = 64,
 				       .cipher_offset = 16,
+				       .hash_offset = 8,
 				       .hash_len = 32};
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, &op, 1), 1);
 	slot = vq->slot_gpa;
@@ -224,16 +225,20 @@ START_TEST(chain_hash_aead_layout)
 	check_desc(&t[5], slot + VC_SLOT_OFF_STATUS, 1, VRING_DESC_F_WRITE);
 	h = vq->slot_va + VC_SLOT_OFF_HDR;
 	ck_assert_uint_eq(rd32(h + 0), VC_CIPHER_DECRYPT);
-	ck_assert_uint_eq(rd32(h + 24), 16); /* iv_len */
-	ck_assert_uint_eq(rd32(h + 28), 64); /* src */
-	ck_assert_uint_eq(rd32(h + 32), 64); /* dst */
+	ck_assert_uint_eq(rd32(h + 8) | (uint64_t)rd32(h + 12) << 32, 6); /* session_id */
+	ck_assert_uint_eq(rd32(h + 16) | rd32(h + 20), 0);		  /* flag, padding */
+	ck_assert_uint_eq(rd32(h + 24), 16);				  /* iv_len */
+	ck_assert_uint_eq(rd32(h + 28), 64);				  /* src */
+	ck_assert_uint_eq(rd32(h + 32), 64);				  /* dst */
 	ck_assert_uint_eq(rd32(h + 36), 16); /* cipher_start_src_offset */
 	ck_assert_uint_eq(rd32(h + 40), 48); /* len_to_cipher */
-	ck_assert_uint_eq(rd32(h + 44), 0);  /* hash_start_src_offset */
+	ck_assert_uint_eq(rd32(h + 44), 8);  /* hash_start_src_offset */
 	ck_assert_uint_eq(rd32(h + 48), 32); /* len_to_hash */
 	ck_assert_uint_eq(rd32(h + 52), 0);  /* aad_len */
 	ck_assert_uint_eq(rd32(h + 56), 12); /* hash_result_len */
+	ck_assert_uint_eq(rd32(h + 60), 0);  /* reserved */
 	ck_assert_uint_eq(rd32(h + 64), VC_SYM_OP_CHAIN);
+	ck_assert_uint_eq(rd32(h + 68), 0);
 
 	/* hash: R hdr src, W digest status */
 	op = (struct vcrypto_guest_op){.session_id = 7, .src = src, .digest = dig, .src_len = 100};
