@@ -234,7 +234,7 @@ static inline void store_words(void *dst, const uint64_t *w, unsigned int n)
 		memcpy(dst, w, 8 * (size_t)n);
 }
 
-/* A little-endian word of two 32-bit fields (virtio is little-endian; so is every host we run on). */
+/* A little-endian word of two 32-bit fields (virtio is little-endian, as every host we run on). */
 static inline uint64_t lohi(uint32_t lo, uint32_t hi)
 {
 	return lo | (uint64_t)hi << 32;
