@@ -111,7 +111,7 @@ uint8_t vc_plan_request(const struct vc_op_data_req *h, const struct vc_sess_sha
 				    pl->src_len ||
 			    (uint64_t)ch->hash_start_src_offset + ch->len_to_hash > pl->src_len)
 				return VCRYPTO_STATUS_BADMSG;
-			if (ch->len_to_cipher % s->block)
+			if (ch->len_to_cipher & (s->block - 1))
 				return VCRYPTO_STATUS_BADMSG;
 			pl->c_off = ch->cipher_start_src_offset;
 			pl->c_len = ch->len_to_cipher;
@@ -126,7 +126,7 @@ uint8_t vc_plan_request(const struct vc_op_data_req *h, const struct vc_sess_sha
 		} else {
 			return VCRYPTO_STATUS_NOTSUPP;
 		}
-		if (pl->kind == VC_K_CIPHER && (pl->src_len == 0 || pl->src_len % s->block))
+		if (pl->kind == VC_K_CIPHER && (pl->src_len == 0 || pl->src_len & (s->block - 1)))
 			return VCRYPTO_STATUS_BADMSG;
 		if (pl->iv_len != (uint32_t)s->iv_len)
 			return VCRYPTO_STATUS_BADMSG;

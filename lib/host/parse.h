@@ -35,7 +35,7 @@ enum vc_kind {
 struct vc_sess_shape {
 	struct vc_session_desc d; /* parameters (keys wiped) */
 	int iv_len;		  /* required IV length, -1 variable */
-	uint32_t block;		  /* data length multiple */
+	uint32_t block;		  /* data length multiple: 1, 8 or 16 (a power of two) */
 	uint32_t digest_len;
 };
 
