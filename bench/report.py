@@ -49,10 +49,14 @@ def load(d):
     return rows
 
 
+def c2c_values(rows):
+    """The core-to-core latencies the rows measured."""
+    return [r["c2c_cyc"] for r in rows if r.get("c2c_cyc", 0) > 0]
+
+
 def c2c_floor(rows):
     """The run's lowest core-to-core latency (0 if none was measured)."""
-    v = [r["c2c_cyc"] for r in rows if r.get("c2c_cyc", 0) > 0]
-    return min(v) if v else 0
+    return min(c2c_values(rows), default=0)
 
 
 def c2c_slow(r, floor):
@@ -372,14 +376,15 @@ def summarise_fairness(rows):
         # Repetitions in which another process took a core, or run with the vCPUs placed
         # apart, measure the machine, not vcrypto: leave them out of the medians (all of
         # them if none is clean).
-        rs = [r for r in rs_all if fair_ok(r) and not c2c_slow(r, floor)] or rs_all
+        clean = [r for r in rs_all if fair_ok(r) and not c2c_slow(r, floor)]
+        rs = clean or rs_all
         s = {"pmd": k[0], "mode": k[1], "algo": rs[0]["algo"], "light_size": k[2],
              "heavy_size": k[3], "heavy_depth": k[4], "run_idx": k[5], "run": rs[0]["run"],
              "light_weight": rs[0]["light_weight"], "heavy_weight": rs[0]["heavy_weight"],
              "heavy_max_inflight": rs[0]["heavy_max_inflight"], "reps": len(rs),
              "reps_total": len(rs_all), "reps_crowded_out": sum(not fair_ok(r) for r in rs_all),
              "reps_slow": sum(c2c_slow(r, floor) for r in rs_all),
-             "reps_clean": sum(fair_ok(r) and not c2c_slow(r, floor) for r in rs_all),
+             "reps_clean": len(clean),
              "qp_descriptors": k[6] or None, "burst": k[7] or None,
              "check": sorted({r.get("check", "none") for r in rs} |
                              {r.get("heavy_check", "none") for r in rs})}
@@ -525,7 +530,7 @@ def main():
     except (OSError, ValueError):
         pass
     meta["tsc_hz"] = hz
-    c2c = [r["c2c_cyc"] for r in rows if r.get("c2c_cyc", 0) > 0]
+    c2c = c2c_values(rows)
     if c2c:
         floor = min(c2c)
         meta["c2c_cyc"] = {"min": floor, "max": max(c2c), "reps": len(c2c),

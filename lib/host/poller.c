@@ -960,33 +960,25 @@ static void lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess 
 
 	p->last_bytes = pl->data_len;
 	VC_STAT_ADD(p->st.fetched, 1);
-	if (pl->iv_len != 16 || pl->data_len % 16 || pl->dst_len != pl->data_len) {
-		/* as the device fails them (whole blocks, same length); the plan refuses them first */
-		VC_STAT_ADD(p->st.cpu_processed, 1);
-		complete_now(p, vq, head, c->status_hva, VCRYPTO_STATUS_ERR);
-		return;
-	}
+	/* as the device fails them (whole blocks, same length); the plan refuses them first */
+	if (pl->iv_len != 16 || pl->data_len % 16 || pl->dst_len != pl->data_len)
+		goto refuse;
 	if (!z) {
 		nout = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, outs,
 				       VC_MAX_OUT_SEGS);
-		if (nout > 0 && l->n && l->used + need > p->long_cap)
+		if (nout <= 0)
+			goto refuse;
+		if (l->n && l->used + need > p->long_cap)
 			lcbc_flush(p);
-		if (nout > 0 && p->long_cap < l->used + need) { /* the batch holds no copy now */
+		if (p->long_cap < l->used + need) { /* the batch holds no copy now */
 			uint32_t cap = need > VC_LCBC_COPY ? need : VC_LCBC_COPY;
 			uint8_t *nb = NULL;
 
 			if (posix_memalign((void **)&nb, VC_LINE, cap))
-				nout = 0;
-			else {
-				free(p->long_buf);
-				p->long_buf = nb;
-				p->long_cap = cap;
-			}
-		}
-		if (nout <= 0) {
-			VC_STAT_ADD(p->st.cpu_processed, 1);
-			complete_now(p, vq, head, c->status_hva, VCRYPTO_STATUS_ERR);
-			return;
+				goto refuse;
+			free(p->long_buf);
+			p->long_buf = nb;
+			p->long_cap = cap;
 		}
 	}
 	if (l->n && (l->vq != vq || l->sess != s || l->n == VC_LCBC_MAX))
@@ -1013,6 +1005,10 @@ static void lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess 
 	r->head = head;
 	r->status_hva = c->status_hva;
 	r->st = VCRYPTO_STATUS_OK;
+	return;
+refuse:
+	VC_STAT_ADD(p->st.cpu_processed, 1);
+	complete_now(p, vq, head, c->status_hva, VCRYPTO_STATUS_ERR);
 }
 
 /*

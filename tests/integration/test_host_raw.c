@@ -357,13 +357,21 @@ static uint64_t gpa(struct fe *f, const void *p)
 	return GPA0 + (uint64_t)((const uint8_t *)p - f->mem);
 }
 
-static void publish(struct fe *f, uint16_t head)
+/* Publish @p n heads with one avail index update, and kick. */
+static void publish_heads(struct fe *f, const uint16_t *heads, unsigned int n)
 {
 	uint64_t one = 1;
 
-	f->avail[2 + (f->avail_idx % QSZ)] = head;
-	__atomic_store_n(&f->avail[1], ++f->avail_idx, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < n; i++)
+		f->avail[2 + ((f->avail_idx + i) % QSZ)] = heads[i];
+	f->avail_idx = (uint16_t)(f->avail_idx + n);
+	__atomic_store_n(&f->avail[1], f->avail_idx, __ATOMIC_RELEASE);
 	(void)!write(f->kickfd, &one, 8);
+}
+
+static void publish(struct fe *f, uint16_t head)
+{
+	publish_heads(f, &head, 1);
 }
 
 /* Wait for the next used entry. Returns false on timeout. */
@@ -389,7 +397,8 @@ struct part {
 	bool w;
 };
 
-static void put_indirect(struct fe *f, const struct part *p, unsigned int n, uint16_t head)
+/* Point descriptor @p head at a new indirect table of @p n parts, unpublished. */
+static void set_indirect(struct fe *f, const struct part *p, unsigned int n, uint16_t head)
 {
 	struct vdesc *t = galloc(f, 16 * n);
 
@@ -398,6 +407,11 @@ static void put_indirect(struct fe *f, const struct part *p, unsigned int n, uin
 				      (uint16_t)((i + 1 < n ? F_NEXT : 0) | (p[i].w ? F_WRITE : 0)),
 				      (uint16_t)(i + 1)};
 	f->desc[head] = (struct vdesc){gpa(f, t), 16 * n, F_INDIRECT, 0};
+}
+
+static void put_indirect(struct fe *f, const struct part *p, unsigned int n, uint16_t head)
+{
+	set_indirect(f, p, n, head);
 	publish(f, head);
 }
 
@@ -2382,7 +2396,6 @@ static void lcbc_build(struct fe *f, const uint64_t *sid, const struct lcbc_case
 	struct vc_op_data_req *h = galloc(f, 72);
 	uint8_t *iv = galloc(f, 16);
 	struct part p[3 + 4 + 80];
-	struct vdesc *t;
 	uint32_t n = 0, ns = 0, np = 0;
 
 	b->st = galloc(f, 1);
@@ -2417,13 +2430,7 @@ static void lcbc_build(struct fe *f, const uint64_t *sid, const struct lcbc_case
 		p[np++] = (struct part){gpa(f, b->dst[i]), k->dst_piece, true};
 	}
 	p[np++] = (struct part){gpa(f, b->st), 1, true};
-	t = galloc(f, 16 * np);
-	for (uint32_t i = 0; i < np; i++)
-		t[i] = (struct vdesc){p[i].addr, p[i].len,
-				      (uint16_t)((i + 1 < np ? F_NEXT : 0) |
-						 (p[i].w ? F_WRITE : 0)),
-				      (uint16_t)(i + 1)};
-	f->desc[head] = (struct vdesc){gpa(f, t), 16 * np, F_INDIRECT, 0};
+	set_indirect(f, p, np, head);
 }
 
 /*
@@ -2483,7 +2490,7 @@ static unsigned int lcbc_all(struct fe *f, const uint64_t *sid, const struct lcb
 	struct lcbc_built b[16];
 	unsigned int bad = 0;
 	bool seen[16] = {false};
-	uint64_t one = 1;
+	uint16_t heads[16];
 
 	ck_assert_uint_le(nc, 16);
 	f->heap = OFF_HEAP;
@@ -2493,11 +2500,9 @@ static unsigned int lcbc_all(struct fe *f, const uint64_t *sid, const struct lcb
 		lcbc_build(f, sid, &cases[order[i]], in + (size_t)i * 256 * 1024, (uint16_t)i,
 			   &b[i]);
 		ck_assert_msg(f->heap > before, "guest memory too small for all cases at once");
-		f->avail[2 + ((f->avail_idx + i) % QSZ)] = (uint16_t)i;
+		heads[i] = (uint16_t)i;
 	}
-	f->avail_idx = (uint16_t)(f->avail_idx + nc);
-	__atomic_store_n(&f->avail[1], f->avail_idx, __ATOMIC_RELEASE);
-	(void)!write(f->kickfd, &one, 8);
+	publish_heads(f, heads, nc);
 	for (unsigned int n = 0; n < nc; n++) {
 		uint32_t id, len;
 
