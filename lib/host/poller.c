@@ -476,14 +476,20 @@ static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_cha
  * turns: 4 KiB 0.53x of the bare device instead of 0.76x).
  */
 #define VC_CPU_MAX 16u
-/* Copy mode through CPU crypto: data up to this size, output in up to this many pieces. */
-#define VC_CPU_BOUNCE 4096u
 /*
- * The bounce buffers lie a line more than a page apart: at exactly 4 KiB
- * the 16 buffers' lines share L1 sets and their loads and stores alias
- * (copy at 1 KiB: 584 -> 518 host cycles per request, at 4 KiB 1525 -> 1337).
+ * Copy mode through CPU crypto: data up to VC_CPU_COPY_MAX bytes (the
+ * device's 16-bit lengths), output in up to VC_CPU_OUT_SEGS pieces. A
+ * batch's copies lie one after another in the poller's bounce area, each
+ * followed by a spare line: at exactly 4 KiB apart, 16 copies' lines share
+ * L1 sets and their loads and stores alias (copy at 1 KiB: 584 -> 518 host
+ * cycles per request, at 4 KiB 1525 -> 1337). The area holds VC_CPU_MAX
+ * copies of VC_CPU_BOUNCE bytes, and grows to VC_CPU_MAX of the largest at
+ * the first copy over VC_CPU_BOUNCE bytes.
  */
-#define VC_CPU_STRIDE (VC_CPU_BOUNCE + 64u)
+#define VC_CPU_BOUNCE 4096u
+#define VC_CPU_COPY_MAX UINT16_MAX
+#define VC_CPU_PAD 64u
+#define VC_CPU_SPAN(len) (RTE_ALIGN_CEIL((uint32_t)(len), VC_LINE) + VC_CPU_PAD)
 #define VC_CPU_OUT_SEGS 4
 /* Requests over the device's cipher length a batch gathers (see lcbc_add). */
 #define VC_LCBC_MAX 16u
@@ -518,7 +524,9 @@ struct vc_cpu_batch {
 		struct vc_out_seg out[VC_CPU_OUT_SEGS];
 	} req[VC_CPU_MAX];
 	uint8_t digs[VC_CPU_MAX][64];
-	uint8_t *bounce; /* VC_CPU_MAX buffers of VC_CPU_BOUNCE bytes, VC_CPU_STRIDE apart */
+	uint8_t *bounce;      /* copy mode: the copies of this batch, one after another */
+	uint32_t bounce_cap;  /* bytes: VC_CPU_MAX spans of VC_CPU_BOUNCE or VC_CPU_COPY_MAX */
+	uint32_t bounce_used; /* bytes taken by this batch */
 	/* AES-CBC requests over the device's cipher length (lcbc_add), gathered apart */
 	struct vc_lcbc {
 		uint32_t n;
@@ -548,7 +556,7 @@ static inline struct vc_out_seg out_seg(const struct vc_seg *s)
 static int cpu_write_out(struct vc_cpu_batch *b, uint32_t i)
 {
 	const struct vc_cpu_req *r = &b->req[i];
-	int err = vc_out_write(r->out, r->nout, 0, b->bounce + i * VC_CPU_STRIDE, r->dst_len);
+	int err = vc_out_write(r->out, r->nout, 0, b->vec[i].base, r->dst_len);
 
 	if (!err && r->dig_len)
 		err = vc_out_write(r->out, r->nout, r->dig_woff, b->digs[i], r->dig_len);
@@ -593,6 +601,7 @@ static void cpu_flush(struct vcrypto_poller *p)
 	}
 	VC_STAT_ADD(p->st.cpu_processed, b->n);
 	b->n = 0;
+	b->bounce_used = 0;
 	/* The guest reuses these while the next chunk is computed. */
 	publish(p, vq);
 }
@@ -629,11 +638,11 @@ static inline bool cpu_long_ok(const struct vc_session_desc *d)
  * Whether a copy-mode request can run through CPU crypto on a copy of its
  * data (in place there, so in place or not in the guest): cipher, AEAD or
  * the whole data enciphered and hashed from its start, an IV and a digest
- * that fit, data that fits a bounce buffer.
+ * that fit, data of at most VC_CPU_COPY_MAX bytes.
  */
 static inline bool cpu_copy_fits(const struct vc_plan *pl)
 {
-	if (!pl->data_len || pl->data_len > VC_CPU_BOUNCE || pl->iv_len > 16 || pl->dig_len > 64)
+	if (!pl->data_len || pl->data_len > VC_CPU_COPY_MAX || pl->iv_len > 16 || pl->dig_len > 64)
 		return false;
 	if (pl->kind == VC_K_CIPHER || pl->kind == VC_K_AEAD)
 		return pl->dst_len == pl->data_len;
@@ -654,10 +663,13 @@ static struct vc_cpu_batch *cpu_batch_new(void)
 {
 	struct vc_cpu_batch *b = vc_calloc_lines(1, sizeof(*b));
 
-	if (b && posix_memalign((void **)&b->bounce, VC_LINE, (size_t)VC_CPU_MAX * VC_CPU_STRIDE)) {
+	if (b && posix_memalign((void **)&b->bounce, VC_LINE,
+				(size_t)VC_CPU_MAX * VC_CPU_SPAN(VC_CPU_BOUNCE))) {
 		free(b);
 		return NULL;
 	}
+	if (b)
+		b->bounce_cap = VC_CPU_MAX * VC_CPU_SPAN(VC_CPU_BOUNCE);
 	for (uint32_t i = 0; b && i < VC_CPU_MAX; i++) {
 		b->sgl[i].vec = &b->vec[i];
 		b->sgl[i].num = 1;
@@ -667,6 +679,31 @@ static struct vc_cpu_batch *cpu_batch_new(void)
 		b->aad[i].iova = (rte_iova_t)(uintptr_t)b->aads[i];
 	}
 	return b;
+}
+
+/*
+ * Whether the bounce area takes a copy of @p len bytes (at most
+ * VC_CPU_COPY_MAX), growing it at the first copy over VC_CPU_BOUNCE bytes
+ * (what the batch holds is run first: its copies are in the area). Once
+ * grown it holds VC_CPU_MAX copies of any length, as it held VC_CPU_MAX of
+ * VC_CPU_BOUNCE bytes before: the batch fills up before its area does.
+ * False if the area cannot grow (the request then takes the queue pair).
+ */
+static bool cpu_bounce_fits(struct vcrypto_poller *p, uint32_t len)
+{
+	const uint32_t big = VC_CPU_MAX * VC_CPU_SPAN(VC_CPU_COPY_MAX);
+	struct vc_cpu_batch *b = p->cpu;
+	uint8_t *nb;
+
+	if (len <= VC_CPU_BOUNCE || b->bounce_cap == big)
+		return true;
+	if (posix_memalign((void **)&nb, VC_LINE, big))
+		return false;
+	cpu_flush(p);
+	free(b->bounce);
+	b->bounce = nb;
+	b->bounce_cap = big;
+	return true;
 }
 
 /* The batch's next entry, for @p vq and @p s (what it holds for others is run first). */
@@ -701,13 +738,15 @@ static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	if (!zsrc) {
 		nout = vc_stream_range(c->segs + c->nr, c->nw, 0,
 				       (uint64_t)pl->dst_len + pl->dig_len, outs, VC_CPU_OUT_SEGS);
-		if (nout <= 0 || (pl->aead_dec && s->sh.digest_len > sizeof(b->digs[0])))
+		if (nout <= 0 || (pl->aead_dec && s->sh.digest_len > sizeof(b->digs[0])) ||
+		    !cpu_bounce_fits(p, pl->data_len))
 			return false;
 	}
 	i = cpu_entry(p, vq, s);
 	b->req[i].nout = (uint8_t)nout;
 	if (!zsrc) {
-		zsrc = b->bounce + i * VC_CPU_STRIDE;
+		zsrc = b->bounce + b->bounce_used;
+		b->bounce_used += VC_CPU_SPAN(pl->data_len);
 		vc_stream_read(c->segs, c->nr, pl->src_off, zsrc, pl->data_len);
 		zdig = pl->dig_len ? b->digs[i] : NULL;
 		if (pl->aead_dec) { /* the tag to verify, read once as the data is */

@@ -599,11 +599,52 @@ static void run_burst(struct vcrypto_guest *g, struct vcrypto_guest_op *ops, uns
 }
 
 /*
+ * @p n AES-CBC encryptions, request i of lens[i % nlens] bytes at src + i *
+ * slot (filled from @p seed + i, and kept at in + i * slot), session
+ * sids[i], IV ivs[i], out of place at dst + i * slot when i % 4 is @p oop.
+ */
+static void cbc_mixed_ops(struct vcrypto_guest_op *ops, uint32_t n, const uint64_t *sids,
+			  uint8_t (*ivs)[16], uint8_t *src, uint8_t *dst, uint8_t *in, size_t slot,
+			  const uint32_t *lens, uint32_t nlens, uint32_t oop, unsigned int seed)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t *s = src + i * slot;
+		uint32_t len = lens[i % nlens];
+
+		fill(s, len, seed + i);
+		memcpy(in + i * slot, s, len);
+		ops[i] = (struct vcrypto_guest_op){.session_id = sids[i],
+						   .user_data = i,
+						   .iv = ivs[i],
+						   .iv_len = 16,
+						   .src = s,
+						   .dst = i % 4 == oop ? dst + i * slot : s,
+						   .src_len = len,
+						   .dst_len = len};
+	}
+}
+
+/* Each of cbc_mixed_ops()'s requests' output against OpenSSL's (request i with keys[i]). */
+static void cbc_mixed_check(const struct vcrypto_guest_op *ops, uint32_t n,
+			    const uint8_t *const *keys, const uint8_t *in, size_t slot,
+			    uint8_t *want, const char *what)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, keys[i], 16,
+					       ops[i].iv, in + i * slot, ops[i].src_len, want),
+				 0);
+		ck_assert_msg(!memcmp(ops[i].dst, want, ops[i].src_len), "%s request %u", what, i);
+	}
+}
+
+/*
  * crypto_aesni_mb has the synchronous CPU crypto API. Zero copy: in-place
  * cipher and whole-buffer cipher-then-hash requests run through it (the
- * rest through the queue pair). Copy mode: such requests up to 4 KiB run
- * through it on a copy of their data, in place or not (the rest through the
- * queue pair). Bursts mixing two sessions, in place and out of place,
+ * rest through the queue pair). Copy mode: such requests up to 65535 bytes
+ * run through it on a copy of their data, in place or not (the rest through
+ * the queue pair); the copies of one call lie in one area, which grows at
+ * the first copy over 4 KiB, here while a call holds smaller ones (the
+ * first burst). Bursts mixing two sessions, in place and out of place,
  * decrypt and encrypt, chains, AES-256-GCM both ways with AAD and one
  * forged tag per burst: every result against OpenSSL, and the poller's
  * counters say which way each went.
@@ -614,7 +655,7 @@ static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, 
 
 static void cpu_crypto_case(bool copy)
 {
-	static const uint32_t lens[] = {16, 64, 1008, 4096, 65520};
+	static const uint32_t lens[] = {16, 64, 1008, 4096, 8208, 65520};
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
 	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
 	struct vcrypto_poller_stats ps = {.sz = sizeof(ps)};
@@ -658,6 +699,21 @@ static void cpu_crypto_case(bool copy)
 	fill(gkey, 32, 35);
 	gsid[0] = gcm_session(g, gkey, 32, 16, VCRYPTO_ENCRYPT);
 	gsid[1] = gcm_session(g, gkey, 32, 16, VCRYPTO_DECRYPT);
+
+	/* 64 and 20000 bytes in one burst, every fourth out of place (see above). */
+	{
+		static const uint32_t mixed[] = {64, 64, 64, 20000};
+		uint64_t sids[32];
+		const uint8_t *keys[32];
+
+		for (unsigned int i = 0; i < 32; i++) {
+			sids[i] = sid[0];
+			keys[i] = key[0];
+		}
+		cbc_mixed_ops(ops, 32, sids, iv, src, dst, in, slot, mixed, 4, 1, 900);
+		run_burst(g, ops, 32);
+		cbc_mixed_check(ops, 32, keys, in, slot, want, "mixed burst");
+	}
 
 	for (unsigned int li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
 		uint32_t len = lens[li];
@@ -736,18 +792,17 @@ static void cpu_crypto_case(bool copy)
 	ck_assert_uint_gt(ps.cpu_processed, 0);
 	ck_assert_uint_eq(ps.completed, ps.cpu_processed + ps.dequeued);
 	if (copy) {
-		/*
-		 * All up to 4 KiB through CPU crypto; the 65520-byte ones not
-		 * (3 x 32 + 32 AES-CBC, 2 x 32 AES-GCM), nor the 100000-byte
-		 * AES-GCM ones (2 x 8).
-		 */
-		ck_assert_uint_eq(ps.dequeued, 4u * 32u + 2u * 32u + 2u * 8u);
+		/* All through CPU crypto but the 100000-byte AES-GCM ones (2 x 8). */
+		ck_assert_uint_eq(ps.dequeued, 2u * 8u);
 		ck_assert_uint_eq(pst.zero_copy_requests, 0);
 	} else {
-		/* All but the out-of-place ones (11 of 32 in kind 1, per length). */
-		ck_assert_uint_eq(ps.dequeued, 5u * 11u);
+		/*
+		 * All but the out-of-place ones (8 of the mixed burst, and 11 of
+		 * 32 in kind 1, per length).
+		 */
+		ck_assert_uint_eq(ps.dequeued, 8u + 6u * 11u);
 		/* Every OK request zero copy (one forged tag per burst fails). */
-		ck_assert_uint_eq(pst.zero_copy_requests, ps.completed - 6u);
+		ck_assert_uint_eq(pst.zero_copy_requests, ps.completed - 7u);
 	}
 	free(in);
 	free(want);
@@ -1361,7 +1416,7 @@ END_TEST
  * that would be computed in the poller take that path without the crypto
  * (the transport the benchmark's null modes measure), the others go to
  * crypto_null; data passes unchanged. In place, zero copy and copy mode,
- * 64 B and 4 KiB (copies up to 4 KiB take CPU crypto), and out of place
+ * 64 B and 4 KiB (copies up to 65535 bytes take CPU crypto), and out of place
  * (zero copy: the queue pair and crypto_null, which writes no destination).
  */
 static void null_cpu_case(bool copy)
@@ -1404,7 +1459,7 @@ static void null_cpu_case(bool copy)
 	}
 	vcrypto_poller_stats_get(H.poller, &ps);
 	ck_assert_uint_eq(ps.completed, 4u * 32u);
-	/* Zero copy: in place through the CPU path; copy mode: all (up to 4 KiB). */
+	/* Zero copy: in place through the CPU path; copy mode: all. */
 	ck_assert_uint_eq(ps.cpu_processed, copy ? 4u * 32u : 2u * 32u);
 	ck_assert_uint_eq(ps.dequeued, copy ? 0u : 2u * 32u);
 	free(want);
@@ -1507,7 +1562,8 @@ static void long_cbc_burst(struct vcrypto_guest *g, const uint8_t *key, uint64_t
 	uint8_t key2[16], ivs[24][16], *src = buf(g, (size_t)n * slot),
 				       *dst = buf(g, (size_t)n * slot);
 	uint8_t *in = malloc((size_t)n * slot), *want = malloc(slot);
-	uint64_t enc2, dec, dec2;
+	uint64_t enc2, dec, dec2, sids[24];
+	const uint8_t *keys[24];
 
 	ck_assert_ptr_nonnull(in);
 	ck_assert_ptr_nonnull(want);
@@ -1517,27 +1573,13 @@ static void long_cbc_burst(struct vcrypto_guest *g, const uint8_t *key, uint64_t
 	dec = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_DECRYPT, key, 16);
 	dec2 = vc_test_cipher_session(g, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_DECRYPT, key2, 16);
 	for (uint32_t i = 0; i < n; i++) {
-		uint8_t *s = src + (size_t)i * slot;
-		uint32_t len = lens[i % 6];
-
-		fill(s, len, 50 + i);
-		memcpy(in + (size_t)i * slot, s, len);
-		ops[i] = (struct vcrypto_guest_op){.session_id = i >= 10 && i < 14 ? enc2 : enc,
-						   .user_data = i,
-						   .iv = ivs[i],
-						   .iv_len = 16,
-						   .src = s,
-						   .dst = i % 4 == 3 ? dst + (size_t)i * slot : s,
-						   .src_len = len,
-						   .dst_len = len};
+		sids[i] = i >= 10 && i < 14 ? enc2 : enc;
+		keys[i] = i >= 10 && i < 14 ? key2 : key;
 	}
+	cbc_mixed_ops(ops, n, sids, ivs, src, dst, in, slot, lens, 6, 3, 50);
 	run_burst(g, ops, n);
+	cbc_mixed_check(ops, n, keys, in, slot, want, "burst encrypt");
 	for (uint32_t i = 0; i < n; i++) {
-		ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT,
-					       i >= 10 && i < 14 ? key2 : key, 16, ivs[i],
-					       in + (size_t)i * slot, ops[i].src_len, want),
-				 0);
-		ck_assert_msg(!memcmp(ops[i].dst, want, ops[i].src_len), "burst encrypt %u", i);
 		/* Next: the ciphertext decrypted in place where it is. */
 		ops[i].session_id = i >= 10 && i < 14 ? dec2 : dec;
 		ops[i].src = ops[i].dst;
