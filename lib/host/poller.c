@@ -651,6 +651,22 @@ static inline bool cpu_copy_fits(const struct vc_plan *pl)
 	       pl->dst_len == pl->data_len;
 }
 
+/*
+ * Whether a request of @p len bytes may run through CPU crypto now: up to
+ * VC_CPU_BOUNCE bytes always, longer ones only while one queue is active.
+ * A CPU crypto call runs its requests to the end (one 64 KiB AES-CBC
+ * encryption alone: about 90 us), while the device's lanes
+ * (crypto_aesni_mb) finish a short request that joins long ones first.
+ * Beside a busy guest's 65520-byte requests capped at 4 in flight, a
+ * depth-1 64 B guest got 8,400 requests/s behind such calls and 18,000
+ * behind the lanes (zero copy; copy mode: 113 us median wait against 58),
+ * the busy guest 22 Gbit/s either way.
+ */
+static inline bool cpu_now(const struct vcrypto_poller *p, uint32_t len)
+{
+	return len <= VC_CPU_BOUNCE || p->npending < 2;
+}
+
 static void cpu_batch_free(struct vc_cpu_batch *b)
 {
 	if (b)
@@ -1142,7 +1158,9 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		lcbc_add(p, vq, s, head, &c, &pl, zsrc && zdst == zsrc ? zsrc : NULL);
 		return 1;
 	}
-	if (zc && cpu && cpu_fits(&pl, zsrc, zdst)) {
+	/* (over 65535 bytes only CPU crypto takes one piece: no mbuf can say the length) */
+	if (zc && cpu && cpu_fits(&pl, zsrc, zdst) &&
+	    (cpu_now(p, pl.data_len) || pl.data_len > UINT16_MAX)) {
 		cpu_add(p, vq, s, head, &c, &pl, zsrc, zdig);
 		return 1;
 	}
@@ -1154,7 +1172,8 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		zc = chain != NULL;
 	}
 	/* Copy mode through CPU crypto: no op, mbuf or queue pair (see cpu_add). */
-	if (!zc && cpu && cpu_copy_fits(&pl) && cpu_add(p, vq, s, head, &c, &pl, NULL, NULL))
+	if (!zc && cpu && cpu_copy_fits(&pl) && cpu_now(p, pl.data_len) &&
+	    cpu_add(p, vq, s, head, &c, &pl, NULL, NULL))
 		return 1;
 	if (!zc) {
 		nout = vc_stream_range(c.segs + c.nr, c.nw, 0, (uint64_t)pl.dst_len + pl.dig_len,

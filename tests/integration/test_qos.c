@@ -68,6 +68,28 @@ static void host_up(const struct vcrypto_engine_opts *eo, const struct vcrypto_p
 	ck_assert_int_eq(host_up_on("openssl", eo, po), 0);
 }
 
+/* A second port on the host's engine and poller, its socket at @p path. */
+static struct vcrypto_port *second_port(const struct vcrypto_port_opts *po, char *path, size_t len)
+{
+	struct vcrypto_port *port;
+
+	vc_test_sock_path(path, len, "qos");
+	ck_assert_int_eq(vcrypto_port_create(path, H.engine, po, &port), 0);
+	ck_assert_int_eq(vcrypto_poller_add_port(H.poller, port, 0), 0);
+	return port;
+}
+
+/* A host on a new crypto_aesni_mb device; false if this CPU cannot run it. */
+static bool aesni_up(const struct vcrypto_engine_opts *eo, const struct vcrypto_port_opts *po)
+{
+	int ret = host_up_on("aesni_mb", eo, po);
+
+	if (ret == -ENODEV || ret == -ENOTSUP)
+		return false;
+	ck_assert_int_eq(ret, 0);
+	return true;
+}
+
 static struct vcrypto_guest *guest_up(const char *path)
 {
 	struct vcrypto_guest_opts o = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
@@ -524,9 +546,7 @@ START_TEST(weighted_share)
 	host_up(&eo, &po);
 	po.name = "heavy";
 	po.weight = 3;
-	vc_test_sock_path(path2, sizeof(path2), "qos");
-	ck_assert_int_eq(vcrypto_port_create(path2, H.engine, &po, &heavy), 0);
-	ck_assert_int_eq(vcrypto_poller_add_port(H.poller, heavy, 0), 0);
+	heavy = second_port(&po, path2, sizeof(path2));
 	g1 = guest_up(sock);
 	g2 = guest_up(path2);
 	load_start_algo(&l1, g1, WS_LEN, 4, VCRYPTO_CIPHER_3DES_CBC);
@@ -572,7 +592,9 @@ END_TEST
  * The same limits and weights on crypto_aesni_mb's CPU crypto path
  * (zero-copy in-place requests computed in the poller, no queue pair): a
  * rate limit holds, and two saturating guests with weights 1:3 get about
- * 1:3. Every result checked against OpenSSL by the load threads.
+ * 1:3 (4 KiB requests: longer ones take the queue pair while two queues
+ * are active, see cpu_contention). Every result checked against OpenSSL by
+ * the load threads.
  */
 START_TEST(cpu_crypto_limits_and_weights)
 {
@@ -587,7 +609,6 @@ START_TEST(cpu_crypto_limits_and_weights)
 	char path2[108];
 	unsigned long a1, a2, d1, d2;
 	double rate, ratio;
-	int ret;
 
 	eo.nb_ops = 2048;
 	eo.nb_queue_pairs = 1;
@@ -595,10 +616,8 @@ START_TEST(cpu_crypto_limits_and_weights)
 	po.zero_copy = VCRYPTO_ZERO_COPY_ON;
 	po.rate_ops = 2000;
 	po.burst_ops = 2000;
-	ret = host_up_on("aesni_mb", &eo, &po);
-	if (ret == -ENODEV || ret == -ENOTSUP)
+	if (!aesni_up(&eo, &po))
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
-	ck_assert_int_eq(ret, 0);
 	g1 = guest_up(sock);
 	load_start_full(&l1, g1, 256, 7, VCRYPTO_CIPHER_AES_CBC, true);
 	wait_throttled(H.port);
@@ -619,13 +638,12 @@ START_TEST(cpu_crypto_limits_and_weights)
 	po.rate_ops = 0;
 	po.burst_ops = 0;
 	po.weight = 3;
-	vc_test_sock_path(path2, sizeof(path2), "qos");
-	ck_assert_int_eq(vcrypto_port_create(path2, H.engine, &po, &heavy), 0);
-	ck_assert_int_eq(vcrypto_poller_add_port(H.poller, heavy, 0), 0);
+	heavy = second_port(&po, path2, sizeof(path2));
 	load_stop(&l1);
 	g2 = guest_up(path2);
-	load_start_full(&l1, g1, WS_LEN, 8, VCRYPTO_CIPHER_3DES_CBC, true);
-	load_start_full(&l2, g2, WS_LEN, 9, VCRYPTO_CIPHER_3DES_CBC, true);
+	/* 4 KiB: longer requests leave CPU crypto while two queues are active (cpu_now()). */
+	load_start_full(&l1, g1, 4096, 8, VCRYPTO_CIPHER_3DES_CBC, true);
+	load_start_full(&l2, g2, 4096, 9, VCRYPTO_CIPHER_3DES_CBC, true);
 	wait_done(&l1, 100);
 	wait_done(&l2, 100);
 	usleep(200000);
@@ -652,6 +670,177 @@ START_TEST(cpu_crypto_limits_and_weights)
 	ck_assert_uint_gt(d1, 50);
 	ck_assert_uint_gt(ps1.cpu_processed - ps0.cpu_processed, (d1 + d2) / 2);
 	ck_assert_uint_eq(st.requests, st.requests_ok);
+}
+END_TEST
+
+/*
+ * @p n (at most 16) AES-128-CBC encryptions of @p len bytes each in place
+ * in @p buf, submitted at once; waits for them and checks each against
+ * OpenSSL. @p sid is an encryption session with @p key.
+ */
+static void cbc_burst_checked(struct vcrypto_guest *g, uint64_t sid, const uint8_t *key,
+			      uint8_t *buf, uint32_t len, unsigned int n, unsigned int seed)
+{
+	struct vcrypto_guest_op ops[16];
+	struct vcrypto_guest_completion c[16];
+	uint8_t iv[16][16], *in = malloc((size_t)n * len), *want = malloc(len);
+	unsigned int got = 0;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(want);
+	fill(&iv[0][0], sizeof(iv), seed);
+	fill(in, (size_t)n * len, seed + 1);
+	memcpy(buf, in, (size_t)n * len);
+	for (unsigned int i = 0; i < n; i++)
+		ops[i] = (struct vcrypto_guest_op){.session_id = sid,
+						   .user_data = i,
+						   .iv = iv[i],
+						   .iv_len = 16,
+						   .src = buf + (size_t)i * len,
+						   .dst = buf + (size_t)i * len,
+						   .src_len = len,
+						   .dst_len = len};
+	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, n), (int)n);
+	for (int spins = 0; got < n; spins++) {
+		int r = vcrypto_guest_poll(g, 0, c, 16);
+
+		ck_assert_int_ge(r, 0);
+		for (int k = 0; k < r; k++) {
+			unsigned int i = (unsigned int)c[k].user_data;
+
+			ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
+			ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key,
+						       16, iv[i], in + (size_t)i * len, len, want),
+					 0);
+			ck_assert_msg(!memcmp(buf + (size_t)i * len, want, len), "request %u", i);
+		}
+		got += (unsigned int)r;
+		if (!r)
+			vcrypto_guest_wait(g, 0, 10);
+		ck_assert_int_lt(spins, 1000);
+	}
+	free(in);
+	free(want);
+}
+
+/*
+ * Requests over 4 KiB take crypto_aesni_mb's CPU crypto path only while
+ * their queue is its poller's one active queue: a CPU crypto call runs its
+ * requests to the end, while the device's lanes let a short request that
+ * joins long ones finish first. With another port holding requests back
+ * (its rate limit: they wait, so it stays active), 20000-byte requests in
+ * place take the queue pair; with that port drained and idle, CPU crypto.
+ * Zero copy (@p zc) and copy mode; both ports' results against OpenSSL.
+ */
+static void cpu_contention_case(bool zc)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_port_limits none = {.sz = sizeof(none)};
+	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
+	struct vcrypto_port *big;
+	struct vcrypto_guest *g1, *g2;
+	uint8_t key1[16], key2[16], *b1 = NULL, *b2 = NULL;
+	uint64_t sid1, sid2;
+	char path2[108];
+
+	eo.nb_ops = 1024;
+	po.name = "held";
+	po.zero_copy = zc ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF;
+	po.rate_ops = 1;
+	po.burst_ops = 1;
+	if (!aesni_up(&eo, &po))
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	po.name = "big";
+	po.rate_ops = 0;
+	po.burst_ops = 0;
+	big = second_port(&po, path2, sizeof(path2));
+	g1 = guest_up(sock);
+	g2 = guest_up(path2);
+	fill(key1, 16, 41);
+	fill(key2, 16, 42);
+	sid1 = vc_test_cipher_session(g1, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key1, 16);
+	sid2 = vc_test_cipher_session(g2, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key2, 16);
+	ck_assert_int_eq(vcrypto_guest_buf_alloc(g1, 8 * 64, (void **)&b1), 0);
+	ck_assert_int_eq(vcrypto_guest_buf_alloc(g2, 16 * 20000, (void **)&b2), 0);
+
+	/* Alone: through CPU crypto. */
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
+	cbc_burst_checked(g2, sid2, key2, b2, 20000, 16, 43);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	ck_assert_uint_eq(ps1.cpu_processed - ps0.cpu_processed, 16);
+	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, 0);
+
+	/* Beside the held port, whose requests wait one a second: the queue pair. */
+	{
+		struct vcrypto_guest_op ops[8];
+		struct vcrypto_guest_completion c[8];
+		uint8_t iv[16], in[8 * 64], want[64];
+		unsigned int got = 0;
+
+		fill(iv, 16, 44);
+		fill(in, sizeof(in), 45);
+		memcpy(b1, in, sizeof(in));
+		for (unsigned int i = 0; i < 8; i++)
+			ops[i] = (struct vcrypto_guest_op){.session_id = sid1,
+							   .user_data = i,
+							   .iv = iv,
+							   .iv_len = 16,
+							   .src = b1 + i * 64,
+							   .dst = b1 + i * 64,
+							   .src_len = 64,
+							   .dst_len = 64};
+		ck_assert_int_eq(vcrypto_guest_submit(g1, 0, ops, 8), 8);
+		wait_throttled(H.port);
+		ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
+		cbc_burst_checked(g2, sid2, key2, b2, 20000, 16, 46);
+		ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+		ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, 16);
+		/* The held port's requests: all served once its limit is lifted. */
+		ck_assert_int_eq(vcrypto_port_set_limits(H.port, &none), 0);
+		for (int spins = 0; got < 8; spins++) {
+			int r = vcrypto_guest_poll(g1, 0, c, 8);
+
+			ck_assert_int_ge(r, 0);
+			for (int k = 0; k < r; k++) {
+				unsigned int i = (unsigned int)c[k].user_data;
+
+				ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
+				oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key1, 16, iv,
+					      in + i * 64, 64, want);
+				ck_assert_msg(!memcmp(b1 + i * 64, want, 64), "held request %u", i);
+			}
+			got += (unsigned int)r;
+			if (!r)
+				vcrypto_guest_wait(g1, 0, 10);
+			ck_assert_int_lt(spins, 1000);
+		}
+	}
+
+	/* The held port idle again: CPU crypto. */
+	usleep(100000);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
+	cbc_burst_checked(g2, sid2, key2, b2, 20000, 16, 47);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	ck_assert_uint_eq(ps1.cpu_processed - ps0.cpu_processed, 16);
+	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, 0);
+	/* 48 requests of the big port, zero copy or not, whichever way they went. */
+	ck_assert_uint_eq(port_stats(big).zero_copy_requests, zc ? 48u : 0u);
+	vcrypto_guest_destroy(g1);
+	vcrypto_guest_destroy(g2);
+	vcrypto_port_destroy(big);
+	vc_test_host_stop(&H);
+}
+
+START_TEST(cpu_contention)
+{
+	cpu_contention_case(true);
+}
+END_TEST
+
+START_TEST(cpu_contention_copy)
+{
+	cpu_contention_case(false);
 }
 END_TEST
 
@@ -887,6 +1076,8 @@ int main(void)
 	ADD(rate_change_at_run_time);
 	ADD(weighted_share);
 	ADD(cpu_crypto_limits_and_weights);
+	ADD(cpu_contention);
+	ADD(cpu_contention_copy);
 	ADD(scheduler_two_workers);
 	ADD(scheduler_aesni_mb_workers);
 	ADD(telemetry);
