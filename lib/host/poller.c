@@ -653,18 +653,24 @@ static inline bool cpu_copy_fits(const struct vc_plan *pl)
 
 /*
  * Whether a request of @p len bytes may run through CPU crypto now: up to
- * VC_CPU_BOUNCE bytes always, longer ones only while one queue is active.
- * A CPU crypto call runs its requests to the end (one 64 KiB AES-CBC
- * encryption alone: about 90 us), while the device's lanes
- * (crypto_aesni_mb) finish a short request that joins long ones first.
- * Beside a busy guest's 65520-byte requests capped at 4 in flight, a
- * depth-1 64 B guest got 8,400 requests/s behind such calls and 18,000
- * behind the lanes (zero copy; copy mode: 113 us median wait against 58),
- * the busy guest 22 Gbit/s either way.
+ * VC_CPU_BOUNCE bytes always, longer ones unless fetch_queue() found their
+ * queue limited (a rate or a max_inflight below the port's) while another
+ * queue is active. A CPU crypto call runs its requests to the end (one
+ * 64 KiB AES-CBC encryption alone: about 90 us, four side by side as
+ * long), so a limit on a busy guest's count or rate does not shorten what
+ * a light guest waits behind; the device's lanes (crypto_aesni_mb) finish
+ * a short request that joins a few long ones first. Beside a busy guest's
+ * 65520-byte requests capped at 4 in flight or at half its rate, a depth-1
+ * 64 B guest got 7,700-8,100 requests/s behind CPU crypto calls and
+ * 17,400-20,700 behind the lanes (zero copy), the busy guest 22 and 45
+ * Gbit/s against 20 and 32. Unlimited, CPU crypto serves both better (the
+ * busy guest's 64 KiB zero-copy requests: 85 Gbit/s, 62 through the
+ * queue pair, and the light guest waits less than behind the queue pair's
+ * ring).
  */
-static inline bool cpu_now(const struct vcrypto_poller *p, uint32_t len)
+static inline bool cpu_len_ok(const struct vcrypto_poller *p, uint32_t len)
 {
-	return len <= VC_CPU_BOUNCE || p->npending < 2;
+	return len <= VC_CPU_BOUNCE || p->cpu_long;
 }
 
 static void cpu_batch_free(struct vc_cpu_batch *b)
@@ -1160,7 +1166,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	}
 	/* (over 65535 bytes only CPU crypto takes one piece: no mbuf can say the length) */
 	if (zc && cpu && cpu_fits(&pl, zsrc, zdst) &&
-	    (cpu_now(p, pl.data_len) || pl.data_len > UINT16_MAX)) {
+	    (cpu_len_ok(p, pl.data_len) || pl.data_len > UINT16_MAX)) {
 		cpu_add(p, vq, s, head, &c, &pl, zsrc, zdig);
 		return 1;
 	}
@@ -1172,7 +1178,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		zc = chain != NULL;
 	}
 	/* Copy mode through CPU crypto: no op, mbuf or queue pair (see cpu_add). */
-	if (!zc && cpu && cpu_copy_fits(&pl) && cpu_now(p, pl.data_len) &&
+	if (!zc && cpu && cpu_copy_fits(&pl) && cpu_len_ok(p, pl.data_len) &&
 	    cpu_add(p, vq, s, head, &c, &pl, NULL, NULL))
 		return 1;
 	if (!zc) {
@@ -1384,6 +1390,9 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	now = vc_qos_refresh(q);
 	if (q->cur.max_inflight < limit)
 		limit = q->cur.max_inflight;
+	/* Long requests of a limited queue beside another active one: the queue pair (cpu_len_ok). */
+	p->cpu_long = p->npending < 2 || !(q->cur.rate_ops || q->cur.rate_bytes ||
+					   q->cur.max_inflight < vq->port->o.max_inflight);
 	/*
 	 * A device that computes outside enqueue (crypto_aesni_mb's lanes, a
 	 * hardware queue) runs a chunk of requests in about the time of one:

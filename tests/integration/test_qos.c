@@ -592,9 +592,9 @@ END_TEST
  * The same limits and weights on crypto_aesni_mb's CPU crypto path
  * (zero-copy in-place requests computed in the poller, no queue pair): a
  * rate limit holds, and two saturating guests with weights 1:3 get about
- * 1:3 (4 KiB requests: longer ones take the queue pair while two queues
- * are active, see cpu_contention). Every result checked against OpenSSL by
- * the load threads.
+ * 1:3 (unlimited: their 8 KiB requests keep CPU crypto, see
+ * cpu_contention). Every result checked against OpenSSL by the load
+ * threads.
  */
 START_TEST(cpu_crypto_limits_and_weights)
 {
@@ -641,9 +641,8 @@ START_TEST(cpu_crypto_limits_and_weights)
 	heavy = second_port(&po, path2, sizeof(path2));
 	load_stop(&l1);
 	g2 = guest_up(path2);
-	/* 4 KiB: longer requests leave CPU crypto while two queues are active (cpu_now()). */
-	load_start_full(&l1, g1, 4096, 8, VCRYPTO_CIPHER_3DES_CBC, true);
-	load_start_full(&l2, g2, 4096, 9, VCRYPTO_CIPHER_3DES_CBC, true);
+	load_start_full(&l1, g1, WS_LEN, 8, VCRYPTO_CIPHER_3DES_CBC, true);
+	load_start_full(&l2, g2, WS_LEN, 9, VCRYPTO_CIPHER_3DES_CBC, true);
 	wait_done(&l1, 100);
 	wait_done(&l2, 100);
 	usleep(200000);
@@ -724,24 +723,46 @@ static void cbc_burst_checked(struct vcrypto_guest *g, uint64_t sid, const uint8
 }
 
 /*
- * Requests over 4 KiB take crypto_aesni_mb's CPU crypto path only while
- * their queue is its poller's one active queue: a CPU crypto call runs its
- * requests to the end, while the device's lanes let a short request that
- * joins long ones finish first. With another port holding requests back
- * (its rate limit: they wait, so it stays active), 20000-byte requests in
- * place take the queue pair; with that port drained and idle, CPU crypto.
- * Zero copy (@p zc) and copy mode; both ports' results against OpenSSL.
+ * cbc_burst_checked() with 16 requests of 20000 bytes, and which way they
+ * went: all through CPU crypto (@p cpu) or all through the queue pair.
+ * (Another port's 64 B requests may take CPU crypto meanwhile.)
+ */
+static void big_burst(struct vcrypto_guest *g, uint64_t sid, const uint8_t *key, uint8_t *buf,
+		      unsigned int seed, bool cpu)
+{
+	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
+
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
+	cbc_burst_checked(g, sid, key, buf, 20000, 16, seed);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, cpu ? 0u : 16u);
+	if (cpu)
+		ck_assert_uint_ge(ps1.cpu_processed - ps0.cpu_processed, 16);
+}
+
+/*
+ * A limited queue's requests over 4 KiB leave crypto_aesni_mb's CPU crypto
+ * path while another queue is active: a CPU crypto call runs its requests
+ * to the end, whatever the limit, while the device's lanes let a short
+ * request that joins long ones finish first. The "big" port, capped at 8
+ * in flight, sends 16 requests of 20000 bytes in place: alone, through CPU
+ * crypto; beside the "held" port, whose requests wait behind its rate
+ * limit (so it stays active), through the queue pair; with the cap lifted,
+ * CPU crypto again. Zero copy (@p zc) and copy mode; every result of both
+ * ports against OpenSSL.
  */
 static void cpu_contention_case(bool zc)
 {
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
 	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
-	struct vcrypto_port_limits none = {.sz = sizeof(none)};
-	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
+	struct vcrypto_port_limits none = {.sz = sizeof(none)}, cap = {.sz = sizeof(cap)};
+	struct vcrypto_guest_op ops[8];
+	struct vcrypto_guest_completion c[8];
 	struct vcrypto_port *big;
 	struct vcrypto_guest *g1, *g2;
-	uint8_t key1[16], key2[16], *b1 = NULL, *b2 = NULL;
+	uint8_t key1[16], key2[16], iv[16], in[8 * 64], want[64], *b1 = NULL, *b2 = NULL;
 	uint64_t sid1, sid2;
+	unsigned int got = 0;
 	char path2[108];
 
 	eo.nb_ops = 1024;
@@ -755,6 +776,8 @@ static void cpu_contention_case(bool zc)
 	po.rate_ops = 0;
 	po.burst_ops = 0;
 	big = second_port(&po, path2, sizeof(path2));
+	cap.max_inflight = 8;
+	ck_assert_int_eq(vcrypto_port_set_limits(big, &cap), 0);
 	g1 = guest_up(sock);
 	g2 = guest_up(path2);
 	fill(key1, 16, 41);
@@ -764,66 +787,46 @@ static void cpu_contention_case(bool zc)
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g1, 8 * 64, (void **)&b1), 0);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g2, 16 * 20000, (void **)&b2), 0);
 
-	/* Alone: through CPU crypto. */
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
-	cbc_burst_checked(g2, sid2, key2, b2, 20000, 16, 43);
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
-	ck_assert_uint_eq(ps1.cpu_processed - ps0.cpu_processed, 16);
-	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, 0);
+	big_burst(g2, sid2, key2, b2, 43, true); /* alone */
 
-	/* Beside the held port, whose requests wait one a second: the queue pair. */
-	{
-		struct vcrypto_guest_op ops[8];
-		struct vcrypto_guest_completion c[8];
-		uint8_t iv[16], in[8 * 64], want[64];
-		unsigned int got = 0;
+	/* The held port's 8 requests: one goes, the others wait (one a second). */
+	fill(iv, 16, 44);
+	fill(in, sizeof(in), 45);
+	memcpy(b1, in, sizeof(in));
+	for (unsigned int i = 0; i < 8; i++)
+		ops[i] = (struct vcrypto_guest_op){.session_id = sid1,
+						   .user_data = i,
+						   .iv = iv,
+						   .iv_len = 16,
+						   .src = b1 + i * 64,
+						   .dst = b1 + i * 64,
+						   .src_len = 64,
+						   .dst_len = 64};
+	ck_assert_int_eq(vcrypto_guest_submit(g1, 0, ops, 8), 8);
+	wait_throttled(H.port);
+	big_burst(g2, sid2, key2, b2, 46, false); /* limited, beside an active queue */
+	ck_assert_int_eq(vcrypto_port_set_limits(big, &none), 0);
+	big_burst(g2, sid2, key2, b2, 47, true); /* unlimited, beside an active queue */
 
-		fill(iv, 16, 44);
-		fill(in, sizeof(in), 45);
-		memcpy(b1, in, sizeof(in));
-		for (unsigned int i = 0; i < 8; i++)
-			ops[i] = (struct vcrypto_guest_op){.session_id = sid1,
-							   .user_data = i,
-							   .iv = iv,
-							   .iv_len = 16,
-							   .src = b1 + i * 64,
-							   .dst = b1 + i * 64,
-							   .src_len = 64,
-							   .dst_len = 64};
-		ck_assert_int_eq(vcrypto_guest_submit(g1, 0, ops, 8), 8);
-		wait_throttled(H.port);
-		ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
-		cbc_burst_checked(g2, sid2, key2, b2, 20000, 16, 46);
-		ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
-		ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, 16);
-		/* The held port's requests: all served once its limit is lifted. */
-		ck_assert_int_eq(vcrypto_port_set_limits(H.port, &none), 0);
-		for (int spins = 0; got < 8; spins++) {
-			int r = vcrypto_guest_poll(g1, 0, c, 8);
+	/* The held port's requests: all served once its limit is lifted. */
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &none), 0);
+	for (int spins = 0; got < 8; spins++) {
+		int r = vcrypto_guest_poll(g1, 0, c, 8);
 
-			ck_assert_int_ge(r, 0);
-			for (int k = 0; k < r; k++) {
-				unsigned int i = (unsigned int)c[k].user_data;
+		ck_assert_int_ge(r, 0);
+		for (int k = 0; k < r; k++) {
+			unsigned int i = (unsigned int)c[k].user_data;
 
-				ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
-				oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key1, 16, iv,
-					      in + i * 64, 64, want);
-				ck_assert_msg(!memcmp(b1 + i * 64, want, 64), "held request %u", i);
-			}
-			got += (unsigned int)r;
-			if (!r)
-				vcrypto_guest_wait(g1, 0, 10);
-			ck_assert_int_lt(spins, 1000);
+			ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
+			oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key1, 16, iv,
+				      in + i * 64, 64, want);
+			ck_assert_msg(!memcmp(b1 + i * 64, want, 64), "held request %u", i);
 		}
+		got += (unsigned int)r;
+		if (!r)
+			vcrypto_guest_wait(g1, 0, 10);
+		ck_assert_int_lt(spins, 1000);
 	}
-
-	/* The held port idle again: CPU crypto. */
-	usleep(100000);
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
-	cbc_burst_checked(g2, sid2, key2, b2, 20000, 16, 47);
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
-	ck_assert_uint_eq(ps1.cpu_processed - ps0.cpu_processed, 16);
-	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, 0);
 	/* 48 requests of the big port, zero copy or not, whichever way they went. */
 	ck_assert_uint_eq(port_stats(big).zero_copy_requests, zc ? 48u : 0u);
 	vcrypto_guest_destroy(g1);
