@@ -308,7 +308,7 @@ struct vcrypto_poller {
 	uint32_t npending;	 /* entries whose vq->pending is set: >= 2 means contention */
 	uint32_t sparse_fetched; /* requests this round took first from sparse queues */
 	uint32_t last_bytes;	 /* data length of the request fetch_one() just took */
-	bool cpu_long;		 /* requests over 4 KiB may take CPU crypto (see cpu_len_ok) */
+	bool cpu_long;		 /* requests over 4 KiB may take CPU crypto (cpu_len_ok) */
 	/*
 	 * Where the device does its work, sampled: TSC cycles in enqueue and in
 	 * dequeue calls, and the ops they moved. A device that computes inside

@@ -660,13 +660,12 @@ static inline bool cpu_copy_fits(const struct vc_plan *pl)
  * long), so a limit on a busy guest's count or rate does not shorten what
  * a light guest waits behind; the device's lanes (crypto_aesni_mb) finish
  * a short request that joins a few long ones first. Beside a busy guest's
- * 65520-byte requests capped at 4 in flight or at half its rate, a depth-1
- * 64 B guest got 7,700-8,100 requests/s behind CPU crypto calls and
- * 17,400-20,700 behind the lanes (zero copy), the busy guest 22 and 45
- * Gbit/s against 20 and 32. Unlimited, CPU crypto serves both better (the
- * busy guest's 64 KiB zero-copy requests: 85 Gbit/s, 62 through the
- * queue pair, and the light guest waits less than behind the queue pair's
- * ring).
+ * 65520-byte zero-copy requests capped at 4 in flight or at half its rate,
+ * a depth-1 64 B guest got 7,600-9,300 requests/s behind CPU crypto calls
+ * and 17,400-19,100 behind the lanes, the busy guest's throughput about
+ * the same. Unlimited, CPU crypto serves both better (the busy guest's
+ * 64 KiB zero-copy requests: 85 Gbit/s, 62 through the queue pair, and the
+ * light guest waits no less behind the queue pair's ring).
  */
 static inline bool cpu_len_ok(const struct vcrypto_poller *p, uint32_t len)
 {
@@ -1390,7 +1389,7 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	now = vc_qos_refresh(q);
 	if (q->cur.max_inflight < limit)
 		limit = q->cur.max_inflight;
-	/* Long requests of a limited queue beside another active one: the queue pair (cpu_len_ok). */
+	/* A limited queue's long requests beside another active queue: queue pair (cpu_len_ok) */
 	p->cpu_long = p->npending < 2 || !(q->cur.rate_ops || q->cur.rate_bytes ||
 					   q->cur.max_inflight < vq->port->o.max_inflight);
 	/*
