@@ -672,6 +672,23 @@ static inline bool cpu_len_ok(const struct vcrypto_poller *p, uint32_t len)
 	return len <= VC_CPU_BOUNCE || p->cpu_long;
 }
 
+/*
+ * Replace the area at *@p buf (*@p cap bytes, its contents no longer
+ * needed) by a line-aligned one of @p size bytes. False, nothing changed,
+ * if there is no memory for it.
+ */
+static bool area_replace(uint8_t **buf, uint32_t *cap, uint32_t size)
+{
+	uint8_t *nb;
+
+	if (posix_memalign((void **)&nb, VC_LINE, size))
+		return false;
+	free(*buf);
+	*buf = nb;
+	*cap = size;
+	return true;
+}
+
 static void cpu_batch_free(struct vc_cpu_batch *b)
 {
 	if (b)
@@ -684,13 +701,11 @@ static struct vc_cpu_batch *cpu_batch_new(void)
 {
 	struct vc_cpu_batch *b = vc_calloc_lines(1, sizeof(*b));
 
-	if (b && posix_memalign((void **)&b->bounce, VC_LINE,
-				(size_t)VC_CPU_MAX * VC_CPU_SPAN(VC_CPU_BOUNCE))) {
+	if (b &&
+	    !area_replace(&b->bounce, &b->bounce_cap, VC_CPU_MAX * VC_CPU_SPAN(VC_CPU_BOUNCE))) {
 		free(b);
 		return NULL;
 	}
-	if (b)
-		b->bounce_cap = VC_CPU_MAX * VC_CPU_SPAN(VC_CPU_BOUNCE);
 	for (uint32_t i = 0; b && i < VC_CPU_MAX; i++) {
 		b->sgl[i].vec = &b->vec[i];
 		b->sgl[i].num = 1;
@@ -714,17 +729,11 @@ static bool cpu_bounce_fits(struct vcrypto_poller *p, uint32_t len)
 {
 	const uint32_t big = VC_CPU_MAX * VC_CPU_SPAN(VC_CPU_COPY_MAX);
 	struct vc_cpu_batch *b = p->cpu;
-	uint8_t *nb;
 
 	if (len <= VC_CPU_BOUNCE || b->bounce_cap == big)
 		return true;
-	if (posix_memalign((void **)&nb, VC_LINE, big))
-		return false;
 	cpu_flush(p);
-	free(b->bounce);
-	b->bounce = nb;
-	b->bounce_cap = big;
-	return true;
+	return area_replace(&b->bounce, &b->bounce_cap, big);
 }
 
 /* The batch's next entry, for @p vq and @p s (what it holds for others is run first). */
@@ -1030,16 +1039,11 @@ static void lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess 
 			goto refuse;
 		if (l->n && l->used + need > p->long_cap)
 			lcbc_flush(p);
-		if (p->long_cap < l->used + need) { /* the batch holds no copy now */
-			uint32_t cap = need > VC_LCBC_COPY ? need : VC_LCBC_COPY;
-			uint8_t *nb = NULL;
-
-			if (posix_memalign((void **)&nb, VC_LINE, cap))
-				goto refuse;
-			free(p->long_buf);
-			p->long_buf = nb;
-			p->long_cap = cap;
-		}
+		/* (the batch holds no copy now) */
+		if (p->long_cap < l->used + need &&
+		    !area_replace(&p->long_buf, &p->long_cap,
+				  need > VC_LCBC_COPY ? need : VC_LCBC_COPY))
+			goto refuse;
 	}
 	if (l->n && (l->vq != vq || l->sess != s || l->n == VC_LCBC_MAX))
 		lcbc_flush(p);

@@ -672,58 +672,78 @@ START_TEST(cpu_crypto_limits_and_weights)
 }
 END_TEST
 
+/* A burst of AES-128-CBC encryptions in place, submitted and later checked. */
+struct cbc_burst {
+	struct vcrypto_guest *g;
+	const uint8_t *key;
+	uint8_t *buf, *in, *want;
+	uint32_t len;
+	unsigned int n;
+	uint8_t iv[16][16];
+};
+
 /*
- * @p n (at most 16) AES-128-CBC encryptions of @p len bytes each in place
- * in @p buf, submitted at once; waits for them and checks each against
- * OpenSSL. @p sid is an encryption session with @p key.
+ * Submit @p n (at most 16) encryptions of @p len bytes each in place in
+ * @p buf, at once; @p sid is an encryption session with @p key.
  */
-static void cbc_burst_checked(struct vcrypto_guest *g, uint64_t sid, const uint8_t *key,
-			      uint8_t *buf, uint32_t len, unsigned int n, unsigned int seed)
+static void cbc_burst_submit(struct cbc_burst *b, struct vcrypto_guest *g, uint64_t sid,
+			     const uint8_t *key, uint8_t *buf, uint32_t len, unsigned int n,
+			     unsigned int seed)
 {
 	struct vcrypto_guest_op ops[16];
-	struct vcrypto_guest_completion c[16];
-	uint8_t iv[16][16], *in = malloc((size_t)n * len), *want = malloc(len);
-	unsigned int got = 0;
 
-	ck_assert_ptr_nonnull(in);
-	ck_assert_ptr_nonnull(want);
-	fill(&iv[0][0], sizeof(iv), seed);
-	fill(in, (size_t)n * len, seed + 1);
-	memcpy(buf, in, (size_t)n * len);
+	*b = (struct cbc_burst){.g = g, .key = key, .buf = buf, .len = len, .n = n};
+	b->in = malloc((size_t)n * len);
+	b->want = malloc(len);
+	ck_assert_ptr_nonnull(b->in);
+	ck_assert_ptr_nonnull(b->want);
+	fill(&b->iv[0][0], sizeof(b->iv), seed);
+	fill(b->in, (size_t)n * len, seed + 1);
+	memcpy(buf, b->in, (size_t)n * len);
 	for (unsigned int i = 0; i < n; i++)
 		ops[i] = (struct vcrypto_guest_op){.session_id = sid,
 						   .user_data = i,
-						   .iv = iv[i],
+						   .iv = b->iv[i],
 						   .iv_len = 16,
 						   .src = buf + (size_t)i * len,
 						   .dst = buf + (size_t)i * len,
 						   .src_len = len,
 						   .dst_len = len};
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, n), (int)n);
-	for (int spins = 0; got < n; spins++) {
-		int r = vcrypto_guest_poll(g, 0, c, 16);
+}
+
+/* Wait for a submitted burst's completions and check each against OpenSSL. */
+static void cbc_burst_check(struct cbc_burst *b)
+{
+	struct vcrypto_guest_completion c[16];
+	unsigned int got = 0;
+
+	for (int spins = 0; got < b->n; spins++) {
+		int r = vcrypto_guest_poll(b->g, 0, c, 16);
 
 		ck_assert_int_ge(r, 0);
 		for (int k = 0; k < r; k++) {
 			unsigned int i = (unsigned int)c[k].user_data;
 
 			ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
-			ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key,
-						       16, iv[i], in + (size_t)i * len, len, want),
+			ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT,
+						       b->key, 16, b->iv[i],
+						       b->in + (size_t)i * b->len, b->len, b->want),
 					 0);
-			ck_assert_msg(!memcmp(buf + (size_t)i * len, want, len), "request %u", i);
+			ck_assert_msg(!memcmp(b->buf + (size_t)i * b->len, b->want, b->len),
+				      "request %u", i);
 		}
 		got += (unsigned int)r;
 		if (!r)
-			vcrypto_guest_wait(g, 0, 10);
+			vcrypto_guest_wait(b->g, 0, 10);
 		ck_assert_int_lt(spins, 1000);
 	}
-	free(in);
-	free(want);
+	free(b->in);
+	free(b->want);
 }
 
 /*
- * cbc_burst_checked() with 16 requests of 20000 bytes, and which way they
+ * A burst of 16 requests of 20000 bytes, checked, and which way they
  * went: all through CPU crypto (@p cpu) or all through the queue pair.
  * (Another port's 64 B requests may take CPU crypto meanwhile.)
  */
@@ -731,9 +751,11 @@ static void big_burst(struct vcrypto_guest *g, uint64_t sid, const uint8_t *key,
 		      unsigned int seed, bool cpu)
 {
 	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
+	struct cbc_burst b;
 
 	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
-	cbc_burst_checked(g, sid, key, buf, 20000, 16, seed);
+	cbc_burst_submit(&b, g, sid, key, buf, 20000, 16, seed);
+	cbc_burst_check(&b);
 	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
 	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, cpu ? 0u : 16u);
 	if (cpu)
@@ -756,13 +778,11 @@ static void cpu_contention_case(bool zc)
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
 	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
 	struct vcrypto_port_limits none = {.sz = sizeof(none)}, cap = {.sz = sizeof(cap)};
-	struct vcrypto_guest_op ops[8];
-	struct vcrypto_guest_completion c[8];
+	struct cbc_burst held;
 	struct vcrypto_port *big;
 	struct vcrypto_guest *g1, *g2;
-	uint8_t key1[16], key2[16], iv[16], in[8 * 64], want[64], *b1 = NULL, *b2 = NULL;
+	uint8_t key1[16], key2[16], *b1 = NULL, *b2 = NULL;
 	uint64_t sid1, sid2;
-	unsigned int got = 0;
 	char path2[108];
 
 	eo.nb_ops = 1024;
@@ -790,19 +810,7 @@ static void cpu_contention_case(bool zc)
 	big_burst(g2, sid2, key2, b2, 43, true); /* alone */
 
 	/* The held port's 8 requests: one goes, the others wait (one a second). */
-	fill(iv, 16, 44);
-	fill(in, sizeof(in), 45);
-	memcpy(b1, in, sizeof(in));
-	for (unsigned int i = 0; i < 8; i++)
-		ops[i] = (struct vcrypto_guest_op){.session_id = sid1,
-						   .user_data = i,
-						   .iv = iv,
-						   .iv_len = 16,
-						   .src = b1 + i * 64,
-						   .dst = b1 + i * 64,
-						   .src_len = 64,
-						   .dst_len = 64};
-	ck_assert_int_eq(vcrypto_guest_submit(g1, 0, ops, 8), 8);
+	cbc_burst_submit(&held, g1, sid1, key1, b1, 64, 8, 44);
 	wait_throttled(H.port);
 	big_burst(g2, sid2, key2, b2, 46, false); /* limited, beside an active queue */
 	ck_assert_int_eq(vcrypto_port_set_limits(big, &none), 0);
@@ -810,23 +818,7 @@ static void cpu_contention_case(bool zc)
 
 	/* The held port's requests: all served once its limit is lifted. */
 	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &none), 0);
-	for (int spins = 0; got < 8; spins++) {
-		int r = vcrypto_guest_poll(g1, 0, c, 8);
-
-		ck_assert_int_ge(r, 0);
-		for (int k = 0; k < r; k++) {
-			unsigned int i = (unsigned int)c[k].user_data;
-
-			ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
-			oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key1, 16, iv,
-				      in + i * 64, 64, want);
-			ck_assert_msg(!memcmp(b1 + i * 64, want, 64), "held request %u", i);
-		}
-		got += (unsigned int)r;
-		if (!r)
-			vcrypto_guest_wait(g1, 0, 10);
-		ck_assert_int_lt(spins, 1000);
-	}
+	cbc_burst_check(&held);
 	/* 48 requests of the big port, zero copy or not, whichever way they went. */
 	ck_assert_uint_eq(port_stats(big).zero_copy_requests, zc ? 48u : 0u);
 	vcrypto_guest_destroy(g1);
