@@ -369,7 +369,7 @@ def summarise_fairness(rows):
         if r["kind"] != "fairness":
             continue
         k = (r["pmd"], r["mode"], r["light_size"], r["heavy_size"], r["heavy_depth"],
-             r["run_idx"], r.get("qp_descriptors", 0), r.get("burst", 0))
+             r["run_idx"], r.get("qp_descriptors", 0), r.get("burst", 0), r["algo"])
         groups.setdefault(k, []).append(r)
     out = []
     for k, rs_all in sorted(groups.items()):
@@ -391,9 +391,11 @@ def summarise_fairness(rows):
         add_stats(s, rs, FAIR_METRICS, "lat_p99_ns")
         out.append(s)
     def case(c):
-        return (c["pmd"], c["mode"], c["light_size"], c["heavy_size"], c["heavy_depth"],
-                c["qp_descriptors"], c["burst"])
+        return (c["pmd"], c["mode"], c["algo"], c["light_size"], c["heavy_size"],
+                c["heavy_depth"], c["qp_descriptors"], c["burst"])
 
+    out.sort(key=lambda c: (c["pmd"], c["mode"], c["algo"], c["light_size"], c["heavy_size"],
+                            c["heavy_depth"], c["run_idx"]))
     alone = {case(c): c for c in out if c["run"] == "alone"}
     for c in out:
         a = alone.get(case(c))
@@ -423,8 +425,8 @@ def fair_limit(c):
 
 
 def fairness_table(fc):
-    hdr = ("%-8s %5s %5s %-8s %-18s %9s %19s %8s %8s %9s %6s %6s %7s %9s %7s %7s %5s" %
-           ("pmd", "light", "heavy", "run", "limit", "light/s", "[min - max]", "p50 us",
+    hdr = ("%-8s %-12s %5s %5s %-8s %-18s %9s %19s %8s %8s %9s %6s %6s %7s %9s %7s %7s %5s" %
+           ("pmd", "algo", "light", "heavy", "run", "limit", "light/s", "[min - max]", "p50 us",
             "p99 us", "p99.9 us", "x p50", "x p99", "x p99.9", "heavy/s", "Gbit/s", "preem/s",
             "reps"))
     lines = [hdr, "-" * len(hdr)]
@@ -432,8 +434,8 @@ def fairness_table(fc):
         o = c.get("light_ops_s", {})
         few = med(c, "lat_samples") < FAIR_TAIL_MIN
         pre = med(c, "host_preempt_s") + med(c, "guest_preempt_s")
-        lines.append("%-8s %5d %5d %-8s %-18s %9s %19s %8s %8s %9s %6s %6s %7s %9s %7s %7s %5s" % (
-            c["pmd"], c["light_size"], c["heavy_size"], c["run"], fair_limit(c),
+        lines.append("%-8s %-12s %5d %5d %-8s %-18s %9s %19s %8s %8s %9s %6s %6s %7s %9s %7s %7s %5s" % (
+            c["pmd"], c["algo"], c["light_size"], c["heavy_size"], c["run"], fair_limit(c),
             fmt_ops(med(c, "light_ops_s")),
             "[%s - %s]" % (fmt_ops(o.get("min", float("nan"))), fmt_ops(o.get("max", float("nan")))),
             fmt_us(med(c, "lat_p50_ns")), fmt_us(med(c, "lat_p99_ns")),
@@ -455,26 +457,29 @@ def fairness_plots(gp, pdir, fc):
     made = []
     colors = {"alone": "black", "equal": "red", "weight": "orange", "rate": "blue",
               "inflight": "dark-green"}
-    for key in sorted({(c["pmd"], c["light_size"], c["heavy_size"], c["heavy_depth"])
-                       for c in fc}):
-        pmd, ls, hs, hd = key
+    for key in sorted({(c["pmd"], c["algo"], c["light_size"], c["heavy_size"],
+                        c["heavy_depth"]) for c in fc}):
+        pmd, algo, ls, hs, hd = key
+        # AES-CBC keeps its file names of before
+        tag = pmd if algo == "aes-cbc" else "%s_%s" % (pmd, algo)
         series = []
-        for c in sorted((c for c in fc if (c["pmd"], c["light_size"], c["heavy_size"],
-                                            c["heavy_depth"]) == key and "lat_cdf_ns" in c),
+        for c in sorted((c for c in fc if (c["pmd"], c["algo"], c["light_size"],
+                                            c["heavy_size"], c["heavy_depth"]) == key
+                         and "lat_cdf_ns" in c),
                         key=lambda c: c["run_idx"]):
             pts = [(p, v) for p, v in enumerate(c["lat_cdf_ns"]) if p < 100]
             pts += [(p, v) for p, v in c.get("lat_tail_ns", [])]
-            f = os.path.join(pdir, "fair_%s_l%d_h%d_%s.dat" % (pmd, ls, hs, c["run"]))
+            f = os.path.join(pdir, "fair_%s_l%d_h%d_%s.dat" % (tag, ls, hs, c["run"]))
             with open(f, "w") as fh:
                 for p, v in sorted(pts):
                     fh.write("%g %g\n" % (max(v, 1) / 1000.0, -math.log10(1 - p / 100.0)))
             series.append((c, f))
         if not series:
             continue
-        png = os.path.join(pdir, "fairness_%s_l%d_h%d.png" % (pmd, ls, hs))
+        png = os.path.join(pdir, "fairness_%s_l%d_h%d.png" % (tag, ls, hs))
         script = ["set terminal png size 900,560 noenhanced", "set output '%s'" % png,
-                  "set title 'crypto_%s aes-cbc: light guest %d B depth 1 beside a heavy guest "
-                  "%d B depth %d (one poller)'" % (pmd, ls, hs, hd),
+                  "set title 'crypto_%s %s: light guest %d B depth 1 beside a heavy guest "
+                  "%d B depth %d (one poller)'" % (pmd, algo, ls, hs, hd),
                   "set logscale x 10", "set xlabel 'light guest latency (us, submit to completion)'",
                   "set ylabel 'percentile'", "set key top left", "set grid",
                   "set yrange [0:4.2]",
@@ -568,7 +573,7 @@ def main():
         txt.append(scaling_table(sc))
     if fc:
         txt.append("")
-        txt.append("fairness (aes-cbc, copy, one poller and queue pair: a light guest at depth 1 "
+        txt.append("fairness (copy, one poller and queue pair: a light guest at depth 1 "
                    "beside a heavy guest at depth %d;" % fc[0]["heavy_depth"])
         txt.append("  light/s = light guest ops/s; p50..p99.9 = its latency; x p50.. = that "
                    "latency / the same in run 'alone';")
@@ -594,8 +599,8 @@ def main():
                                      if "worst" in x else ""))
     bad = sorted({"%s %s %s %d B" % (c["pmd"], c["mode"], c["algo"], c["size"]) for c in cases
                   if not valid(c)})
-    bad += sorted({"%s fairness light %d B / heavy %d B" % (c["pmd"], c["light_size"],
-                                                          c["heavy_size"]) for c in fc
+    bad += sorted({"%s %s fairness light %d B / heavy %d B" % (
+        c["pmd"], c["algo"], c["light_size"], c["heavy_size"]) for c in fc
                    if any(k not in ("ok", "n/a", "none") for k in c["check"])})
     if bad:
         txt.append("")

@@ -60,7 +60,8 @@ usage: bench/run.sh [--quick] [--out DIR] [options]
                      poller: alone, equal weights, light weight 4, heavy
                      rate-limited to half, heavy max_inflight 4
                      (--light-sizes LIST (64,4k), --heavy-sizes LIST (4k,64k),
-                     --heavy-depth N (32), --fairness-seconds S (2), copy;
+                     --heavy-depth N (32), --fairness-seconds S (2), copy,
+                     --fairness-algo LIST (aes-cbc; any of --algo's);
                      experiments: --fairness-qp N engine descriptors per queue
                      pair, --fairness-burst N poller burst; default: library's)
   --fairness-only    only the fairness case
@@ -100,7 +101,7 @@ light_sizes=64,4k
 heavy_sizes=4k,64k
 heavy_depth=32
 fair_seconds=2
-fair_qp=0 fair_burst=0
+fair_qp=0 fair_burst=0 fair_algo=aes-cbc
 host_cpu=1
 guest_cpu=0
 path_cost=0 only_path=0 pc_windows=60
@@ -135,6 +136,7 @@ while [ $# -gt 0 ]; do
 	--fairness-seconds) fair_seconds=$2; set_fsec=1; shift ;;
 	--fairness-qp) fair_qp=$2; shift ;;
 	--fairness-burst) fair_burst=$2; shift ;;
+	--fairness-algo) fair_algo=$2; shift ;;
 	--guests) guests=$2; set_guests=1; shift ;;
 	--scaling-size) scaling_size=$2; shift ;;
 	--scaling-depth) scaling_depth=$2; shift ;;
@@ -253,7 +255,7 @@ for ((r = 1; r <= reps; r++)); do
 			echo "run.sh: rep $r/$reps $pmd fairness: light $light_sizes beside heavy" \
 				"$heavy_sizes x$heavy_depth (alone, equal, weight, rate, inflight)" >&2
 			run "$out/raw/r${r}_${pmd}_fairness.jsonl" \
-				"$vhost" --pmd "$pmd" --modes copy --fairness \
+				"$vhost" --pmd "$pmd" --modes copy --fairness --algo "$fair_algo" \
 				--light-sizes "$light_sizes" --heavy-sizes "$heavy_sizes" \
 				--heavy-depth "$heavy_depth" --seconds "$fair_seconds" \
 				--qp-descriptors "$fair_qp" --burst "$fair_burst" \

@@ -51,6 +51,7 @@ static struct {
 	int nscaling;
 	uint32_t scaling_depth;
 	bool fairness;
+	bool algo_given; /* --algo: fairness runs these (else AES-CBC only) */
 	uint32_t light_sizes[BENCH_MAX_LIST];
 	int nlight;
 	uint32_t heavy_sizes[BENCH_MAX_LIST];
@@ -908,10 +909,11 @@ static int fair_case(struct guest *light, struct guest *heavy, enum bench_mode m
 		fputs("}\n", stdout);
 		fflush(stdout);
 		fprintf(stderr,
-			"fair  %-8s %-4s light %5u B heavy %5u B x%-3u %-8s light %8.0f ops/s "
+			"fair  %-8s %-11s %-4s light %5u B heavy %5u B x%-3u %-8s light %8.0f ops/s "
 			"p50 %7.1f p99 %8.1f p99.9 %8.1f us | heavy %8.0f ops/s %6.3f Gbit/s%s\n",
-			O.m.pmd, bench_mode_names[m], lsize, hsize, O.heavy_depth,
-			fair_run_names[k], lops, lat.n ? lat.v[lat.n / 2] * 1e6 / hz : 0,
+			O.m.pmd, bench_algo_names[algo], bench_mode_names[m], lsize, hsize,
+			O.heavy_depth, fair_run_names[k], lops,
+			lat.n ? lat.v[lat.n / 2] * 1e6 / hz : 0,
 			lat.n ? lat.v[(uint64_t)lat.n * 99 / 100] * 1e6 / hz : 0,
 			lat.n ? lat.v[(uint64_t)lat.n * 999 / 1000] * 1e6 / hz : 0, hops,
 			hops * hsize * 8 / 1e9, r.errors ? "  ERRORS" : "");
@@ -938,8 +940,12 @@ static int run_fairness(void)
 									    BENCH_M_COPY;
 	uint32_t lmax = 0, hmax = 0;
 	uint64_t lmem, hmem;
-	int algo = BENCH_AES_CBC, ret;
+	int algos[BENCH_NALGOS] = {BENCH_AES_CBC}, nalgos = 1, ret;
 
+	if (O.algo_given) {
+		nalgos = O.m.nalgos;
+		memcpy(algos, O.m.algos, sizeof(algos));
+	}
 	for (int i = 0; i < O.nlight; i++)
 		lmax = O.light_sizes[i] > lmax ? O.light_sizes[i] : lmax;
 	for (int i = 0; i < O.nheavy; i++)
@@ -966,30 +972,33 @@ static int run_fairness(void)
 		ret = guest_up(light, e, p, lmem);
 	if (!ret)
 		ret = guest_up(heavy, e, p, hmem);
-	if (!ret && (!light->have[algo] || !heavy->have[algo]))
-		ret = -ENOTSUP;
+	for (int a = 0; a < nalgos && !ret; a++)
+		if (!light->have[algos[a]] || !heavy->have[algos[a]])
+			ret = -ENOTSUP;
 	if (!ret) {
 		vcrypto_port_set_zero_copy(light->port, m == BENCH_M_ZC ? VCRYPTO_ZERO_COPY_ON :
 									  VCRYPTO_ZERO_COPY_OFF);
 		vcrypto_port_set_zero_copy(heavy->port, m == BENCH_M_ZC ? VCRYPTO_ZERO_COPY_ON :
 									  VCRYPTO_ZERO_COPY_OFF);
 	}
-	for (int l = 0; l < O.nlight && !ret; l++)
-		for (int h = 0; h < O.nheavy && !ret; h++) {
-			uint32_t hs = O.heavy_sizes[h];
-			double bps = 0;
+	for (int a = 0; a < nalgos && !ret; a++)
+		for (int l = 0; l < O.nlight && !ret; l++)
+			for (int h = 0; h < O.nheavy && !ret; h++) {
+				uint32_t hs = O.heavy_sizes[h];
+				double bps = 0;
 
-			/* intel-ipsec-mb: AES-CBC lengths are 16-bit (the host refuses more) */
-			if (!strcmp(O.m.pmd, "aesni_mb") && hs > 65520)
-				hs = 65520;
-			if (O.light_sizes[l] % 16 || hs % 16) {
-				fprintf(stderr,
-					"vhost_bench: fairness sizes must be multiples of 16\n");
-				ret = -EINVAL;
-				break;
+				/* intel-ipsec-mb: its lengths are 16-bit */
+				if (!strcmp(O.m.pmd, "aesni_mb") && hs > 65520)
+					hs = 65520;
+				if (O.light_sizes[l] % 16 || hs % 16) {
+					fprintf(stderr, "vhost_bench: fairness sizes must be "
+							"multiples of 16\n");
+					ret = -EINVAL;
+					break;
+				}
+				ret = fair_case(light, heavy, m, algos[a], O.light_sizes[l], hs,
+						&bps);
 			}
-			ret = fair_case(light, heavy, m, algo, O.light_sizes[l], hs, &bps);
-		}
 	if (light && light->g)
 		guest_bufs_free(light);
 	if (heavy && heavy->g)
@@ -1040,6 +1049,8 @@ static int parse(int argc, char **argv)
 	O.nlight = bench_parse_u32_list("64,4k", O.light_sizes, BENCH_MAX_LIST);
 	O.nheavy = bench_parse_u32_list("4k,64k", O.heavy_sizes, BENCH_MAX_LIST);
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'a')
+			O.algo_given = true;
 		if (bench_matrix_opt(&O.m, c, optarg))
 			continue;
 		switch (c) {

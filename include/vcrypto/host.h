@@ -444,7 +444,7 @@ struct vcrypto_poller_opts {
 	size_t sz;	     /**< sizeof(struct vcrypto_poller_opts). */
 	uint16_t burst;	     /**< Most requests fetched from one queue per round, times its port's weight (vcrypto_port_limits::weight). Default: 32. */
 	uint16_t queue_pair; /**< The engine's queue pair this poller owns (no two pollers share one), counted from the engine's first one (vcrypto_engine_opts::first_queue_pair). Default: 0. */
-	uint32_t quantum_bytes; /**< Fair sharing while two or more of this poller's queues are active: request bytes one queue may fetch per turn, times its port's weight (a larger request is taken whole and the excess charged to its next turn). Bounds the work a light guest's request waits behind. Default: 65536; larger favours the throughput of large requests on multi-lane devices, smaller a light guest's latency. */
+	uint32_t quantum_bytes; /**< Fair sharing while two or more of this poller's queues are active: request bytes one queue may fetch per turn, times its port's weight (a larger request is taken whole and the excess charged to its next turn). Bounds the work a light guest's request waits behind. On a device that runs requests side by side (crypto_aesni_mb's lanes, hardware), a turn takes at least 16 (times the weight) past the quantum, except those intel-ipsec-mb runs one after another (AES-GCM, AES-CTR, AES-CBC decryption: docs/qos.md). Default: 65536; larger favours the throughput of large requests on multi-lane devices, smaller a light guest's latency. */
 };
 
 /**

@@ -294,6 +294,36 @@ static void null_xforms(const struct vc_session_desc *d, struct vc_xf *xf)
 	}
 }
 
+/*
+ * Whether CPU crypto (intel-ipsec-mb, the library behind every DPDK 22.11
+ * driver that offers it) computes this session's requests one after
+ * another rather than side by side in its lanes. Its lanes run AES/DES-CBC
+ * encryption, hashes and MACs (HMAC, CMAC, the CBC-MAC of AES-CCM); AES-GCM,
+ * GMAC, ChaCha20-Poly1305, and ciphers in CTR, ECB and XTS modes and CBC
+ * decryption go one at a time, each at the full speed of a core. The
+ * poller's fair turns only hold such requests up to their byte quantum
+ * (fetch_queue): more side by side would gain nothing and make other
+ * queues wait.
+ */
+static bool sess_one_lane(const struct vc_session_desc *d)
+{
+	switch (d->type) {
+	case VCRYPTO_SESSION_AEAD:
+		return d->aead_algo == VCRYPTO_AEAD_AES_GCM ||
+		       d->aead_algo == VCRYPTO_AEAD_CHACHA20_POLY1305;
+	case VCRYPTO_SESSION_CIPHER:
+		return d->cipher_algo == VCRYPTO_CIPHER_AES_CTR ||
+		       d->cipher_algo == VCRYPTO_CIPHER_AES_ECB ||
+		       d->cipher_algo == VCRYPTO_CIPHER_AES_XTS ||
+		       (d->cipher_algo == VCRYPTO_CIPHER_AES_CBC &&
+			d->direction == VCRYPTO_DECRYPT);
+	case VCRYPTO_SESSION_MAC:
+		return d->mac_algo == VCRYPTO_MAC_GMAC_AES;
+	default:
+		return false;
+	}
+}
+
 int vc_sess_create(struct vcrypto_engine *e, const struct vc_session_desc *d, struct vc_sess **out)
 {
 	struct vc_xf xf;
@@ -348,6 +378,7 @@ int vc_sess_create(struct vcrypto_engine *e, const struct vc_session_desc *d, st
 	s->sh.iv_len = xf.iv_len >= 0 ? vcrypto__session_iv_len(d) : -1;
 	s->sh.block = vcrypto__session_block_len(d);
 	s->sh.digest_len = d->digest_len;
+	s->one_lane = sess_one_lane(d);
 	*out = s;
 	return 0;
 }

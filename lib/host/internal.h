@@ -94,6 +94,7 @@ struct vc_sess {
 	uint32_t refs;
 	struct vcrypto_engine *engine;
 	struct vc_sess_shape sh; /* what its requests must look like */
+	bool one_lane; /* CPU crypto runs its requests one after another (sess_one_lane) */
 };
 
 int vc_sess_create(struct vcrypto_engine *e, const struct vc_session_desc *d, struct vc_sess **out);
@@ -308,6 +309,7 @@ struct vcrypto_poller {
 	uint32_t npending;	 /* entries whose vq->pending is set: >= 2 means contention */
 	uint32_t sparse_fetched; /* requests this round took first from sparse queues */
 	uint32_t last_bytes;	 /* data length of the request fetch_one() just took */
+	bool last_one_lane;	 /* and intel-ipsec-mb runs it alone (vc_sess::one_lane) */
 	bool cpu_long;		 /* requests over 4 KiB may take CPU crypto (cpu_len_ok) */
 	/*
 	 * Where the device does its work, sampled: TSC cycles in enqueue and in

@@ -839,6 +839,150 @@ START_TEST(cpu_contention_copy)
 }
 END_TEST
 
+/* Requests of @p port completed in one poller round (the poller thread paused). */
+static uint64_t one_round(struct vcrypto_port *port)
+{
+	uint64_t before = port_stats(port).requests;
+
+	ck_assert_int_gt(vcrypto_poller_poll(H.poller), 0);
+	return port_stats(port).requests - before;
+}
+
+/*
+ * Fair turns on crypto_aesni_mb beside another active queue: a turn takes
+ * AES-CBC encryptions, which intel-ipsec-mb runs side by side in its lanes,
+ * up to a chunk of 16 past its byte quantum; AES-GCM ones, which it runs
+ * one after another, only up to the quantum (64 KiB, the default), so that
+ * other queues do not wait behind a chunk that gains nothing. The "big"
+ * port gets 16 requests of 16 KiB at once, beside the "held" port (whose
+ * requests wait behind its rate limit) and one poller round runs: every
+ * AES-CBC request completes in it, at most 8 AES-GCM ones (4 in a turn,
+ * and 4 more if the queue also had the turn of a queue that was idle), the
+ * rest in later rounds. Every result against OpenSSL.
+ */
+START_TEST(one_lane_turns)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_port_limits none = {.sz = sizeof(none)};
+	struct vcrypto_session_params sp = {.sz = sizeof(sp)};
+	enum {
+		N = 16,
+		LEN = 16384,
+		SLOT = LEN + 16
+	};
+	struct vcrypto_guest_completion c[N];
+	struct vcrypto_guest_op ops[N];
+	struct cbc_burst held, cbc;
+	struct vcrypto_port *big;
+	struct vcrypto_guest *g1, *g2;
+	uint8_t key1[16], key2[16], key3[32], iv[N][12], aad[N][16], *b1 = NULL, *b2 = NULL;
+	uint8_t *in = malloc((size_t)N * LEN), *want = malloc(SLOT);
+	uint64_t sid1, sid2, sid3, first;
+	unsigned int got = 0;
+	char path2[108];
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(want);
+	po.name = "held";
+	po.zero_copy = VCRYPTO_ZERO_COPY_ON;
+	po.rate_ops = 1;
+	po.burst_ops = 1;
+	if (!aesni_up(&eo, &po)) {
+		free(in);
+		free(want);
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	}
+	po.name = "big";
+	po.rate_ops = 0;
+	po.burst_ops = 0;
+	big = second_port(&po, path2, sizeof(path2));
+	g1 = guest_up(sock);
+	g2 = guest_up(path2);
+	fill(key1, 16, 61);
+	fill(key2, 16, 62);
+	fill(key3, 32, 63);
+	sid1 = vc_test_cipher_session(g1, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key1, 16);
+	sid2 = vc_test_cipher_session(g2, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key2, 16);
+	sp.type = VCRYPTO_SESSION_AEAD;
+	sp.direction = VCRYPTO_ENCRYPT;
+	sp.aead_algo = VCRYPTO_AEAD_AES_GCM;
+	sp.cipher_key = key3;
+	sp.cipher_key_len = 32;
+	sp.aad_len = 16;
+	ck_assert_int_eq(vcrypto_guest_session_create(g2, &sp, &sid3), 0);
+	ck_assert_int_eq(vcrypto_guest_buf_alloc(g1, 8 * 64, (void **)&b1), 0);
+	ck_assert_int_eq(vcrypto_guest_buf_alloc(g2, (size_t)N * SLOT, (void **)&b2), 0);
+
+	/* The held port's 8 requests: one goes, the others wait (one a second). */
+	cbc_burst_submit(&held, g1, sid1, key1, b1, 64, 8, 64);
+	wait_throttled(H.port);
+
+	/* AES-CBC encryption: the whole chunk in one round. */
+	vc_test_host_pause(&H);
+	cbc_burst_submit(&cbc, g2, sid2, key2, b2, LEN, N, 65);
+	first = one_round(big);
+	ck_assert_int_eq(vc_test_host_resume(&H), 0);
+	cbc_burst_check(&cbc);
+	ck_assert_uint_eq(first, N);
+
+	/* AES-256-GCM: up to the quantum. */
+	fill(&iv[0][0], sizeof(iv), 66);
+	fill(&aad[0][0], sizeof(aad), 67);
+	fill(in, (size_t)N * LEN, 68);
+	for (unsigned int i = 0; i < N; i++) {
+		uint8_t *p = b2 + (size_t)i * SLOT;
+
+		memcpy(p, in + (size_t)i * LEN, LEN);
+		ops[i] = (struct vcrypto_guest_op){.session_id = sid3,
+						   .user_data = i,
+						   .iv = iv[i],
+						   .iv_len = 12,
+						   .aad = aad[i],
+						   .aad_len = 16,
+						   .src = p,
+						   .dst = p,
+						   .src_len = LEN,
+						   .dst_len = SLOT};
+	}
+	vc_test_host_pause(&H);
+	ck_assert_int_eq(vcrypto_guest_submit(g2, 0, ops, N), N);
+	first = one_round(big);
+	ck_assert_int_eq(vc_test_host_resume(&H), 0);
+	for (int spins = 0; got < N; spins++) {
+		int r = vcrypto_guest_poll(g2, 0, c, N);
+
+		ck_assert_int_ge(r, 0);
+		for (int k = 0; k < r; k++) {
+			unsigned int i = (unsigned int)c[k].user_data;
+
+			ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
+			ck_assert_int_eq(oracle_aead(VCRYPTO_AEAD_AES_GCM, VCRYPTO_ENCRYPT, key3,
+						     32, iv[i], 12, aad[i], 16,
+						     in + (size_t)i * LEN, LEN, 16, want),
+					 0);
+			ck_assert_msg(!memcmp(b2 + (size_t)i * SLOT, want, SLOT), "gcm %u", i);
+		}
+		got += (unsigned int)r;
+		if (!r)
+			vcrypto_guest_wait(g2, 0, 10);
+		ck_assert_int_lt(spins, 1000);
+	}
+	ck_assert_msg(first >= 1 && first <= 8, "%llu AES-GCM requests in one round",
+		      (unsigned long long)first);
+
+	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &none), 0);
+	cbc_burst_check(&held);
+	ck_assert_uint_eq(port_stats(big).zero_copy_requests, 2u * N);
+	vcrypto_guest_destroy(g1);
+	vcrypto_guest_destroy(g2);
+	vcrypto_port_destroy(big);
+	vc_test_host_stop(&H);
+	free(in);
+	free(want);
+}
+END_TEST
+
 /* ---- several devices behind one engine ---- */
 
 /* One 65536-byte AES-128-CBC encryption; returns its status. */
@@ -1073,6 +1217,7 @@ int main(void)
 	ADD(cpu_crypto_limits_and_weights);
 	ADD(cpu_contention);
 	ADD(cpu_contention_copy);
+	ADD(one_lane_turns);
 	ADD(scheduler_two_workers);
 	ADD(scheduler_aesni_mb_workers);
 	ADD(telemetry);
