@@ -366,7 +366,7 @@ struct vcrypto_port_stats {
 	uint64_t sessions_closed;   /**< Sessions closed. */
 	uint64_t sessions_failed;   /**< Session creations refused. */
 	uint32_t sessions_active;   /**< Sessions open now. */
-	uint32_t inflight;	    /**< Requests in the cryptodev now. */
+	uint32_t inflight;	    /**< Requests in the cryptodev now (with long AES-CBC requests the poller runs in slices, see docs/qos.md). */
 	uint32_t backlog;	    /**< Requests fetched but not yet accepted by the cryptodev. */
 	uint32_t connects;	    /**< Front-end connections so far. */
 	uint64_t throttled_rounds;  /**< Poller visits that found requests waiting but left them in the ring because of the rate limits. */

@@ -233,6 +233,7 @@ struct vc_vq {
 	bool pending;	  /* active (see fetch_queue): counts in its poller's npending */
 	uint32_t idle_visits; /* visits since it last had requests waiting or in flight */
 	bool sparse; /* emptied its ring at its last visit: served first under contention */
+	bool lcbc_wait; /* its next request waits for its poller's held AES-CBC set (lcbc_add) */
 	struct vc_slot *slots;
 	uint32_t *free_slots;
 	uint32_t nfree;

@@ -270,6 +270,15 @@ static void chain_free(struct rte_mbuf *m)
 	}
 }
 
+/* Only the serving poller (one round at a time) changes a queue's inflight. */
+static inline void vq_inflight_add(struct vc_vq *vq, int32_t d)
+{
+	atomic_store_explicit(&vq->inflight,
+			      atomic_load_explicit(&vq->inflight, memory_order_relaxed) +
+				      (uint32_t)d,
+			      memory_order_release);
+}
+
 /* Release a finished request's resources (under port lock, by its poller). */
 static void slot_release(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_slot *s)
 {
@@ -290,10 +299,7 @@ static void slot_release(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_s
 	s->sess = NULL;
 	s->op = NULL;
 	vq->free_slots[vq->nfree++] = (uint32_t)(s - vq->slots);
-	/* Only the serving poller (one round at a time) changes inflight. */
-	atomic_store_explicit(&vq->inflight,
-			      atomic_load_explicit(&vq->inflight, memory_order_relaxed) - 1,
-			      memory_order_release);
+	vq_inflight_add(vq, -1);
 }
 
 static uint8_t op_status(const struct rte_crypto_op *op)
@@ -533,6 +539,13 @@ struct vc_cpu_batch {
 		uint32_t used; /* copy mode: bytes of the poller's long_buf taken */
 		struct vc_vq *vq;
 		struct vc_sess *sess;
+		/*
+		 * Held across rounds (lcbc_hold): counted in vq->inflight, one
+		 * chunk round per poller round (lcbc_round), ring generation
+		 * @gen. Takes no more requests until it is empty.
+		 */
+		bool held;
+		uint32_t gen;
 		struct vc_lcbc_req {
 			uint8_t *buf; /* the data: guest memory (in place) or long_buf */
 			uint8_t *status_hva;
@@ -927,6 +940,57 @@ static struct rte_mbuf *zc_chain(struct vcrypto_engine *e, const struct vc_chain
 #define VC_CBC_CHUNK (UINT16_MAX & ~15u)
 /* Copy mode: the bytes a batch of such requests copies at most (one alone may exceed it). */
 #define VC_LCBC_COPY (4u << 20)
+/* Whether requests gathered now are held across rounds in slices (see lcbc_slice). */
+static inline bool lcbc_holds(const struct vcrypto_poller *p)
+{
+	return p->npending >= 2 && p->cpu_long;
+}
+
+/*
+ * While other queues wait, an unlimited queue's AES-CBC encryptions longer
+ * than a slice run in slices, one slice of each per poller round
+ * (lcbc_hold): the set's 16 slices together are the queue's byte quantum
+ * (4 KiB each by default, about 6 us for 16 side by side on
+ * crypto_aesni_mb, where 16 whole 64 KiB requests took about 100 us,
+ * which a light guest's request waited behind). AES-CBC decryption and
+ * the other kinds intel-ipsec-mb runs one at a time end a turn at the
+ * quantum instead (fetch_queue); cipher-then-hash cannot be cut.
+ */
+static inline uint32_t lcbc_slice(const struct vcrypto_poller *p, const struct vc_vq *vq)
+{
+	uint64_t b = (uint64_t)p->quantum * vq->port->qos.cur.weight / VC_LCBC_MAX;
+
+	return b < 1024 ? 1024 : b > VC_CBC_CHUNK ? VC_CBC_CHUNK : (uint32_t)b & ~15u;
+}
+
+/* Whether @p vq's next request waits for the held set (its visits pass meanwhile). */
+static inline bool lcbc_waits(const struct vcrypto_poller *p, const struct vc_vq *vq)
+{
+	return vq->lcbc_wait && p->cpu && p->cpu->lc.held;
+}
+
+/* The set is done (or dropped): queues that waited for it fetch again. */
+static void lcbc_empty(struct vcrypto_poller *p)
+{
+	struct vc_lcbc *l = &p->cpu->lc;
+
+	l->n = 0;
+	l->used = 0;
+	if (l->held) {
+		/*
+		 * (after the round's turns) The next turn is the owner's
+		 * successor's: among queues that waited, the set goes round.
+		 */
+		for (uint32_t i = 0; i < p->n; i++) {
+			p->entries[i]->lcbc_wait = false;
+			if (p->entries[i] == l->vq) {
+				p->drr_pos = i + 1 < p->n ? i + 1 : 0;
+				p->drr_fresh = true;
+			}
+		}
+	}
+	l->held = false;
+}
 
 /* Whether a session's requests over the device's cipher length can go through lcbc_add(). */
 static inline bool long_cbc_ok(const struct vcrypto_poller *p, const struct vc_sess *s)
@@ -945,7 +1009,7 @@ static inline bool long_cbc_ok(const struct vcrypto_poller *p, const struct vc_s
  * request uses one lane. A decryption saves that block before the chunk is
  * decrypted over it.
  */
-static void lcbc_flush(struct vcrypto_poller *p)
+static void lcbc_step(struct vcrypto_poller *p, bool all)
 {
 	struct vc_lcbc *l = &p->cpu->lc;
 	struct rte_crypto_vec vec[VC_LCBC_MAX];
@@ -960,12 +1024,14 @@ static void lcbc_flush(struct vcrypto_poller *p)
 	if (!l->n)
 		return;
 	enc = l->sess->sh.d.direction == VCRYPTO_ENCRYPT;
-	for (;;) {
+	for (bool more = true; more; more = all) {
 		uint32_t k = 0;
 
 		for (uint32_t i = 0; i < l->n; i++) {
 			struct vc_lcbc_req *r = &l->req[i];
-			uint32_t n = r->len - r->done < r->chunk ? r->len - r->done : r->chunk;
+			/* (a held set run to the end: what is left, as far as the device goes) */
+			uint32_t c = all && l->held ? VC_CBC_CHUNK : r->chunk;
+			uint32_t n = r->len - r->done < c ? r->len - r->done : c;
 
 			if (r->st != VCRYPTO_STATUS_OK || !n)
 				continue;
@@ -997,38 +1063,113 @@ static void lcbc_flush(struct vcrypto_poller *p)
 			r->done += vec[j].len;
 		}
 	}
-	for (uint32_t i = 0; i < l->n; i++) {
+	/* Complete what is done (all of it, unless a held set's chunk round left some). */
+	for (uint32_t i = 0; i < l->n;) {
 		struct vc_lcbc_req *r = &l->req[i];
 
+		if (r->st == VCRYPTO_STATUS_OK && r->done < r->len) {
+			i++;
+			continue;
+		}
 		if (r->st == VCRYPTO_STATUS_OK && r->nout &&
 		    vc_out_write(r->out, r->nout, 0, r->buf, r->len))
 			r->st = VCRYPTO_STATUS_ERR;
 		complete_req(p, l->vq, r->head, r->status_hva, r->st, r->len + 1, r->len, !r->nout);
+		VC_STAT_ADD(p->st.cpu_processed, 1);
+		if (l->held)
+			vq_inflight_add(l->vq, -1);
+		*r = l->req[--l->n];
 	}
-	VC_STAT_ADD(p->st.cpu_processed, l->n);
-	l->n = 0;
-	l->used = 0;
+	if (!l->n)
+		lcbc_empty(p);
 	publish(p, l->vq);
+}
+
+/* Run the gathered long AES-CBC requests to the end and complete them. */
+static void lcbc_flush(struct vcrypto_poller *p)
+{
+	lcbc_step(p, true);
+}
+
+/*
+ * Hold the requests this turn gathered (contention): they are in flight
+ * now, and each poller round runs one chunk of each (lcbc_round), so that
+ * other queues are served between chunks instead of waiting for all of it.
+ */
+static void lcbc_hold(struct vcrypto_poller *p)
+{
+	struct vc_lcbc *l = &p->cpu->lc;
+
+	l->held = true;
+	l->gen = l->vq->gen;
+	vq_inflight_add(l->vq, (int32_t)l->n);
+}
+
+/*
+ * Whether another queue than the held set's is active and not waiting for
+ * the set: what the set's slices make room for. (Queues that only wait
+ * for it gain nothing from slices: it then runs to the end.)
+ */
+static bool lcbc_others(const struct vcrypto_poller *p)
+{
+	if (p->npending < 2)
+		return false;
+	for (uint32_t i = 0; i < p->n; i++) {
+		const struct vc_vq *vq = p->entries[i];
+
+		if (vq->pending && vq != p->cpu->lc.vq && !vq->lcbc_wait)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A poller round's share of a held set (see lcbc_hold), under its port's
+ * lock: the next chunk of each request, or all that is left once no other
+ * queue is active but to wait for it (lcbc_others). A set whose ring was reset or whose front end left is
+ * dropped unread (as finalize() drops such results).
+ */
+static int lcbc_round(struct vcrypto_poller *p)
+{
+	struct vc_lcbc *l = &p->cpu->lc;
+	struct vc_vq *vq = l->vq;
+
+	if (!l->held)
+		return 0;
+	rte_spinlock_lock(&vq->port->lock);
+	if (l->gen != vq->gen || !vq->started || !vq->ready) {
+		if (l->gen != vq->gen)
+			__atomic_store_n(&vq->orphans, vq->orphans > l->n ? vq->orphans - l->n : 0,
+					 __ATOMIC_RELAXED);
+		vq_inflight_add(vq, -(int32_t)l->n);
+		lcbc_empty(p);
+	} else {
+		lcbc_step(p, !lcbc_others(p));
+	}
+	rte_spinlock_unlock(&vq->port->lock);
+	return 1;
 }
 
 /*
  * AES-CBC longer than the device can take in one piece (crypto_aesni_mb's
- * cipher lanes count in 16 bits), through CPU crypto in chunks of equal
- * size, gathered with the queue's other such requests (lcbc_flush). In
- * place in guest memory at @p z (zero copy, in place, in one piece), else
- * on the poller's own buffer: read now, computed, written out at completion.
+ * cipher lanes count in 16 bits), or (lcbc_slice) longer than a slice
+ * while other queues wait, through CPU crypto in chunks, gathered with the
+ * queue's other such requests (lcbc_flush, lcbc_hold). In place in guest
+ * memory at @p z (zero copy, in place, in one piece), else on the poller's
+ * own buffer: read now, computed, written out at completion. Returns 1 if
+ * consumed, 0 if it must wait for a held set to finish (not consumed).
  */
-static void lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
-		     const struct vc_chain *c, const struct vc_plan *pl, uint8_t *z)
+static int lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
+		    const struct vc_chain *c, const struct vc_plan *pl, uint8_t *z)
 {
 	struct vc_lcbc *l = &p->cpu->lc;
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
 	struct vc_lcbc_req *r;
-	uint32_t need = (pl->data_len + VC_LINE - 1) & ~(VC_LINE - 1), nch;
+	/* (a spare line after each copy: copies 64 KiB apart would share L1 sets, see VC_CPU_PAD) */
+	uint32_t need = VC_CPU_SPAN(pl->data_len), nch;
+	bool hold = lcbc_holds(p);
 	int nout = 0;
 
-	p->last_bytes = pl->data_len;
-	VC_STAT_ADD(p->st.fetched, 1);
 	/* as the device fails them (whole blocks, same length); the plan refuses them first */
 	if (pl->iv_len != 16 || pl->data_len % 16 || pl->dst_len != pl->data_len)
 		goto refuse;
@@ -1037,6 +1178,17 @@ static void lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess 
 				       VC_MAX_OUT_SEGS);
 		if (nout <= 0)
 			goto refuse;
+	}
+	/* While other queues wait, no set runs to the end here: wait for its rounds. */
+	if (l->held || (hold && l->n &&
+			(l->vq != vq || l->sess != s || l->n == VC_LCBC_MAX ||
+			 (!z && l->used + need > p->long_cap)))) {
+		vq->lcbc_wait = true;
+		return 0;
+	}
+	p->last_bytes = pl->data_len;
+	VC_STAT_ADD(p->st.fetched, 1);
+	if (!z) {
 		if (l->n && l->used + need > p->long_cap)
 			lcbc_flush(p);
 		/* (the batch holds no copy now) */
@@ -1063,16 +1215,19 @@ static void lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess 
 	vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN, r->iv, 16);
 	/* The fewest chunks, of equal size: the lanes of a round finish together. */
 	nch = (pl->data_len + VC_CBC_CHUNK - 1) / VC_CBC_CHUNK;
-	r->chunk = (pl->data_len / 16 + nch - 1) / nch * 16;
+	r->chunk = hold ? lcbc_slice(p, vq) : (pl->data_len / 16 + nch - 1) / nch * 16;
 	r->len = pl->data_len;
 	r->done = 0;
 	r->head = head;
 	r->status_hva = c->status_hva;
 	r->st = VCRYPTO_STATUS_OK;
-	return;
+	return 1;
 refuse:
+	p->last_bytes = pl->data_len;
+	VC_STAT_ADD(p->st.fetched, 1);
 	VC_STAT_ADD(p->st.cpu_processed, 1);
 	complete_now(p, vq, head, c->status_hva, VCRYPTO_STATUS_ERR);
+	return 1;
 }
 
 /*
@@ -1095,7 +1250,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	uint8_t *zsrc = NULL, *zdst = NULL, *zdig = NULL;
 	struct vc_seg outs[VC_MAX_OUT_SEGS];
 	int nout = 0, ret, st;
-	bool want_zc, zc = false, own, contig = false, cpu, lcbc;
+	bool want_zc, zc = false, own, contig = false, cpu, cbc, lcbc;
 	uint32_t max_cipher;
 
 	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
@@ -1128,8 +1283,8 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	/* (its device is an intel-ipsec-mb one: see fetch_queue) */
 	p->last_one_lane = s->one_lane && p->cpu && s->dev_id == e->dev_id;
 	/* (AES-CBC over the device's cipher length: in chunks, lcbc_add) */
-	lcbc = long_cbc_ok(p, s);
-	max_cipher = s->dev_id == e->dev_id && !lcbc ? e->max_cipher_len : 0;
+	cbc = long_cbc_ok(p, s);
+	max_cipher = s->dev_id == e->dev_id && !cbc ? e->max_cipher_len : 0;
 	if (VC_RECORDING)
 		vc_record_request(port, &port->mt, vq->desc, vq->size, head, h.header.session_id,
 				  port->o.max_chain_descs, port->o.max_request_len, max_cipher);
@@ -1143,7 +1298,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 
 	/* Zero copy when every part is contiguous in host memory (else see zc_chain). */
 	want_zc = use_zero_copy(port) && pl.data_len;
-	lcbc = lcbc && e->max_cipher_len && pl.c_len > e->max_cipher_len;
+	lcbc = cbc && e->max_cipher_len && pl.c_len > e->max_cipher_len;
 	if (want_zc) {
 		/* The digest (or the tag to verify): one piece, where the device writes or reads it. */
 		if (pl.dig_len)
@@ -1165,10 +1320,13 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		    !(e->dev_features & RTE_CRYPTODEV_FF_OOP_LB_IN_LB_OUT))
 			zc = false;
 	}
-	if (lcbc) { /* in guest memory if in place in one piece */
-		lcbc_add(p, vq, s, head, &c, &pl, zsrc && zdst == zsrc ? zsrc : NULL);
-		return 1;
-	}
+	/* (AES-CBC encryption over a slice while other queues wait: lcbc_slice) */
+	if (!lcbc && cbc && lcbc_holds(p) && s->sh.d.direction == VCRYPTO_ENCRYPT &&
+	    pl.data_len > lcbc_slice(p, vq) && pl.iv_len == 16 && !(pl.data_len % 16) &&
+	    pl.dst_len == pl.data_len && !(zc && zdst != zsrc))
+		lcbc = true;
+	if (lcbc) /* in guest memory if in place in one piece */
+		return lcbc_add(p, vq, s, head, &c, &pl, zsrc && zdst == zsrc ? zsrc : NULL);
 	/* (over 65535 bytes only CPU crypto takes one piece: no mbuf can say the length) */
 	if (zc && cpu && cpu_fits(&pl, zsrc, zdst) &&
 	    (cpu_len_ok(p, pl.data_len) || pl.data_len > UINT16_MAX)) {
@@ -1366,6 +1524,7 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	bool throttled = false, capped, out_of_bytes = false;
 
 	*more = false;
+	vq->lcbc_wait = false; /* (set again if its next request still waits: lcbc_add) */
 	/*
 	 * Active: requests waiting or in flight, or so within its last
 	 * VC_ACTIVE_VISITS visits (a depth-1 guest is often caught between a
@@ -1457,7 +1616,12 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 		vq->bdeficit = 0;
 	if (p->cpu) {
 		cpu_flush(p);
-		lcbc_flush(p);
+		if (p->cpu->lc.n && !p->cpu->lc.held) {
+			if (lcbc_holds(p))
+				lcbc_hold(p);
+			else
+				lcbc_flush(p);
+		}
 	}
 	vc_qos_throttled(q, now, throttled);
 	*more = (capped && done == budget) || (out_of_bytes && done < n);
@@ -1578,7 +1742,7 @@ static int fetch_all(struct vcrypto_poller *p)
 			bool more = false;
 			int got = 0;
 
-			if (!vq->sparse || vq->detaching ||
+			if (!vq->sparse || lcbc_waits(p, vq) || vq->detaching ||
 			    atomic_load_explicit(&port->pause, memory_order_acquire))
 				continue;
 			rte_spinlock_lock(&port->lock);
@@ -1591,7 +1755,7 @@ static int fetch_all(struct vcrypto_poller *p)
 				got = fetch_queue(p, vq, budget < p->burst ? budget : p->burst,
 						  &more);
 				vq->bdeficit = saved;
-				vq->sparse = !more;
+				vq->sparse = !more && !vq->lcbc_wait;
 			}
 			rte_spinlock_unlock(&port->lock);
 			work += got;
@@ -1619,7 +1783,9 @@ static int fetch_all(struct vcrypto_poller *p)
 				p->drr_fresh = false;
 				cap = vq->deficit > (int64_t)budget ? budget :
 								      (uint32_t)vq->deficit;
-				if (p->npending >= 2 && vq->bdeficit <= 0) {
+				if (lcbc_waits(p, vq)) {
+					/* Waits for the held AES-CBC set: this turn passes. */
+				} else if (p->npending >= 2 && vq->bdeficit <= 0) {
 					/* Overdrawn by a large request: this turn is skipped. */
 					more = ring_avail_idx(vq) != vq->last_avail;
 					set_pending(p, vq, true);
@@ -1639,7 +1805,7 @@ static int fetch_all(struct vcrypto_poller *p)
 		vq->deficit -= got;
 		if (more && vq->deficit > 0 && (p->npending < 2 || vq->bdeficit > 0))
 			break; /* the budget ran out: this queue goes on next round */
-		vq->sparse = !more;
+		vq->sparse = !more && !vq->lcbc_wait;
 		if (!more) {
 			vq->deficit = 0; /* idle or held back: no credit saved */
 			if (vq->bdeficit > 0)
@@ -1659,6 +1825,9 @@ static int fetch_all(struct vcrypto_poller *p)
 	 */
 	if (visits == n && n > 1 && p->drr_fresh)
 		p->drr_pos = p->drr_pos + 1 < n ? p->drr_pos + 1 : 0;
+	/* A held set's next chunks (after the other queues' turns) */
+	if (p->cpu)
+		work += lcbc_round(p);
 	return work;
 }
 
