@@ -969,7 +969,7 @@ static inline bool lcbc_waits(const struct vcrypto_poller *p, const struct vc_vq
 	return vq->lcbc_wait && p->cpu && p->cpu->lc.held;
 }
 
-/* The set is done (or dropped): queues that waited for it fetch again. */
+/* The set is done (or dropped, under its port's lock): queues that waited for it fetch again. */
 static void lcbc_empty(struct vcrypto_poller *p)
 {
 	struct vc_lcbc *l = &p->cpu->lc;
@@ -977,6 +977,7 @@ static void lcbc_empty(struct vcrypto_poller *p)
 	l->n = 0;
 	l->used = 0;
 	if (l->held) {
+		vc_sess_put(l->sess);
 		/*
 		 * (after the round's turns) The next turn is the owner's
 		 * successor's: among queues that waited, the set goes round.
@@ -1103,6 +1104,7 @@ static void lcbc_hold(struct vcrypto_poller *p)
 	l->held = true;
 	l->gen = l->vq->gen;
 	vq_inflight_add(l->vq, (int32_t)l->n);
+	vc_sess_get(l->sess); /* the guest may close it meanwhile (as an op's slot holds it) */
 }
 
 /*
