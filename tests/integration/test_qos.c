@@ -848,133 +848,8 @@ static uint64_t one_round(struct vcrypto_port *port)
 	return port_stats(port).requests - before;
 }
 
-/*
- * Fair turns on crypto_aesni_mb beside another active queue: a turn takes
- * requests that intel-ipsec-mb runs side by side in its lanes up to a
- * chunk of 16 past its byte quantum, but AES-GCM ones, which it runs one
- * after another, only up to the quantum (64 KiB, the default), so that
- * other queues do not wait behind a chunk that gains nothing. The "big"
- * port gets 16 AES-256-GCM requests of 16 KiB at once, beside the "held"
- * port (whose requests wait behind its rate limit) and one poller round
- * runs: at most 8 complete in it (4 in a turn, and 4 more if the queue
- * also had the turn of a queue that was idle), the rest in later rounds
- * (a chunk of 16 would complete all). Every result against OpenSSL.
- */
-START_TEST(one_lane_turns)
-{
-	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
-	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
-	struct vcrypto_port_limits none = {.sz = sizeof(none)};
-	struct vcrypto_session_params sp = {.sz = sizeof(sp)};
-	enum {
-		N = 16,
-		LEN = 16384,
-		SLOT = LEN + 16
-	};
-	struct vcrypto_guest_completion c[N];
-	struct vcrypto_guest_op ops[N];
-	struct cbc_burst held;
-	struct vcrypto_port *big;
-	struct vcrypto_guest *g1, *g2;
-	uint8_t key1[16], key3[32], iv[N][12], aad[N][16], *b1 = NULL, *b2 = NULL;
-	uint8_t *in = malloc((size_t)N * LEN), *want = malloc(SLOT);
-	uint64_t sid1, sid3, first;
-	unsigned int got = 0;
-	char path2[108];
-
-	ck_assert_ptr_nonnull(in);
-	ck_assert_ptr_nonnull(want);
-	po.name = "held";
-	po.zero_copy = VCRYPTO_ZERO_COPY_ON;
-	po.rate_ops = 1;
-	po.burst_ops = 1;
-	if (!aesni_up(&eo, &po)) {
-		free(in);
-		free(want);
-		return; /* no AES-NI/AVX on this CPU: nothing to check */
-	}
-	po.name = "big";
-	po.rate_ops = 0;
-	po.burst_ops = 0;
-	big = second_port(&po, path2, sizeof(path2));
-	g1 = guest_up(sock);
-	g2 = guest_up(path2);
-	fill(key1, 16, 61);
-	fill(key3, 32, 63);
-	sid1 = vc_test_cipher_session(g1, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key1, 16);
-	sp.type = VCRYPTO_SESSION_AEAD;
-	sp.direction = VCRYPTO_ENCRYPT;
-	sp.aead_algo = VCRYPTO_AEAD_AES_GCM;
-	sp.cipher_key = key3;
-	sp.cipher_key_len = 32;
-	sp.aad_len = 16;
-	ck_assert_int_eq(vcrypto_guest_session_create(g2, &sp, &sid3), 0);
-	ck_assert_int_eq(vcrypto_guest_buf_alloc(g1, 8 * 64, (void **)&b1), 0);
-	ck_assert_int_eq(vcrypto_guest_buf_alloc(g2, (size_t)N * SLOT, (void **)&b2), 0);
-
-	/* The held port's 8 requests: one goes, the others wait (one a second). */
-	cbc_burst_submit(&held, g1, sid1, key1, b1, 64, 8, 64);
-	wait_throttled(H.port);
-
-	/* AES-256-GCM: up to the quantum. */
-	fill(&iv[0][0], sizeof(iv), 66);
-	fill(&aad[0][0], sizeof(aad), 67);
-	fill(in, (size_t)N * LEN, 68);
-	for (unsigned int i = 0; i < N; i++) {
-		uint8_t *p = b2 + (size_t)i * SLOT;
-
-		memcpy(p, in + (size_t)i * LEN, LEN);
-		ops[i] = (struct vcrypto_guest_op){.session_id = sid3,
-						   .user_data = i,
-						   .iv = iv[i],
-						   .iv_len = 12,
-						   .aad = aad[i],
-						   .aad_len = 16,
-						   .src = p,
-						   .dst = p,
-						   .src_len = LEN,
-						   .dst_len = SLOT};
-	}
-	vc_test_host_pause(&H);
-	ck_assert_int_eq(vcrypto_guest_submit(g2, 0, ops, N), N);
-	first = one_round(big);
-	ck_assert_int_eq(vc_test_host_resume(&H), 0);
-	for (int spins = 0; got < N; spins++) {
-		int r = vcrypto_guest_poll(g2, 0, c, N);
-
-		ck_assert_int_ge(r, 0);
-		for (int k = 0; k < r; k++) {
-			unsigned int i = (unsigned int)c[k].user_data;
-
-			ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
-			ck_assert_int_eq(oracle_aead(VCRYPTO_AEAD_AES_GCM, VCRYPTO_ENCRYPT, key3,
-						     32, iv[i], 12, aad[i], 16,
-						     in + (size_t)i * LEN, LEN, 16, want),
-					 0);
-			ck_assert_msg(!memcmp(b2 + (size_t)i * SLOT, want, SLOT), "gcm %u", i);
-		}
-		got += (unsigned int)r;
-		if (!r)
-			vcrypto_guest_wait(g2, 0, 10);
-		ck_assert_int_lt(spins, 1000);
-	}
-	ck_assert_msg(first >= 1 && first <= 8, "%llu AES-GCM requests in one round",
-		      (unsigned long long)first);
-
-	ck_assert_int_eq(vcrypto_port_set_limits(H.port, &none), 0);
-	cbc_burst_check(&held);
-	ck_assert_uint_eq(port_stats(big).zero_copy_requests, N);
-	vcrypto_guest_destroy(g1);
-	vcrypto_guest_destroy(g2);
-	vcrypto_port_destroy(big);
-	vc_test_host_stop(&H);
-	free(in);
-	free(want);
-}
-END_TEST
-
 /* The "held" port (rate-limited, its requests waiting) beside a "big" one; both guests. */
-struct slices {
+struct two_ports {
 	struct vcrypto_port *big;
 	struct vcrypto_guest *g1, *g2;
 	struct cbc_burst held;
@@ -983,7 +858,7 @@ struct slices {
 	char path2[108];
 };
 
-static bool slices_up(struct slices *x, bool zc, size_t big_mem)
+static bool two_ports_up(struct two_ports *x, bool zc, size_t big_mem)
 {
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
 	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
@@ -1016,7 +891,7 @@ static bool slices_up(struct slices *x, bool zc, size_t big_mem)
 }
 
 /* Lift the held port's limit, check its requests, take everything down. */
-static void slices_down(struct slices *x)
+static void two_ports_down(struct two_ports *x)
 {
 	struct vcrypto_port_limits none = {.sz = sizeof(none)};
 
@@ -1027,6 +902,99 @@ static void slices_down(struct slices *x)
 	vcrypto_port_destroy(x->big);
 	vc_test_host_stop(&H);
 }
+
+/*
+ * Fair turns on crypto_aesni_mb beside another active queue: a turn takes
+ * requests that intel-ipsec-mb runs side by side in its lanes up to a
+ * chunk of 16 past its byte quantum, but AES-GCM ones, which it runs one
+ * after another, only up to the quantum (64 KiB, the default), so that
+ * other queues do not wait behind a chunk that gains nothing. The "big"
+ * port gets 16 AES-256-GCM requests of 16 KiB at once, beside the "held"
+ * port (whose requests wait behind its rate limit) and one poller round
+ * runs: at most 8 complete in it (4 in a turn, and 4 more if the queue
+ * also had the turn of a queue that was idle), the rest in later rounds
+ * (a chunk of 16 would complete all). Every result against OpenSSL.
+ */
+START_TEST(one_lane_turns)
+{
+	struct vcrypto_session_params sp = {.sz = sizeof(sp)};
+	enum {
+		N = 16,
+		LEN = 16384,
+		SLOT = LEN + 16
+	};
+	struct vcrypto_guest_completion c[N];
+	struct vcrypto_guest_op ops[N];
+	uint8_t key3[32], iv[N][12], aad[N][16];
+	uint8_t *in = malloc((size_t)N * LEN), *want = malloc(SLOT);
+	uint64_t sid3, first;
+	unsigned int got = 0;
+	struct two_ports x;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(want);
+	if (!two_ports_up(&x, true, (size_t)N * SLOT)) {
+		free(in);
+		free(want);
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	}
+	fill(key3, 32, 63);
+	sp.type = VCRYPTO_SESSION_AEAD;
+	sp.direction = VCRYPTO_ENCRYPT;
+	sp.aead_algo = VCRYPTO_AEAD_AES_GCM;
+	sp.cipher_key = key3;
+	sp.cipher_key_len = 32;
+	sp.aad_len = 16;
+	ck_assert_int_eq(vcrypto_guest_session_create(x.g2, &sp, &sid3), 0);
+	fill(&iv[0][0], sizeof(iv), 66);
+	fill(&aad[0][0], sizeof(aad), 67);
+	fill(in, (size_t)N * LEN, 68);
+	for (unsigned int i = 0; i < N; i++) {
+		uint8_t *p = x.b2 + (size_t)i * SLOT;
+
+		memcpy(p, in + (size_t)i * LEN, LEN);
+		ops[i] = (struct vcrypto_guest_op){.session_id = sid3,
+						   .user_data = i,
+						   .iv = iv[i],
+						   .iv_len = 12,
+						   .aad = aad[i],
+						   .aad_len = 16,
+						   .src = p,
+						   .dst = p,
+						   .src_len = LEN,
+						   .dst_len = SLOT};
+	}
+	vc_test_host_pause(&H);
+	ck_assert_int_eq(vcrypto_guest_submit(x.g2, 0, ops, N), N);
+	first = one_round(x.big);
+	ck_assert_int_eq(vc_test_host_resume(&H), 0);
+	for (int spins = 0; got < N; spins++) {
+		int r = vcrypto_guest_poll(x.g2, 0, c, N);
+
+		ck_assert_int_ge(r, 0);
+		for (int k = 0; k < r; k++) {
+			unsigned int i = (unsigned int)c[k].user_data;
+
+			ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
+			ck_assert_int_eq(oracle_aead(VCRYPTO_AEAD_AES_GCM, VCRYPTO_ENCRYPT, key3,
+						     32, iv[i], 12, aad[i], 16,
+						     in + (size_t)i * LEN, LEN, 16, want),
+					 0);
+			ck_assert_msg(!memcmp(x.b2 + (size_t)i * SLOT, want, SLOT), "gcm %u", i);
+		}
+		got += (unsigned int)r;
+		if (!r)
+			vcrypto_guest_wait(x.g2, 0, 10);
+		ck_assert_int_lt(spins, 1000);
+	}
+	ck_assert_msg(first >= 1 && first <= 8, "%llu AES-GCM requests in one round",
+		      (unsigned long long)first);
+	ck_assert_uint_eq(port_stats(x.big).zero_copy_requests, N);
+	two_ports_down(&x);
+	free(in);
+	free(want);
+}
+END_TEST
 
 /*
  * While another queue is active, an unlimited queue's AES-CBC encryptions
@@ -1042,9 +1010,9 @@ static void cbc_slices_case(bool zc)
 {
 	static const uint32_t len[2] = {16384, 20000};
 	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
-	struct slices x;
+	struct two_ports x;
 
-	if (!slices_up(&x, zc, 16 * 20000))
+	if (!two_ports_up(&x, zc, 16 * 20000))
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
 	for (int k = 0; k < 2; k++) {
 		uint32_t rounds = (len[k] + 4095) / 4096;
@@ -1071,7 +1039,7 @@ static void cbc_slices_case(bool zc)
 	}
 	ck_assert_uint_eq(port_stats(x.big).zero_copy_requests, zc ? 32u : 0u);
 	ck_assert_uint_eq(port_stats(x.big).requests_ok, 32);
-	slices_down(&x);
+	two_ports_down(&x);
 }
 
 START_TEST(cbc_slices)
@@ -1097,10 +1065,10 @@ START_TEST(cbc_slices_guest_gone)
 {
 	struct vcrypto_port_stats st;
 	struct cbc_burst b;
-	struct slices x;
+	struct two_ports x;
 	int i;
 
-	if (!slices_up(&x, true, 16 * 65520))
+	if (!two_ports_up(&x, true, 16 * 65520))
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
 	vc_test_host_pause(&H);
 	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, 65520, 16, 81);
@@ -1124,7 +1092,7 @@ START_TEST(cbc_slices_guest_gone)
 	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, 8192, 16, 82);
 	cbc_burst_check(&b);
 	ck_assert_uint_eq(port_stats(x.big).requests_ok, 16);
-	slices_down(&x);
+	two_ports_down(&x);
 }
 END_TEST
 
