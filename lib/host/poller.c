@@ -279,6 +279,21 @@ static inline void vq_inflight_add(struct vc_vq *vq, int32_t d)
 			      memory_order_release);
 }
 
+/*
+ * Whether results of ring generation @p gen are to be dropped unwritten
+ * (the ring was reset or the front end left); if so, @p n such requests
+ * are no longer orphans of a timed-out drain (port_stop) once dropped.
+ */
+static bool vq_drops(struct vc_vq *vq, uint32_t gen, uint32_t n)
+{
+	if (gen == vq->gen && vq->started && vq->ready)
+		return false;
+	if (gen != vq->gen)
+		__atomic_store_n(&vq->orphans, vq->orphans > n ? vq->orphans - n : 0,
+				 __ATOMIC_RELAXED);
+	return true;
+}
+
 /* Release a finished request's resources (under port lock, by its poller). */
 static void slot_release(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_slot *s)
 {
@@ -334,10 +349,7 @@ static void finalize(struct vcrypto_poller *p, struct vc_slot *s)
 	struct rte_crypto_op *op = s->op;
 	uint8_t status, *sh;
 
-	if (s->gen != vq->gen || !vq->started || !vq->ready) {
-		/* The ring was reset or the front end left: drop the result. */
-		if (s->gen != vq->gen && vq->orphans)
-			__atomic_store_n(&vq->orphans, vq->orphans - 1, __ATOMIC_RELAXED);
+	if (vq_drops(vq, s->gen, 1)) {
 		slot_release(p, vq, s);
 		return;
 	}
@@ -993,6 +1005,12 @@ static void lcbc_empty(struct vcrypto_poller *p)
 	l->held = false;
 }
 
+/* Whether a planned AES-CBC request is one lcbc_add() can run: whole blocks, same length out. */
+static inline bool lcbc_shape_ok(const struct vc_plan *pl)
+{
+	return pl->iv_len == 16 && !(pl->data_len % 16) && pl->dst_len == pl->data_len;
+}
+
 /* Whether a session's requests over the device's cipher length can go through lcbc_add(). */
 static inline bool long_cbc_ok(const struct vcrypto_poller *p, const struct vc_sess *s)
 {
@@ -1128,8 +1146,9 @@ static bool lcbc_others(const struct vcrypto_poller *p)
 /*
  * A poller round's share of a held set (see lcbc_hold), under its port's
  * lock: the next chunk of each request, or all that is left once no other
- * queue is active but to wait for it (lcbc_others). A set whose ring was reset or whose front end left is
- * dropped unread (as finalize() drops such results).
+ * queue is active but to wait for it (lcbc_others). A set whose ring was
+ * reset or whose front end left is dropped unread (vq_drops, as finalize()
+ * drops such results).
  */
 static int lcbc_round(struct vcrypto_poller *p)
 {
@@ -1139,10 +1158,7 @@ static int lcbc_round(struct vcrypto_poller *p)
 	if (!l->held)
 		return 0;
 	rte_spinlock_lock(&vq->port->lock);
-	if (l->gen != vq->gen || !vq->started || !vq->ready) {
-		if (l->gen != vq->gen)
-			__atomic_store_n(&vq->orphans, vq->orphans > l->n ? vq->orphans - l->n : 0,
-					 __ATOMIC_RELAXED);
+	if (vq_drops(vq, l->gen, l->n)) {
 		vq_inflight_add(vq, -(int32_t)l->n);
 		lcbc_empty(p);
 	} else {
@@ -1173,7 +1189,7 @@ static int lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	int nout = 0;
 
 	/* as the device fails them (whole blocks, same length); the plan refuses them first */
-	if (pl->iv_len != 16 || pl->data_len % 16 || pl->dst_len != pl->data_len)
+	if (!lcbc_shape_ok(pl))
 		goto refuse;
 	if (!z) {
 		nout = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, outs,
@@ -1324,8 +1340,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	}
 	/* (AES-CBC encryption over a slice while other queues wait: lcbc_slice) */
 	if (!lcbc && cbc && lcbc_holds(p) && s->sh.d.direction == VCRYPTO_ENCRYPT &&
-	    pl.data_len > lcbc_slice(p, vq) && pl.iv_len == 16 && !(pl.data_len % 16) &&
-	    pl.dst_len == pl.data_len && !(zc && zdst != zsrc))
+	    pl.data_len > lcbc_slice(p, vq) && lcbc_shape_ok(&pl) && !(zc && zdst != zsrc))
 		lcbc = true;
 	if (lcbc) /* in guest memory if in place in one piece */
 		return lcbc_add(p, vq, s, head, &c, &pl, zsrc && zdst == zsrc ? zsrc : NULL);
