@@ -234,6 +234,9 @@ struct vc_vq {
 	uint32_t idle_visits; /* visits since it last had requests waiting or in flight */
 	bool sparse; /* emptied its ring at its last visit: served first under contention */
 	bool lcbc_wait; /* its next request waits for its poller's held AES-CBC set (lcbc_add) */
+	bool lcbc_thin; /* its last run of sliceable AES-CBC filled few lanes (lcbc_fills) */
+	uint8_t lcbc_run; /* the run so far: such requests of one session this turn */
+	const void *lcbc_sess; /* that session (compared only: it may be gone) */
 	struct vc_slot *slots;
 	uint32_t *free_slots;
 	uint32_t nfree;

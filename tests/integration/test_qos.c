@@ -675,7 +675,7 @@ END_TEST
 /* A burst of AES-128-CBC encryptions in place, submitted and later checked. */
 struct cbc_burst {
 	struct vcrypto_guest *g;
-	const uint8_t *key;
+	const uint8_t *key[2]; /* even requests', odd requests' */
 	uint8_t *buf, *in, *want;
 	uint32_t len;
 	unsigned int n;
@@ -684,15 +684,16 @@ struct cbc_burst {
 
 /*
  * Submit @p n (at most 16) encryptions of @p len bytes each in place in
- * @p buf, at once; @p sid is an encryption session with @p key.
+ * @p buf, at once, alternating between two encryption sessions: @p sid
+ * (with @p key) for the even ones, @p sid_odd (@p key_odd) for the odd.
  */
-static void cbc_burst_submit(struct cbc_burst *b, struct vcrypto_guest *g, uint64_t sid,
-			     const uint8_t *key, uint8_t *buf, uint32_t len, unsigned int n,
-			     unsigned int seed)
+static void cbc_burst_submit2(struct cbc_burst *b, struct vcrypto_guest *g, uint64_t sid,
+			      const uint8_t *key, uint64_t sid_odd, const uint8_t *key_odd,
+			      uint8_t *buf, uint32_t len, unsigned int n, unsigned int seed)
 {
 	struct vcrypto_guest_op ops[16];
 
-	*b = (struct cbc_burst){.g = g, .key = key, .buf = buf, .len = len, .n = n};
+	*b = (struct cbc_burst){.g = g, .key = {key, key_odd}, .buf = buf, .len = len, .n = n};
 	b->in = malloc((size_t)n * len);
 	b->want = malloc(len);
 	ck_assert_ptr_nonnull(b->in);
@@ -701,7 +702,7 @@ static void cbc_burst_submit(struct cbc_burst *b, struct vcrypto_guest *g, uint6
 	fill(b->in, (size_t)n * len, seed + 1);
 	memcpy(buf, b->in, (size_t)n * len);
 	for (unsigned int i = 0; i < n; i++)
-		ops[i] = (struct vcrypto_guest_op){.session_id = sid,
+		ops[i] = (struct vcrypto_guest_op){.session_id = i % 2 ? sid_odd : sid,
 						   .user_data = i,
 						   .iv = b->iv[i],
 						   .iv_len = 16,
@@ -710,6 +711,14 @@ static void cbc_burst_submit(struct cbc_burst *b, struct vcrypto_guest *g, uint6
 						   .src_len = len,
 						   .dst_len = len};
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, n), (int)n);
+}
+
+/* The same with one session (@p sid, @p key) for all. */
+static void cbc_burst_submit(struct cbc_burst *b, struct vcrypto_guest *g, uint64_t sid,
+			     const uint8_t *key, uint8_t *buf, uint32_t len, unsigned int n,
+			     unsigned int seed)
+{
+	cbc_burst_submit2(b, g, sid, key, sid, key, buf, len, n, seed);
 }
 
 /* Wait for a submitted burst's completions and check each against OpenSSL. */
@@ -727,7 +736,7 @@ static void cbc_burst_check(struct cbc_burst *b)
 
 			ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
 			ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT,
-						       b->key, 16, b->iv[i],
+						       b->key[i % 2], 16, b->iv[i],
 						       b->in + (size_t)i * b->len, b->len, b->want),
 					 0);
 			ck_assert_msg(!memcmp(b->buf + (size_t)i * b->len, b->want, b->len),
@@ -1055,6 +1064,67 @@ START_TEST(cbc_slices_copy)
 END_TEST
 
 /*
+ * Slices only where a set fills half of crypto_aesni_mb's lanes: a set
+ * takes one session's requests of one turn, and a thin one runs its
+ * slices in a lane or two, while whole requests share the lanes. With the
+ * poller thread paused, the big port (beside the held one) gets 16
+ * encryptions of 16 KiB alternating two sessions: the first is sliced (a
+ * queue starts out sliced) and completes in the fourth round, the 15 after
+ * it go whole, in the first. Then 16 of one session: the first 7 go whole
+ * (the last run was thin), the 8th and those after it are sliced (the run
+ * reached half the lanes). Then 16 more, all sliced. Each round's
+ * completions counted, every result against OpenSSL; zero copy in place
+ * (@p zc) and copy mode.
+ */
+static void cbc_thin_sets_case(bool zc)
+{
+	static const uint64_t want[3][4] = {{15, 0, 0, 1}, {7, 0, 0, 9}, {0, 0, 0, 16}};
+	uint8_t key3[16];
+	uint64_t sid3;
+	struct two_ports x;
+
+	if (!two_ports_up(&x, zc, 16 * 16384))
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	fill(key3, 16, 75);
+	sid3 = vc_test_cipher_session(x.g2, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key3, 16);
+	for (unsigned int k = 0; k < 3; k++) {
+		struct cbc_burst b;
+
+		vc_test_host_pause(&H);
+		if (k == 0)
+			cbc_burst_submit2(&b, x.g2, x.sid2, x.key2, sid3, key3, x.b2, 16384, 16,
+					  76);
+		else
+			cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, 16384, 16, 76 + k);
+		for (unsigned int r = 0; r < 4; r++) {
+			uint64_t got = one_round(x.big);
+
+			ck_assert_msg(got == want[k][r],
+				      "burst %u, round %u: %llu completed, not %llu", k, r + 1,
+				      (unsigned long long)got, (unsigned long long)want[k][r]);
+		}
+		ck_assert_uint_eq(port_stats(x.big).inflight, 0);
+		ck_assert_int_eq(vc_test_host_resume(&H), 0);
+		cbc_burst_check(&b);
+	}
+	ck_assert_uint_eq(port_stats(x.big).zero_copy_requests, zc ? 48u : 0u);
+	ck_assert_uint_eq(port_stats(x.big).requests_ok, 48);
+	two_ports_down(&x);
+}
+
+START_TEST(cbc_thin_sets)
+{
+	cbc_thin_sets_case(true);
+}
+END_TEST
+
+START_TEST(cbc_thin_sets_copy)
+{
+	cbc_thin_sets_case(false);
+}
+END_TEST
+
+/*
  * The guest leaves while its requests are held in slices and no poller
  * runs: the host's disconnect gives up waiting for them (2 s), and the
  * next round drops them without touching the guest's memory, which is no
@@ -1333,6 +1403,8 @@ int main(void)
 	ADD(one_lane_turns);
 	ADD(cbc_slices);
 	ADD(cbc_slices_copy);
+	ADD(cbc_thin_sets);
+	ADD(cbc_thin_sets_copy);
 	ADD(cbc_slices_guest_gone);
 	ADD(scheduler_two_workers);
 	ADD(scheduler_aesni_mb_workers);
