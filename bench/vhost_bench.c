@@ -43,6 +43,7 @@
 
 #define MAX_DEPTH 256
 #define MAX_GUESTS 64
+#define MAX_SESSIONS 16 /* --sessions */
 
 static struct {
 	struct bench_matrix m;
@@ -61,8 +62,10 @@ static struct {
 	uint32_t burst;		 /* poller option (0: default) */
 	double rate_frac;
 	int host_cpu, guest_cpu;
-	double c2c_wait; /* seconds a case may wait for the vCPUs to be placed close */
+	double c2c_wait;   /* seconds a case may wait for the vCPUs to be placed close */
+	uint32_t sessions; /* per algorithm and guest, taken in turn by its requests */
 } O = {.c2c_wait = 20,
+       .sessions = 1,
        .host_cpu = 1,
        .guest_cpu = 0,
        .scaling_depth = 16,
@@ -223,7 +226,7 @@ struct guest {
 	struct vcrypto_port *port;
 	struct vcrypto_guest *g;
 	char path[108];
-	uint64_t sess[BENCH_NALGOS];
+	uint64_t sess[BENCH_NALGOS][MAX_SESSIONS];
 	bool have[BENCH_NALGOS];
 	struct vcrypto_guest_op ops[MAX_DEPTH]; /* one prebuilt op per slot */
 	void *src[MAX_DEPTH]; /* in src_block (bench_buf_stride); the output goes in place */
@@ -279,7 +282,9 @@ static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_p
 	for (int a = 0; a < BENCH_NALGOS; a++) {
 		struct vcrypto_session_params sp = bench_session_params(a);
 
-		ret = vcrypto_guest_session_create(gs->g, &sp, &gs->sess[a]);
+		ret = 0;
+		for (uint32_t k = 0; k < O.sessions && !ret; k++)
+			ret = vcrypto_guest_session_create(gs->g, &sp, &gs->sess[a][k]);
 		gs->have[a] = ret == 0;
 		if (ret && e)
 			fprintf(stderr, "vhost_bench: %s session: %s\n", bench_algo_names[a],
@@ -294,8 +299,8 @@ static void guest_down(struct guest *gs)
 		return;
 	/* Closed one by one: DPDK's rte_vhost_crypto frees none of them when the guest leaves. */
 	for (int a = 0; a < BENCH_NALGOS && gs->g; a++)
-		if (gs->have[a])
-			vcrypto_guest_session_close(gs->g, gs->sess[a]);
+		for (uint32_t k = 0; k < O.sessions && gs->have[a]; k++)
+			vcrypto_guest_session_close(gs->g, gs->sess[a][k]);
 	vcrypto_guest_destroy(gs->g);
 	vcrypto_port_destroy(gs->port); /* the host loop keeps polling meanwhile */
 	free(gs);
@@ -330,7 +335,7 @@ static int guest_prepare(struct guest *gs, int algo, uint32_t size, uint32_t dep
 		gs->src[i] = gs->src_block + i * stride;
 		memset(gs->src[i], 0x5a, size + dig);
 		memset(op, 0, sizeof(*op));
-		op->session_id = gs->sess[algo];
+		op->session_id = gs->sess[algo][i % O.sessions];
 		op->user_data = i;
 		op->iv = bench_iv;
 		op->iv_len = BENCH_IV_LEN(algo);
@@ -529,6 +534,7 @@ static void print_result(struct bench_result *r, struct bench_lat *lat)
 
 	r->tsc_hz = (double)rte_get_tsc_hz();
 	bench_result_json_begin(stdout, r);
+	printf(",\"sessions\":%u", O.sessions);
 	if (lat)
 		bench_lat_json(stdout, lat, 1e9 / rte_get_tsc_hz());
 	fputs("}\n", stdout);
@@ -888,6 +894,7 @@ static int fair_case(struct guest *light, struct guest *heavy, enum bench_mode m
 		r.tsc_hz = (double)hz;
 		r.check = lcheck;
 		bench_result_json_begin(stdout, &r);
+		printf(",\"sessions\":%u", O.sessions);
 		printf(",\"kind\":\"fairness\",\"run\":\"%s\",\"run_idx\":%d,\"light_size\":%u,"
 		       "\"heavy_size\":%u,\"heavy_depth\":%u,\"light_weight\":%u,"
 		       "\"heavy_weight\":1,\"heavy_rate_bytes\":%llu,\"heavy_max_inflight\":%u,"
@@ -1018,7 +1025,7 @@ static void usage(FILE *f)
 		   "[--scaling 1,4,16,64] [--scaling-depth D] [--fairness [--light-sizes LIST] "
 		   "[--heavy-sizes LIST] [--heavy-depth N] [--light-weight W] [--rate-frac F] "
 		   "[--heavy-inflight N] [--qp-descriptors N] [--burst N]] [--host-cpu N] "
-		   "[--guest-cpu N] [--c2c-wait S]\n");
+		   "[--guest-cpu N] [--c2c-wait S] [--sessions N]\n");
 }
 
 static int parse(int argc, char **argv)
@@ -1039,6 +1046,7 @@ static int parse(int argc, char **argv)
 					   {"qp-descriptors", required_argument, NULL, 'Q'},
 					   {"burst", required_argument, NULL, 'B'},
 					   {"c2c-wait", required_argument, NULL, 'C'},
+					   {"sessions", required_argument, NULL, 'N'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	int c;
@@ -1089,6 +1097,13 @@ static int parse(int argc, char **argv)
 			break;
 		case 'C':
 			O.c2c_wait = atof(optarg);
+			break;
+		case 'N':
+			O.sessions = (uint32_t)atoi(optarg);
+			if (O.sessions < 1 || O.sessions > MAX_SESSIONS) {
+				usage(stderr);
+				return -1;
+			}
 			break;
 		case 'F':
 			O.fairness = true;

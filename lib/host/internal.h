@@ -237,6 +237,9 @@ struct vc_vq {
 	bool lcbc_thin; /* its last run of sliceable AES-CBC filled few lanes (lcbc_fills) */
 	uint8_t lcbc_run; /* the run so far: such requests of one session this turn */
 	const void *lcbc_sess; /* that session (compared only: it may be gone) */
+	bool lane_alt; /* its requests' sessions alternate: they take the queue pair (lane_run) */
+	uint8_t lane_run; /* requests of one session in a row this turn (lane_run) */
+	const void *lane_sess; /* that session (compared only: it may be gone) */
 	struct vc_slot *slots;
 	uint32_t *free_slots;
 	uint32_t nfree;

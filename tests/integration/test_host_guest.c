@@ -718,7 +718,11 @@ static void cpu_crypto_case(bool copy)
 	for (unsigned int li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
 		uint32_t len = lens[li];
 
-		/* 0: two sessions in place; 1: the same, every third out of place; 2: chain */
+		/*
+		 * 0: two sessions in place, 16 requests of each in a row (a queue whose
+		 * sessions alternate takes the queue pair: test_qos, sessions_alternate);
+		 * 1: the same, every third out of place; 2: chain
+		 */
 		for (int kind = 0; kind < 3; kind++) {
 			for (unsigned int i = 0; i < 32; i++) {
 				uint8_t *s = src + (size_t)i * slot;
@@ -727,7 +731,7 @@ static void cpu_crypto_case(bool copy)
 				fill(s, len, li * 100 + (unsigned int)kind * 40 + i);
 				memcpy(in + (size_t)i * slot, s, len);
 				ops[i] = (struct vcrypto_guest_op){
-					.session_id = kind == 2 ? sid[2] : sid[i % 2],
+					.session_id = kind == 2 ? sid[2] : sid[i / 16],
 					.user_data = i,
 					.iv = iv[i],
 					.iv_len = 16,
@@ -739,7 +743,7 @@ static void cpu_crypto_case(bool copy)
 			}
 			run_burst(g, ops, 32);
 			for (unsigned int i = 0; i < 32; i++) {
-				const uint8_t *k = kind == 2 ? key[0] : key[i % 2];
+				const uint8_t *k = kind == 2 ? key[0] : key[i / 16];
 
 				ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC,
 							       VCRYPTO_ENCRYPT, k, 16, iv[i],
