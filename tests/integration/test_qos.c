@@ -1066,9 +1066,8 @@ END_TEST
 /*
  * CPU crypto only where a call fills crypto_aesni_mb's lanes. A CPU crypto
  * call takes one session, so a queue whose requests alternate sessions
- * made calls of one request; its requests of kinds the device runs in
- * lanes take the queue pair instead, where the device mixes sessions in
- * its lanes. Likewise AES-CBC slices: a set takes one session's requests
+ * made calls of one request; its requests take the queue pair instead,
+ * where the device mixes sessions in its lanes. Likewise AES-CBC slices: a set takes one session's requests
  * of one turn. With the poller thread paused, the big port (beside the
  * held one) gets 16 AES-CBC encryptions of @p len bytes alternating two
  * sessions: the first goes through CPU crypto (sliced if over 4 KiB: a
