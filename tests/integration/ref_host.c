@@ -266,6 +266,14 @@ int ref_host_start(const char *path, struct ref_host **out)
 void ref_host_pause(struct ref_host *h, bool pause)
 {
 	atomic_store(&h->pause, pause);
+	/*
+	 * The worker reads the flag and fetches under h->lock: once we have
+	 * held it, no fetch that read the old value is still under way.
+	 * Without this a request submitted right after pause(true) could
+	 * still be fetched and completed (seen under ASan).
+	 */
+	pthread_mutex_lock(&h->lock);
+	pthread_mutex_unlock(&h->lock);
 }
 
 unsigned int ref_host_ready_count(struct ref_host *h)

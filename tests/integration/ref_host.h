@@ -25,7 +25,7 @@ int ref_host_eal_init(void);
 /* Listen on @p path and serve it from a new thread. 0 or -errno. */
 int ref_host_start(const char *path, struct ref_host **out);
 
-/* Stop taking requests from the ring (they stay there) or resume. */
+/* Stop taking requests from the ring (they stay there) or resume; on return no fetch of the old state is under way. */
 void ref_host_pause(struct ref_host *h, bool pause);
 
 /* Number of vhost devices that became ready so far. */
