@@ -232,6 +232,8 @@ struct guest {
 	void *src[MAX_DEPTH]; /* in src_block (bench_buf_stride); the output goes in place */
 	uint8_t *src_block;
 	uint64_t t_sub[MAX_DEPTH];
+	uint32_t pend[MAX_DEPTH]; /* completed slots not yet submitted again (ring full) */
+	uint32_t npend;
 	uint32_t depth; /* requests kept outstanding by drive() */
 	uint32_t outstanding;
 	uint64_t done;	   /* completions inside the window */
@@ -402,6 +404,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 			return n < 0 ? n : -EIO;
 		}
 		gs[i]->outstanding = gs[i]->depth;
+		gs[i]->npend = 0;
 	}
 	t_warm = now + (uint64_t)(O.m.warmup * hz);
 	t_end = t_warm + (uint64_t)(O.m.seconds * hz);
@@ -411,7 +414,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 			uint64_t t0 = rte_rdtsc(), t1;
 			int n = vcrypto_guest_poll(g->g, 0, c, RTE_DIM(c)), s;
 
-			if (n <= 0)
+			if (n <= 0 && !g->npend)
 				continue;
 			t1 = rte_rdtsc();
 			for (int k = 0; k < n; k++) {
@@ -421,16 +424,24 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 					errs++;
 				if (measuring && lat && i == 0 && lat->n < BENCH_LAT_MAX)
 					lat->v[lat->n++] = t1 - g->t_sub[slot];
-				batch[k] = g->ops[slot];
+				g->pend[g->npend++] = slot;
 				g->t_sub[slot] = t1;
 			}
-			if (measuring)
+			if (measuring && n > 0)
 				g->done += (uint64_t)n;
-			s = vcrypto_guest_submit(g->g, 0, batch, (unsigned int)n);
-			if (s != n) {
-				fprintf(stderr, "vhost_bench: resubmit: %d of %d\n", s, n);
-				g->outstanding -= (uint32_t)n - (uint32_t)(s > 0 ? s : 0);
+			/* What the ring does not take now waits for the next pass (the depth stays). */
+			for (uint32_t k = 0; k < g->npend && k < RTE_DIM(batch); k++)
+				batch[k] = g->ops[g->pend[k]];
+			s = vcrypto_guest_submit(g->g, 0, batch,
+						 g->npend < RTE_DIM(batch) ?
+							 g->npend :
+							 (unsigned int)RTE_DIM(batch));
+			if (s < 0) {
+				fprintf(stderr, "vhost_bench: resubmit: %s\n", vcrypto_strerror(s));
+				return s;
 			}
+			g->npend -= (uint32_t)s;
+			memmove(g->pend, g->pend + s, g->npend * sizeof(g->pend[0]));
 			t1 = rte_rdtsc() - t0;
 			gbusy += t1;
 			g->busy_cyc += t1;
@@ -466,6 +477,9 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 	/* drain */
 	for (unsigned int i = 0; i < ng; i++) {
 		uint64_t give_up = rte_rdtsc() + 5 * hz;
+
+		gs[i]->outstanding -= gs[i]->npend; /* (never submitted again) */
+		gs[i]->npend = 0;
 
 		while (gs[i]->outstanding && rte_rdtsc() < give_up) {
 			int n = vcrypto_guest_poll(gs[i]->g, 0, c, RTE_DIM(c));

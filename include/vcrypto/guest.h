@@ -287,7 +287,11 @@ VCRYPTO_API void vcrypto_guest_buf_free(struct vcrypto_guest *g, void *buf);
  *   - -EFAULT: a buffer is not inside the shared region;
  *   - -EBADF: unknown or closed session;
  *   - -ENOTCONN: not connected.
- *   A return of 0 means the ring is full: poll completions and retry.
+ *   A return of 0 means the ring is full (queue_size requests out, or
+ *   with ::VCRYPTO_GUEST_F_DIRECT_DESC too few free descriptors for the
+ *   longest request): poll completions and retry. The host may complete
+ *   requests in any order; one still out does not stop later ones while
+ *   the ring has room.
  *
  * @par Thread safety
  * Data plane: one thread per queue.

@@ -401,6 +401,24 @@ static inline void kick(struct vc_vq *vq, uint16_t old)
 	}
 }
 
+/*
+ * Indirect mode: a free slot other than @p busy, the one of the next avail
+ * entry, whose request is still out. The host completes requests out of
+ * order (they take different paths there), so one slow request must not
+ * make the ring look full while fewer than its size are out (a guest
+ * keeping 32 out found it "full" a lap after one request was held back,
+ * until that one completed). The caller made sure that a slot is free.
+ */
+static uint16_t free_slot(const struct vc_vq *vq, uint16_t busy)
+{
+	uint16_t id = busy;
+
+	do
+		id = (uint16_t)((id + 1) & vq->mask);
+	while (vq->slots[id].in_use);
+	return id;
+}
+
 VCRYPTO_API int vcrypto_guest_submit(struct vcrypto_guest *g, uint16_t queue,
 				     const struct vcrypto_guest_op *ops, unsigned int n)
 {
@@ -431,8 +449,11 @@ VCRYPTO_API int vcrypto_guest_submit(struct vcrypto_guest *g, uint16_t queue,
 			break;
 		if (!vq->direct) {
 			head = vq->avail_idx & vq->mask;
-			if (vq->slots[head].in_use)
-				break; /* ring full */
+			if (vq->slots[head].in_use) {
+				if (vq->inflight >= vq->size)
+					break; /* ring full */
+				head = free_slot(vq, head);
+			}
 			np = build(g, vq, head, s, op, p);
 			put_indirect(vq, head, p, np);
 		} else {
@@ -462,7 +483,7 @@ VCRYPTO_API int vcrypto_guest_submit(struct vcrypto_guest *g, uint16_t queue,
 		}
 		vq->slots[head].user_data = op->user_data;
 		vq->slots[head].in_use = 1;
-		/* With indirect tables, head i goes in avail slot i: the same at every lap. */
+		/* With indirect tables, head i goes in avail slot i if free: the same at every lap. */
 		if (vq->avail->ring[vq->avail_idx & vq->mask] != head)
 			vq->avail->ring[vq->avail_idx & vq->mask] = head;
 		vq->avail_idx++;

@@ -313,10 +313,16 @@ START_TEST(out_of_order_and_full)
 	ck_assert_int_eq(c[0].status, VCRYPTO_STATUS_BADMSG);
 	ck_assert_int_eq(vcrypto_guest_poll(g, 0, c, 8), 1);
 	ck_assert_uint_eq(c[0].user_data, 10);
-	/* head 0 is free, head 1 (next in avail order) is not: full */
-	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops + 4, 2), 1);
-	ck_assert_uint_eq(vq->avail->ring[0], 0); /* avail idx 4 -> slot 0 carries head 0 */
-	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops + 5, 1), 0);
+	/*
+	 * Heads 0 and 2 are free, 1 and 3 are out. Avail idx 4 takes head 0 (its
+	 * own); idx 5's own head 1 is still out: it takes the free head 2, not
+	 * "full" while two are out. Then the ring is full.
+	 */
+	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops + 4, 2), 2);
+	ck_assert_uint_eq(vq->avail->ring[0], 0);
+	ck_assert_uint_eq(vq->avail->ring[1], 2);
+	ck_assert_uint_eq(vq->avail->idx, 6);
+	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, 1), 0);
 	/* a bogus used id (host bug) is skipped, an unset status maps to -EIO */
 	complete(vq, 1, VC_STATUS_UNSET);
 	vq->used->ring[vq->used->idx & vq->mask].id = 1000;
@@ -332,9 +338,11 @@ START_TEST(out_of_order_and_full)
 	/* disconnect: the rest complete with -ENOTCONN, once */
 	vc_guest_mark_down(g);
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, 1), -ENOTCONN);
-	ck_assert_int_eq(vcrypto_guest_poll(g, 0, c, 8), 1);
-	ck_assert_uint_eq(c[0].user_data, 14);
+	ck_assert_int_eq(vcrypto_guest_poll(g, 0, c, 8), 2);
+	ck_assert_uint_eq(c[0].user_data + c[1].user_data, 14 + 15);
+	ck_assert_uint_ne(c[0].user_data, c[1].user_data);
 	ck_assert_int_eq(c[0].status, -ENOTCONN);
+	ck_assert_int_eq(c[1].status, -ENOTCONN);
 	ck_assert_int_eq(vcrypto_guest_poll(g, 0, c, 8), 0);
 	vcrypto_guest_destroy(g);
 }
