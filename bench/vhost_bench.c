@@ -58,6 +58,7 @@ static struct {
 	uint32_t heavy_sizes[BENCH_MAX_LIST];
 	int nheavy;
 	uint32_t heavy_depth, light_weight, heavy_inflight;
+	uint32_t fair_runs;	 /* --fair-runs: bit k for enum fair_run k */
 	uint32_t qp_descriptors; /* engine option (0: default) */
 	uint32_t burst;		 /* poller option (0: default) */
 	double rate_frac;
@@ -71,6 +72,7 @@ static struct {
        .scaling_depth = 16,
        .heavy_depth = 32,
        .light_weight = 4,
+       .fair_runs = 0x1f,
        .heavy_inflight = 4,
        .rate_frac = 0.5};
 
@@ -872,6 +874,8 @@ static int fair_case(struct guest *light, struct guest *heavy, enum bench_mode m
 		struct fair_snap h0, h1;
 		double lops, hops, secs, warmup;
 
+		if (!(O.fair_runs & (1u << k)))
+			continue;
 		if (k == FR_RATE) {
 			rate = (uint64_t)(*heavy_bps_equal / 8 * O.rate_frac);
 			if (!rate) {
@@ -1039,7 +1043,8 @@ static void usage(FILE *f)
 		   "[--scaling 1,4,16,64] [--scaling-depth D] [--fairness [--light-sizes LIST] "
 		   "[--heavy-sizes LIST] [--heavy-depth N] [--light-weight W] [--rate-frac F] "
 		   "[--heavy-inflight N] [--qp-descriptors N] [--burst N]] [--host-cpu N] "
-		   "[--guest-cpu N] [--c2c-wait S] [--sessions N]\n");
+		   "[--guest-cpu N] [--c2c-wait S] [--sessions N] "
+		   "[--fair-runs alone,equal,weight,rate,inflight]\n");
 }
 
 static int parse(int argc, char **argv)
@@ -1061,6 +1066,7 @@ static int parse(int argc, char **argv)
 					   {"burst", required_argument, NULL, 'B'},
 					   {"c2c-wait", required_argument, NULL, 'C'},
 					   {"sessions", required_argument, NULL, 'N'},
+					   {"fair-runs", required_argument, NULL, 'R'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	int c;
@@ -1134,6 +1140,31 @@ static int parse(int argc, char **argv)
 		case 'W':
 			O.light_weight = (uint32_t)atoi(optarg);
 			break;
+		case 'R': {
+			char *save = NULL, *list = strdup(optarg);
+
+			O.fair_runs = 0;
+			for (char *t = list ? strtok_r(list, ",", &save) : NULL; t;
+			     t = strtok_r(NULL, ",", &save)) {
+				int k = 0;
+
+				while (k < FR_N && strcmp(t, fair_run_names[k]))
+					k++;
+				if (k == FR_N) {
+					fprintf(stderr, "vhost_bench: unknown fairness run %s\n",
+						t);
+					free(list);
+					return -1;
+				}
+				O.fair_runs |= 1u << k;
+			}
+			free(list);
+			if (!O.fair_runs) {
+				usage(stderr);
+				return -1;
+			}
+			break;
+		}
 		case 'r':
 			O.rate_frac = atof(optarg);
 			break;

@@ -173,6 +173,9 @@ uint32_t vc_poller_id(const struct vcrypto_poller *p);
 #define VC_ZC_MAX_SEGS 32    /* mbufs in a zero-copy chain, at most */
 #define VC_ZC_SEG_MAX 65520u /* bytes per mbuf of a zero-copy chain (16-bit lengths, whole blocks) */
 
+/* AES-CBC encryptions of a queue in slices through the queue pair at a time (qs_want) */
+#define VC_QS_MAX 16u
+
 /* One request between fetch and completion. */
 struct vc_slot {
 	struct rte_crypto_op *op;
@@ -194,6 +197,7 @@ struct vc_slot {
 	uint64_t status_gpa;
 	uint8_t *status_hva; /* valid while the port's memory table generation is mt_gen */
 	uint32_t mt_gen;
+	uint32_t qs_len; /* AES-CBC encryption through the queue pair in slices this long (qs_next) */
 	struct rte_mbuf_ext_shared_info big_sh; /* its buffer from the big pool */
 	struct vc_out_seg out[VC_MAX_OUT_SEGS]; /* W stream [0, dst_len + dig_len) */
 };
@@ -234,6 +238,10 @@ struct vc_vq {
 	uint32_t idle_visits; /* visits since it last had requests waiting or in flight */
 	bool sparse; /* emptied its ring at its last visit: served first under contention */
 	bool lcbc_wait; /* its next request waits for its poller's held AES-CBC set (lcbc_add) */
+	bool qs_wait;	/* its next request waits for one of its VC_QS_MAX slices (qs_want) */
+	uint16_t qs_n;	/* its requests in slices through the queue pair (qs_want) */
+	uint8_t qs_run; /* sliceable requests in its turn so far (qs_fills) */
+	bool qs_thin;	/* its last turn had less than half the lanes' worth (qs_fills) */
 	bool lcbc_thin; /* its last run of sliceable AES-CBC filled few lanes (lcbc_fills) */
 	uint8_t lcbc_run; /* the run so far: such requests of one session this turn */
 	const void *lcbc_sess; /* that session (compared only: it may be gone) */
@@ -336,6 +344,13 @@ struct vcrypto_poller {
 	 * is released.
 	 */
 	struct vc_cpu_batch *cpu;
+	/*
+	 * AES-CBC encryptions through the queue pair in slices (qs_want): how
+	 * many are under way, and the ops of their next slices, enqueued in
+	 * the next round ([bl_cap]: an op each at most).
+	 */
+	uint32_t qs_n, qs_nheld;
+	struct rte_crypto_op **qs_held;
 	uint8_t *long_buf; /* copies of AES-CBC requests over the device's cipher length */
 	uint32_t long_cap;
 	struct vcrypto_poller_stats st;

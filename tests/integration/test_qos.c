@@ -753,7 +753,8 @@ static void cbc_burst_check(struct cbc_burst *b)
 
 /*
  * A burst of 16 requests of 20000 bytes, checked, and which way they
- * went: all through CPU crypto (@p cpu) or all through the queue pair.
+ * went: all through CPU crypto (@p cpu) or all through the queue pair, in
+ * 4 KiB slices there (5 ops each: qs_want, another queue being active).
  * (Another port's 64 B requests may take CPU crypto meanwhile.)
  */
 static void big_burst(struct vcrypto_guest *g, uint64_t sid, const uint8_t *key, uint8_t *buf,
@@ -766,7 +767,7 @@ static void big_burst(struct vcrypto_guest *g, uint64_t sid, const uint8_t *key,
 	cbc_burst_submit(&b, g, sid, key, buf, 20000, 16, seed);
 	cbc_burst_check(&b);
 	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
-	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, cpu ? 0u : 16u);
+	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, cpu ? 0u : 16u * 5);
 	if (cpu)
 		ck_assert_uint_ge(ps1.cpu_processed - ps0.cpu_processed, 16);
 }
@@ -867,12 +868,17 @@ struct two_ports {
 	char path2[108];
 };
 
+/* Engine flags for two_ports_up() (VCRYPTO_ENGINE_F_*). */
+static uint32_t two_ports_eflags;
+
 static bool two_ports_up(struct two_ports *x, bool zc, size_t big_mem)
 {
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
 	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
 
 	memset(x, 0, sizeof(*x));
+	eo.flags = two_ports_eflags;
+	two_ports_eflags = 0;
 	po.name = "held";
 	po.zero_copy = zc ? VCRYPTO_ZERO_COPY_ON : VCRYPTO_ZERO_COPY_OFF;
 	po.rate_ops = 1;
@@ -1114,8 +1120,10 @@ static void cbc_runs_case(bool zc, uint32_t len)
 		ck_assert_int_eq(vc_test_host_resume(&H), 0);
 		cbc_burst_check(&b);
 		ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+		/* (the queue pair's in slices of 4 KiB if longer: qs_want) */
 		ck_assert_msg(ps1.cpu_processed - ps0.cpu_processed == cpu[k] &&
-				      ps1.dequeued - ps0.dequeued == 16 - cpu[k],
+				      ps1.dequeued - ps0.dequeued ==
+					      (16 - cpu[k]) * (len > 4096 ? len / 4096 : 1),
 			      "burst %u: %llu through CPU crypto, %llu through the queue pair", k,
 			      (unsigned long long)(ps1.cpu_processed - ps0.cpu_processed),
 			      (unsigned long long)(ps1.dequeued - ps0.dequeued));
@@ -1150,23 +1158,158 @@ START_TEST(sessions_alternate_copy)
 END_TEST
 
 /*
+ * AES-CBC encryptions through the queue pair in slices (a device without
+ * CPU crypto, as a hardware one): beside another active queue, 16 requests
+ * of @p len bytes at once go one 4 KiB slice per poller round (the byte
+ * quantum, 64 KiB by default, over 16), each op sent again with the next
+ * slice's IV, so that none completes before its last slice's round and all
+ * in that round; through the queue pair only, len / 4096 ops each (rounded
+ * up). Every result against OpenSSL.
+ */
+static void qp_slices_case(bool zc, uint32_t len)
+{
+	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
+	uint32_t slices = (len + 4095) / 4096;
+	uint64_t done = 0;
+	struct cbc_burst b;
+	struct two_ports x;
+	unsigned int r;
+
+	two_ports_eflags = VCRYPTO_ENGINE_F_NO_CPU_CRYPTO;
+	if (!two_ports_up(&x, zc, 16 * (size_t)len))
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
+	vc_test_host_pause(&H);
+	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, len, 16, 91);
+	for (r = 1; done < 16 && r <= 2 * slices; r++) {
+		done += one_round(x.big);
+		ck_assert_msg(r >= slices || done == 0, "%llu done in round %u of %u",
+			      (unsigned long long)done, r, slices);
+	}
+	ck_assert_uint_eq(done, 16);
+	ck_assert_uint_eq(r - 1, slices);
+	ck_assert_uint_eq(port_stats(x.big).inflight, 0);
+	ck_assert_int_eq(vc_test_host_resume(&H), 0);
+	cbc_burst_check(&b);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	ck_assert_uint_eq(ps1.cpu_processed, ps0.cpu_processed);
+	ck_assert_uint_eq(ps1.enqueued - ps0.enqueued, 16 * slices);
+	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, 16 * slices);
+	ck_assert_uint_eq(port_stats(x.big).zero_copy_requests, zc ? 16u : 0u);
+	ck_assert_uint_eq(port_stats(x.big).requests_ok, 16);
+	two_ports_down(&x);
+}
+
+/*
+ * Out of place, beside another active queue, through the queue pair's
+ * slices: 16 encryptions at once of each length (one not sliced, short
+ * last slices), the source kept, each result against OpenSSL. (DPDK
+ * 22.11's crypto_aesni_mb copied the source back over the earlier slices
+ * out of place: see qs_next.)
+ */
+static void qp_slices_oop_case(bool zc)
+{
+	static const uint32_t lens[] = {2048, 4672, 27888, 4112, 65520, 8192 + 16};
+	uint8_t *src, *dst, *want = malloc(65520), iv[16][16];
+	struct vcrypto_guest_completion c[16];
+	struct vcrypto_guest_op ops[16];
+	struct two_ports x;
+
+	ck_assert_ptr_nonnull(want);
+	two_ports_eflags = VCRYPTO_ENGINE_F_NO_CPU_CRYPTO;
+	if (!two_ports_up(&x, zc, 2 * 16 * 65536)) {
+		free(want);
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	}
+	src = x.b2;
+	dst = x.b2 + 16 * 65536;
+	for (unsigned int l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		unsigned int got = 0;
+
+		fill(src, 16 * 65536, 100 + l);
+		fill(&iv[0][0], sizeof(iv), 200 + l);
+		memset(dst, 0, 16 * 65536);
+		for (unsigned int i = 0; i < 16; i++)
+			ops[i] = (struct vcrypto_guest_op){.session_id = x.sid2,
+							   .user_data = i,
+							   .iv = iv[i],
+							   .iv_len = 16,
+							   .src = src + (size_t)i * 65536,
+							   .dst = dst + (size_t)i * 65536,
+							   .src_len = lens[l],
+							   .dst_len = lens[l]};
+		ck_assert_int_eq(vcrypto_guest_submit(x.g2, 0, ops, 16), 16);
+		for (int spins = 0; got < 16; spins++) {
+			int r = vcrypto_guest_poll(x.g2, 0, c, 16);
+
+			ck_assert_int_ge(r, 0);
+			for (int k = 0; k < r; k++) {
+				unsigned int i = (unsigned int)c[k].user_data;
+
+				ck_assert_int_eq(c[k].status, VCRYPTO_STATUS_OK);
+				ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC,
+							       VCRYPTO_ENCRYPT, x.key2, 16, iv[i],
+							       src + (size_t)i * 65536, lens[l],
+							       want),
+						 0);
+				ck_assert_msg(!memcmp(dst + (size_t)i * 65536, want, lens[l]),
+					      "length %u, request %u", lens[l], i);
+			}
+			got += (unsigned int)r;
+			if (!r)
+				vcrypto_guest_wait(x.g2, 0, 10);
+			ck_assert_int_lt(spins, 1000);
+		}
+	}
+	free(want);
+	two_ports_down(&x);
+}
+
+START_TEST(qp_slices_oop)
+{
+	qp_slices_oop_case(true);
+}
+END_TEST
+
+START_TEST(qp_slices_oop_copy)
+{
+	qp_slices_oop_case(false);
+}
+END_TEST
+
+START_TEST(qp_slices)
+{
+	qp_slices_case(true, 65520);
+}
+END_TEST
+
+START_TEST(qp_slices_copy)
+{
+	qp_slices_case(false, 16384);
+}
+END_TEST
+
+/*
  * The guest leaves while its requests are held in slices and no poller
  * runs: the host's disconnect gives up waiting for them (2 s), and the
  * next round drops them without touching the guest's memory, which is no
  * longer mapped. A new guest on the port is then served (results against
- * OpenSSL).
+ * OpenSSL). Engine flags @p eflags: 0 (CPU crypto sets) or
+ * VCRYPTO_ENGINE_F_NO_CPU_CRYPTO (the queue pair's slices: the ops of
+ * their next slices wait for the next round).
  */
-START_TEST(cbc_slices_guest_gone)
+static void slices_guest_gone_case(uint32_t eflags, unsigned int seed)
 {
 	struct vcrypto_port_stats st;
 	struct cbc_burst b;
 	struct two_ports x;
 	int i;
 
+	two_ports_eflags = eflags;
 	if (!two_ports_up(&x, true, 16 * 65520))
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
 	vc_test_host_pause(&H);
-	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, 65520, 16, 81);
+	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, 65520, 16, seed);
 	ck_assert_uint_eq(one_round(x.big), 0);
 	ck_assert_uint_eq(port_stats(x.big).inflight, 16);
 	vcrypto_guest_destroy(x.g2);
@@ -1184,10 +1327,21 @@ START_TEST(cbc_slices_guest_gone)
 	x.g2 = guest_up(x.path2);
 	x.sid2 = vc_test_cipher_session(x.g2, VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, x.key2, 16);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(x.g2, 16 * 8192, (void **)&x.b2), 0);
-	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, 8192, 16, 82);
+	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, 8192, 16, seed + 1);
 	cbc_burst_check(&b);
 	ck_assert_uint_eq(port_stats(x.big).requests_ok, 16);
 	two_ports_down(&x);
+}
+
+START_TEST(cbc_slices_guest_gone)
+{
+	slices_guest_gone_case(0, 81);
+}
+END_TEST
+
+START_TEST(qp_slices_guest_gone)
+{
+	slices_guest_gone_case(VCRYPTO_ENGINE_F_NO_CPU_CRYPTO, 92);
 }
 END_TEST
 
@@ -1433,6 +1587,11 @@ int main(void)
 	ADD(sessions_alternate);
 	ADD(sessions_alternate_copy);
 	ADD(cbc_slices_guest_gone);
+	ADD(qp_slices);
+	ADD(qp_slices_copy);
+	ADD(qp_slices_oop);
+	ADD(qp_slices_oop_copy);
+	ADD(qp_slices_guest_gone);
 	ADD(scheduler_two_workers);
 	ADD(scheduler_aesni_mb_workers);
 	ADD(telemetry);
