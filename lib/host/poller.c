@@ -279,6 +279,12 @@ static inline void vq_inflight_add(struct vc_vq *vq, int32_t d)
 			      memory_order_release);
 }
 
+/* Whether @p vq's ring is still the one a request fetched at generation @p gen came from. */
+static inline bool vq_live(const struct vc_vq *vq, uint32_t gen)
+{
+	return gen == vq->gen && vq->started && vq->ready;
+}
+
 /*
  * Whether results of ring generation @p gen are to be dropped unwritten
  * (the ring was reset or the front end left); if so, @p n such requests
@@ -286,7 +292,7 @@ static inline void vq_inflight_add(struct vc_vq *vq, int32_t d)
  */
 static bool vq_drops(struct vc_vq *vq, uint32_t gen, uint32_t n)
 {
-	if (gen == vq->gen && vq->started && vq->ready)
+	if (vq_live(vq, gen))
 		return false;
 	if (gen != vq->gen)
 		__atomic_store_n(&vq->orphans, vq->orphans > n ? vq->orphans - n : 0,
@@ -353,8 +359,8 @@ static bool qs_next(struct vcrypto_poller *p, struct vc_slot *s)
 	const struct vc_vq *vq = s->vq;
 	uint32_t done = so->cipher.data.offset + so->cipher.data.length;
 
-	if (op->status == RTE_CRYPTO_OP_STATUS_SUCCESS && done < s->data_len && s->gen == vq->gen &&
-	    vq->started && vq->ready) {
+	if (op->status == RTE_CRYPTO_OP_STATUS_SUCCESS && done < s->data_len &&
+	    vq_live(vq, s->gen)) {
 		const struct rte_mbuf *m = so->m_dst ? so->m_dst : so->m_src;
 
 		memcpy(op_priv(op)->iv, rte_pktmbuf_mtod_offset(m, const uint8_t *, done - 16), 16);
@@ -1447,7 +1453,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	int nout = 0, ret, st;
 	bool want_zc, zc = false, own, contig = false, cpu, cbc, lcbc, counted = false,
 		      slice = false, lanes = true, lane_counted = false, qs, qs_counted;
-	uint32_t max_cipher;
+	uint32_t max_cipher, qs_len;
 
 	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
 			      &c, &h, &ret);
@@ -1641,6 +1647,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 
 	if (qs && (msrc->nb_segs != 1 || (mdst && mdst->nb_segs != 1)))
 		qs = false;
+	qs_len = qs ? lcbc_slice(p, vq) : 0;
 	vq->nfree--;
 	pv->slot = sl;
 	if (pl.iv_len)
@@ -1652,7 +1659,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	switch (pl.kind) {
 	case VC_K_CIPHER:
 		so->cipher.data.offset = 0;
-		so->cipher.data.length = qs ? lcbc_slice(p, vq) : pl.data_len;
+		so->cipher.data.length = qs ? qs_len : pl.data_len;
 		break;
 	case VC_K_CHAIN:
 		so->cipher.data.offset = pl.c_off;
@@ -1708,7 +1715,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	sl->status_gpa = c.status_gpa;
 	sl->status_hva = c.status_hva;
 	sl->mt_gen = port->mt.gen;
-	sl->qs_len = qs ? lcbc_slice(p, vq) : 0;
+	sl->qs_len = qs_len;
 	p->qs_n += qs;
 	vq->qs_n += qs;
 	sl->nout = (uint32_t)nout;
@@ -2141,7 +2148,7 @@ static int qs_release(struct vcrypto_poller *p)
 		struct vc_vq *vq = s->vq;
 
 		rte_spinlock_lock(&vq->port->lock);
-		if (s->gen == vq->gen && vq->started && vq->ready) {
+		if (vq_live(vq, s->gen)) {
 			vq->backlog++;
 			p->backlog[p->bl_tail++ & (p->bl_cap - 1)] = op;
 		} else {
