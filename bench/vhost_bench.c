@@ -286,13 +286,20 @@ static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_p
 	for (int a = 0; a < BENCH_NALGOS; a++) {
 		struct vcrypto_session_params sp = bench_session_params(a);
 
+		uint32_t k;
+
 		ret = 0;
-		for (uint32_t k = 0; k < O.sessions && !ret; k++)
+		for (k = 0; k < O.sessions && !ret; k++)
 			ret = vcrypto_guest_session_create(gs->g, &sp, &gs->sess[a][k]);
 		gs->have[a] = ret == 0;
-		if (ret && e)
+		if (!ret)
+			continue;
+		if (e)
 			fprintf(stderr, "vhost_bench: %s session: %s\n", bench_algo_names[a],
 				vcrypto_strerror(ret));
+		/* All or none: close those made (DPDK's host keeps them past the guest). */
+		while (--k > 0)
+			vcrypto_guest_session_close(gs->g, gs->sess[a][k - 1]);
 	}
 	return 0;
 }

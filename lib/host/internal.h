@@ -208,6 +208,18 @@ struct vc_vq_stats {
 	uint64_t zero_copy, notifications;
 };
 
+/*
+ * A queue's run of requests of one kind, counted as they are fetched
+ * (poller.c: run_add): how many in a row, of one key (a session) where the
+ * run has one, and whether the last run was thin, which decides how the
+ * next requests go (slices, lanes).
+ */
+struct vc_run {
+	const void *key; /* the run's session (compared only: it may be gone), or NULL */
+	uint8_t n;	 /* requests in the run so far */
+	bool thin;	 /* the last run ended under half the lanes (VC_LCBC_FAT) */
+};
+
 struct vc_vq {
 	struct vcrypto_port *port;
 	uint16_t idx;
@@ -240,14 +252,9 @@ struct vc_vq {
 	bool lcbc_wait; /* its next request waits for its poller's held AES-CBC set (lcbc_add) */
 	bool qs_wait;	/* its next request waits for one of its VC_QS_MAX slices (qs_want) */
 	uint16_t qs_n;	/* its requests in slices through the queue pair (qs_want) */
-	uint8_t qs_run; /* sliceable requests in its turn so far (qs_fills) */
-	bool qs_thin;	/* its last turn had less than half the lanes' worth (qs_fills) */
-	bool lcbc_thin; /* its last run of sliceable AES-CBC filled few lanes (lcbc_fills) */
-	uint8_t lcbc_run; /* the run so far: such requests of one session this turn */
-	const void *lcbc_sess; /* that session (compared only: it may be gone) */
-	bool lane_alt; /* its requests' sessions alternate: they take the queue pair (lane_run) */
-	uint8_t lane_run; /* requests of one session in a row this turn (lane_run) */
-	const void *lane_sess; /* that session (compared only: it may be gone) */
+	struct vc_run qs_run;	/* sliceable requests (qs_want) in its turn (qs_fills) */
+	struct vc_run lcbc_run; /* sliceable AES-CBC of one session in a row (lcbc_fills) */
+	struct vc_run lane_run; /* requests of one session in a row; thin: they alternate */
 	struct vc_slot *slots;
 	uint32_t *free_slots;
 	uint32_t nfree;

@@ -1001,12 +1001,33 @@ static struct rte_mbuf *zc_chain(struct vcrypto_engine *e, const struct vc_chain
 /* A set must fill this many of crypto_aesni_mb's lanes for its requests to be sliced. */
 #define VC_LCBC_FAT (VC_LCBC_MAX / 2)
 
-/* The end of @p vq's run of sliceable AES-CBC requests: how thin it was decides (lcbc_fills). */
-static inline void lcbc_run_end(struct vc_vq *vq)
+/* The end of run @p r: a run under half the lanes marks it thin, a longer one clears that. */
+static inline void run_end(struct vc_run *r)
 {
-	if (vq->lcbc_run)
-		vq->lcbc_thin = vq->lcbc_run < VC_LCBC_FAT;
-	vq->lcbc_run = 0;
+	if (r->n)
+		r->thin = r->n < VC_LCBC_FAT;
+	r->n = 0;
+}
+
+/*
+ * Count a request of @p key (a session, or NULL for a run of any) in run
+ * @p r, and say whether it counts as part of a full run: the last run was
+ * not thin, or this one has reached half the lanes (which clears "thin" at
+ * once). Another key ends the run (run_end); so does the end of a turn,
+ * where the caller says (run_end, or just n = 0 where a cut run says
+ * nothing).
+ */
+static inline bool run_add(struct vc_run *r, const void *key)
+{
+	if (r->key != key) {
+		run_end(r);
+		r->key = key;
+	}
+	if (r->n < UINT8_MAX)
+		r->n++;
+	if (r->n >= VC_LCBC_FAT)
+		r->thin = false;
+	return !r->thin;
 }
 
 /* Whether requests gathered now are held across rounds in slices (see lcbc_slice). */
@@ -1047,15 +1068,9 @@ static inline uint32_t lcbc_slice(const struct vcrypto_poller *p, const struct v
  * on from there. A run ends at the end of a turn that counted in it
  * (fetch_queue) or at another session's request.
  */
-static bool lcbc_fills(struct vc_vq *vq, const struct vc_sess *s)
+static inline bool lcbc_fills(struct vc_vq *vq, const struct vc_sess *s)
 {
-	if (vq->lcbc_sess != s) {
-		lcbc_run_end(vq);
-		vq->lcbc_sess = s;
-	}
-	if (vq->lcbc_run < UINT8_MAX)
-		vq->lcbc_run++;
-	return !vq->lcbc_thin || vq->lcbc_run >= VC_LCBC_FAT;
+	return run_add(&vq->lcbc_run, s);
 }
 
 /*
@@ -1075,30 +1090,20 @@ static bool lcbc_fills(struct vc_vq *vq, const struct vc_sess *s)
  * that request on. A run the end of a turn cuts says nothing (a depth-1
  * guest's runs are all 1): fetch_queue() starts a new one.
  */
-static bool lane_run(struct vc_vq *vq, const struct vc_sess *s)
+static inline bool lane_run(struct vc_vq *vq, const struct vc_sess *s)
 {
-	if (vq->lane_sess != s) {
-		if (vq->lane_run && vq->lane_run < VC_LCBC_FAT)
-			vq->lane_alt = true;
-		vq->lane_sess = s;
-		vq->lane_run = 0;
-	}
-	if (vq->lane_run < UINT8_MAX)
-		vq->lane_run++;
-	if (vq->lane_run >= VC_LCBC_FAT)
-		vq->lane_alt = false;
-	return !vq->lane_alt;
+	return run_add(&vq->lane_run, s);
 }
 
 /* A request counted in runs (lcbc_fills, lane_run, qs_fills) is left on the ring: it is read again. */
 static inline void runs_uncount(struct vc_vq *vq, bool lcbc, bool lane, bool qs)
 {
 	if (lcbc)
-		vq->lcbc_run--;
+		vq->lcbc_run.n--;
 	if (lane)
-		vq->lane_run--;
+		vq->lane_run.n--;
 	if (qs)
-		vq->qs_run--;
+		vq->qs_run.n--;
 }
 
 /*
@@ -1418,17 +1423,7 @@ static inline bool qs_want(const struct vcrypto_poller *p, const struct vc_vq *v
  */
 static inline bool qs_fills(struct vc_vq *vq)
 {
-	if (vq->qs_run < UINT8_MAX)
-		vq->qs_run++;
-	return !vq->qs_thin || vq->qs_run >= VC_LCBC_FAT;
-}
-
-/* The end of @p vq's turn (fetch_queue): how many it brought decides (qs_fills). */
-static inline void qs_run_end(struct vc_vq *vq)
-{
-	if (vq->qs_run)
-		vq->qs_thin = vq->qs_run < VC_LCBC_FAT;
-	vq->qs_run = 0;
+	return run_add(&vq->qs_run, NULL);
 }
 
 /*
@@ -1757,9 +1752,10 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	*more = false;
 	vq->lcbc_wait = false; /* (set again if its next request still waits: lcbc_add) */
 	vq->qs_wait = false;   /* (likewise: fetch_one) */
-	qs_run_end(vq);
-	lcbc_run_end(vq);
-	vq->lane_run = 0; /* (a new run: see lane_run) */
+	/* (a turn ends the runs of qs_fills and lcbc_fills; lane_run's is cut, saying nothing) */
+	run_end(&vq->qs_run);
+	run_end(&vq->lcbc_run);
+	vq->lane_run.n = 0;
 	/*
 	 * Active: requests waiting or in flight, or so within its last
 	 * VC_ACTIVE_VISITS visits (a depth-1 guest is often caught between a
