@@ -1315,6 +1315,50 @@ START_TEST(qp_slices_limited)
 END_TEST
 
 /*
+ * The same behind a rate limit: a queue limited to 4 requests a second
+ * brings a few at a time, its turns ended by its rate, and every such turn
+ * counts as full (qs_fills): all 8 requests of 65520 bytes go in 16 slices
+ * each through the queue pair (before, those after the first turn went
+ * whole: 4 x 16 + 4 ops). Results against OpenSSL.
+ */
+START_TEST(qp_slices_rate)
+{
+	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
+	struct vcrypto_port_limits cap = {.sz = sizeof(cap), .rate_ops = 4, .burst_ops = 4};
+	const uint32_t len = 65520, slices = 16;
+	uint64_t done = 0, held0, held;
+	struct cbc_burst b;
+	struct two_ports x;
+
+	two_ports_eflags = VCRYPTO_ENGINE_F_NO_CPU_CRYPTO;
+	if (!two_ports_up(&x, true, 8 * (size_t)len))
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	ck_assert_int_eq(vcrypto_port_set_limits(x.big, &cap), 0);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
+	held0 = port_stats(H.port).requests;
+	vc_test_host_pause(&H);
+	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, len, 8, 93);
+	for (int spins = 0; done < 8; spins++) {
+		uint64_t before = port_stats(x.big).requests;
+
+		ck_assert_int_ge(vcrypto_poller_poll(H.poller), 0);
+		done += port_stats(x.big).requests - before;
+		ck_assert_int_lt(spins, 20000); /* (about 2 s of rate at 0.5 ms a round) */
+		usleep(500);
+	}
+	ck_assert_uint_eq(port_stats(x.big).inflight, 0);
+	ck_assert_int_eq(vc_test_host_resume(&H), 0);
+	cbc_burst_check(&b);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	held = port_stats(H.port).requests - held0; /* (see qp_slices_case) */
+	ck_assert_uint_ge(ps1.enqueued - ps0.enqueued, 8 * slices);
+	ck_assert_uint_le(ps1.enqueued - ps0.enqueued, 8 * slices + held + 1);
+	ck_assert_uint_eq(port_stats(x.big).requests_ok, 8);
+	two_ports_down(&x);
+}
+END_TEST
+
+/*
  * The guest leaves while its requests are held in slices and no poller
  * runs: the host's disconnect gives up waiting for them (2 s), and the
  * next round drops them without touching the guest's memory, which is no
@@ -1615,6 +1659,7 @@ int main(void)
 	ADD(qp_slices);
 	ADD(qp_slices_copy);
 	ADD(qp_slices_limited);
+	ADD(qp_slices_rate);
 	ADD(qp_slices_oop);
 	ADD(qp_slices_oop_copy);
 	ADD(qp_slices_guest_gone);
