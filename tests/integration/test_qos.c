@@ -1171,26 +1171,79 @@ END_TEST
  * a light guest beside them waited behind 4 whole 64 KiB encryptions).
  * Every result against OpenSSL.
  */
+/* A queue-pair slices case (qp_run_start, qp_run_end). */
+struct qp_run {
+	struct two_ports x;
+	struct cbc_burst b;
+	struct vcrypto_poller_stats ps0;
+	uint64_t held0;
+	unsigned int n;
+	bool zc;
+};
+
+/*
+ * Start a queue-pair slices case on a device without CPU crypto (as a
+ * hardware one): two ports, limits @p cap on the "big" one, the host's
+ * loop paused, @p n AES-CBC encryptions of @p len bytes submitted to it.
+ * False if there is nothing to check (no AES-NI/AVX on this CPU).
+ */
+static bool qp_run_start(struct qp_run *q, bool zc, const struct vcrypto_port_limits *cap,
+			 uint32_t len, unsigned int n)
+{
+	memset(q, 0, sizeof(*q));
+	q->ps0.sz = sizeof(q->ps0);
+	q->n = n;
+	q->zc = zc;
+	two_ports_eflags = VCRYPTO_ENGINE_F_NO_CPU_CRYPTO;
+	if (!two_ports_up(&q->x, zc, n * (size_t)len))
+		return false;
+	ck_assert_int_eq(vcrypto_port_set_limits(q->x.big, cap), 0);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &q->ps0), 0);
+	q->held0 = port_stats(H.port).requests;
+	vc_test_host_pause(&H);
+	cbc_burst_submit(&q->b, q->x.g2, q->x.sid2, q->x.key2, q->x.b2, len, n, 91);
+	return true;
+}
+
+/*
+ * End it once all are done: resume the host, check every result against
+ * OpenSSL, and that each request went in @p slices ops through the queue
+ * pair, then take everything down. The held port's 64 B requests (one a
+ * second) take the queue pair too: those it completed, and one more that
+ * may be in flight.
+ */
+static void qp_run_end(struct qp_run *q, uint32_t slices)
+{
+	struct vcrypto_poller_stats ps1 = {.sz = sizeof(ps1)};
+	uint64_t ops = (uint64_t)q->n * slices, held;
+
+	ck_assert_uint_eq(port_stats(q->x.big).inflight, 0);
+	ck_assert_int_eq(vc_test_host_resume(&H), 0);
+	cbc_burst_check(&q->b);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	held = port_stats(H.port).requests - q->held0;
+	ck_assert_uint_eq(ps1.cpu_processed, q->ps0.cpu_processed);
+	ck_assert_uint_ge(ps1.enqueued - q->ps0.enqueued, ops);
+	ck_assert_uint_le(ps1.enqueued - q->ps0.enqueued, ops + held + 1);
+	ck_assert_uint_ge(ps1.dequeued - q->ps0.dequeued, ops);
+	ck_assert_uint_le(ps1.dequeued - q->ps0.dequeued, ops + held + 1);
+	ck_assert_uint_eq(port_stats(q->x.big).zero_copy_requests, q->zc ? q->n : 0u);
+	ck_assert_uint_eq(port_stats(q->x.big).requests_ok, q->n);
+	two_ports_down(&q->x);
+}
+
 static void qp_slices_case(bool zc, uint32_t len, uint32_t limit)
 {
-	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
 	struct vcrypto_port_limits cap = {.sz = sizeof(cap), .max_inflight = limit};
 	uint32_t slices = (len + 4095) / 4096, per = limit ? limit : 16;
-	uint64_t done = 0, held0, held;
-	struct cbc_burst b;
-	struct two_ports x;
+	uint64_t done = 0;
+	struct qp_run q;
 	unsigned int r;
 
-	two_ports_eflags = VCRYPTO_ENGINE_F_NO_CPU_CRYPTO;
-	if (!two_ports_up(&x, zc, 16 * (size_t)len))
+	if (!qp_run_start(&q, zc, &cap, len, 16))
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
-	ck_assert_int_eq(vcrypto_port_set_limits(x.big, &cap), 0);
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
-	held0 = port_stats(H.port).requests;
-	vc_test_host_pause(&H);
-	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, len, 16, 91);
 	for (r = 1; done < 16 && r <= 2 * (16 / per) * slices; r++) {
-		done += one_round(x.big);
+		done += one_round(q.x.big);
 		/* (a group needs its slices' rounds, one group after another) */
 		ck_assert_msg(done <= per * (r / slices), "%llu done in round %u (%u slices)",
 			      (unsigned long long)done, r, slices);
@@ -1200,23 +1253,7 @@ static void qp_slices_case(bool zc, uint32_t len, uint32_t limit)
 		ck_assert_uint_ge(r - 1, (16 / per) * slices);
 	else
 		ck_assert_uint_eq(r - 1, slices);
-	ck_assert_uint_eq(port_stats(x.big).inflight, 0);
-	ck_assert_int_eq(vc_test_host_resume(&H), 0);
-	cbc_burst_check(&b);
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
-	/*
-	 * The held port's 64 B requests (one a second) take the queue pair
-	 * too: those it completed, and one more that may be in flight.
-	 */
-	held = port_stats(H.port).requests - held0;
-	ck_assert_uint_eq(ps1.cpu_processed, ps0.cpu_processed);
-	ck_assert_uint_ge(ps1.enqueued - ps0.enqueued, 16 * slices);
-	ck_assert_uint_le(ps1.enqueued - ps0.enqueued, 16 * slices + held + 1);
-	ck_assert_uint_ge(ps1.dequeued - ps0.dequeued, 16 * slices);
-	ck_assert_uint_le(ps1.dequeued - ps0.dequeued, 16 * slices + held + 1);
-	ck_assert_uint_eq(port_stats(x.big).zero_copy_requests, zc ? 16u : 0u);
-	ck_assert_uint_eq(port_stats(x.big).requests_ok, 16);
-	two_ports_down(&x);
+	qp_run_end(&q, slices);
 }
 
 /*
@@ -1323,38 +1360,21 @@ END_TEST
  */
 START_TEST(qp_slices_rate)
 {
-	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
 	struct vcrypto_port_limits cap = {.sz = sizeof(cap), .rate_ops = 4, .burst_ops = 4};
-	const uint32_t len = 65520, slices = 16;
-	uint64_t done = 0, held0, held;
-	struct cbc_burst b;
-	struct two_ports x;
+	uint64_t done = 0;
+	struct qp_run q;
 
-	two_ports_eflags = VCRYPTO_ENGINE_F_NO_CPU_CRYPTO;
-	if (!two_ports_up(&x, true, 8 * (size_t)len))
+	if (!qp_run_start(&q, true, &cap, 65520, 8))
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
-	ck_assert_int_eq(vcrypto_port_set_limits(x.big, &cap), 0);
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
-	held0 = port_stats(H.port).requests;
-	vc_test_host_pause(&H);
-	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, len, 8, 93);
 	for (int spins = 0; done < 8; spins++) {
-		uint64_t before = port_stats(x.big).requests;
+		uint64_t before = port_stats(q.x.big).requests;
 
 		ck_assert_int_ge(vcrypto_poller_poll(H.poller), 0);
-		done += port_stats(x.big).requests - before;
+		done += port_stats(q.x.big).requests - before;
 		ck_assert_int_lt(spins, 20000); /* (about 2 s of rate at 0.5 ms a round) */
 		usleep(500);
 	}
-	ck_assert_uint_eq(port_stats(x.big).inflight, 0);
-	ck_assert_int_eq(vc_test_host_resume(&H), 0);
-	cbc_burst_check(&b);
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
-	held = port_stats(H.port).requests - held0; /* (see qp_slices_case) */
-	ck_assert_uint_ge(ps1.enqueued - ps0.enqueued, 8 * slices);
-	ck_assert_uint_le(ps1.enqueued - ps0.enqueued, 8 * slices + held + 1);
-	ck_assert_uint_eq(port_stats(x.big).requests_ok, 8);
-	two_ports_down(&x);
+	qp_run_end(&q, 16);
 }
 END_TEST
 
