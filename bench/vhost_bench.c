@@ -285,7 +285,6 @@ static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_p
 	}
 	for (int a = 0; a < BENCH_NALGOS; a++) {
 		struct vcrypto_session_params sp = bench_session_params(a);
-
 		uint32_t k;
 
 		ret = 0;

@@ -9,7 +9,7 @@
  *
  *   soak [--guests 64] [--seconds 60] [--seed X] [--ports-per-guest 2] [--pollers 2]
  *        [--check-every 4] [--warmup S] [--rss-growth PCT] [--pmd openssl|aesni_mb]
- *        [--zero-copy off|on|auto|toggle] [--max-len BYTES] [--verbose]
+ *        [--zero-copy off|on|auto|toggle] [--max-len BYTES] [--limits] [--verbose]
  *
  * Each guest thread owns --ports-per-guest ports (a vhost-user port serves one front end at a
  * time) and loops: connect to one of them at random, create 1-3 sessions (AES-CBC encrypt or
@@ -30,7 +30,12 @@
  * --pmd picks the cryptodev (crypto_openssl by default; crypto_aesni_mb also runs
  * in-place zero-copy cipher requests through its CPU crypto path). --zero-copy sets the ports'
  * policy; "toggle" starts them in AUTO and, every 100 ms, sets a random port to OFF, ON or
- * AUTO while its guest works (vcrypto_port_set_zero_copy()). --max-len above 65535 (at most
+ * AUTO while its guest works (vcrypto_port_set_zero_copy()). --limits, every 100 ms, gives a
+ * random port new limits while its guest works (vcrypto_port_set_limits()): half the time
+ * none, else a weight of 1-8 (a weight sizes AES-CBC slices, so it changes under requests cut
+ * in slices), and each at random: an in-flight limit of 1-8, a rate of 2,000 or 20,000
+ * requests/s, a rate of 50 or 500 MB/s (so that limited queues' turns end at their limits,
+ * and their long requests take the queue pair, in slices). --max-len above 65535 (at most
  * 256 KiB) makes zero-copy requests that need mbuf chains (crypto_openssl) or, on
  * crypto_aesni_mb, copies into one large buffer and AES-CBC in chunks through CPU crypto;
  * each guest's memory grows with it.
@@ -69,7 +74,7 @@ static unsigned int opt_guests = 64, opt_seconds = 60, opt_ppg = 2, opt_pollers 
 static unsigned int opt_check_every = 4, opt_warmup, opt_rss_growth = 20;
 static uint32_t opt_max_len = 16384; /* largest request */
 static uint64_t opt_seed;
-static bool opt_verbose, opt_zc_toggle;
+static bool opt_verbose, opt_zc_toggle, opt_limits;
 static const char *opt_pmd = "openssl";
 static enum vcrypto_zero_copy opt_zc = VCRYPTO_ZERO_COPY_OFF;
 
@@ -618,17 +623,20 @@ static void *poller_main(void *arg)
 }
 
 /* Requests the pollers ran through the device's CPU crypto path. */
-static uint64_t cpu_processed(const struct poller_thread *pt)
+/* The pollers' counters that the summary gives, summed. */
+static struct vcrypto_poller_stats pollers_sum(const struct poller_thread *pt)
 {
-	uint64_t n = 0;
+	struct vcrypto_poller_stats sum = {.sz = sizeof(sum)};
 
 	for (unsigned int i = 0; i < opt_pollers; i++) {
 		struct vcrypto_poller_stats st = {.sz = sizeof(st)};
 
-		if (!vcrypto_poller_stats_get(pt[i].p, &st))
-			n += st.cpu_processed;
+		if (!vcrypto_poller_stats_get(pt[i].p, &st)) {
+			sum.cpu_processed += st.cpu_processed;
+			sum.enqueued += st.enqueued;
+		}
 	}
-	return n;
+	return sum;
 }
 
 static uint64_t rss_bytes(void)
@@ -653,13 +661,32 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return 0;
 }
 
+/* Random limits for --limits: half the time none, else a weight and some limits. */
+static const struct vcrypto_port_limits *rnd_limits(uint64_t *rs)
+{
+	static struct vcrypto_port_limits l;
+
+	memset(&l, 0, sizeof(l));
+	l.sz = sizeof(l);
+	if (rnd_n(rs, 2))
+		return &l;
+	l.weight = 1 + rnd_n(rs, 8);
+	if (rnd_n(rs, 2))
+		l.max_inflight = 1u << rnd_n(rs, 4); /* 1, 2, 4 or 8 */
+	if (!rnd_n(rs, 3))
+		l.rate_ops = rnd_n(rs, 2) ? 2000 : 20000;
+	if (!rnd_n(rs, 3))
+		l.rate_bytes = rnd_n(rs, 2) ? 50000000 : 500000000;
+	return &l;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: soak [--guests N] [--seconds S] [--seed X] [--ports-per-guest N] "
 		"[--pollers 1|2] [--check-every N] [--warmup S] [--rss-growth PCT] "
 		"[--pmd openssl|aesni_mb] [--zero-copy off|on|auto|toggle] [--max-len BYTES] "
-		"[--verbose]\n");
+		"[--limits] [--verbose]\n");
 	exit(2);
 }
 
@@ -677,6 +704,7 @@ int main(int argc, char **argv)
 		{"pmd", required_argument, NULL, 'd'},
 		{"zero-copy", required_argument, NULL, 'z'},
 		{"max-len", required_argument, NULL, 'L'},
+		{"limits", no_argument, NULL, 'l'},
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
@@ -693,7 +721,7 @@ int main(int argc, char **argv)
 	struct guest_stats tot = {0};
 	uint64_t rss_base = 0, rss_peak = 0, rss_peak_after = 0, rss_end;
 	uint64_t rss_first10 = 0, rss_last10[10] = {0}, last10 = 0;
-	uint64_t toggle_rs, zc_toggles = 0;
+	uint64_t toggle_rs, zc_toggles = 0, limit_changes = 0;
 	unsigned int nports, rss_n = 0, n_first10 = 0, n_last10 = 0;
 	double t0, t_end;
 	bool hung = false;
@@ -746,6 +774,9 @@ int main(int argc, char **argv)
 		case 'L':
 			opt_max_len = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
+		case 'l':
+			opt_limits = true;
+			break;
 		case 'v':
 			opt_verbose = true;
 			break;
@@ -761,14 +792,14 @@ int main(int argc, char **argv)
 		opt_warmup = opt_seconds / 4 < 30 ? (opt_seconds / 4 ? opt_seconds / 4 : 1) : 30;
 	nports = opt_guests * opt_ppg;
 	printf("soak: guests=%u seconds=%u seed=%" PRIu64 " ports=%u pollers=%u check-every=%u "
-	       "warmup=%u s pmd=%s zero-copy=%s max-len=%u\n",
+	       "warmup=%u s pmd=%s zero-copy=%s max-len=%u limits=%s\n",
 	       opt_guests, opt_seconds, opt_seed, nports, opt_pollers, opt_check_every, opt_warmup,
 	       opt_pmd,
 	       opt_zc_toggle			? "toggle" :
 	       opt_zc == VCRYPTO_ZERO_COPY_ON	? "on" :
 	       opt_zc == VCRYPTO_ZERO_COPY_AUTO ? "auto" :
 						  "off",
-	       opt_max_len);
+	       opt_max_len, opt_limits ? "random" : "none");
 	fflush(stdout);
 
 	snprintf(dev, sizeof(dev), "crypto_%s", opt_pmd);
@@ -837,7 +868,17 @@ int main(int argc, char **argv)
 		uint64_t rss;
 
 		while (now_s() < until) {
-			usleep(opt_zc_toggle ? 100000 : 20000);
+			usleep(opt_zc_toggle || opt_limits ? 100000 : 20000);
+			if (opt_limits) {
+				uint32_t pi = rnd_n(&toggle_rs, nports);
+
+				r = vcrypto_port_set_limits(ports[pi], rnd_limits(&toggle_rs));
+				if (r)
+					fail(0, "set_limits on port %u: %s", pi,
+					     vcrypto_strerror(r));
+				else
+					limit_changes++;
+			}
 			if (opt_zc_toggle) {
 				static const enum vcrypto_zero_copy zcs[] = {
 					VCRYPTO_ZERO_COPY_OFF, VCRYPTO_ZERO_COPY_ON,
@@ -923,6 +964,7 @@ int main(int argc, char **argv)
 	/* The host's view, once every guest is gone. */
 	{
 		struct vcrypto_port_stats ps, sum;
+		struct vcrypto_poller_stats pss;
 		double deadline = now_s() + 20;
 		bool settled;
 
@@ -955,15 +997,17 @@ int main(int argc, char **argv)
 			if (!settled)
 				usleep(50000);
 		} while (!settled && now_s() < deadline);
+		pss = pollers_sum(pt);
 		printf("soak: host: requests=%" PRIu64 " ok=%" PRIu64 " invsess=%" PRIu64
 		       " badmsg=%" PRIu64 " other=%" PRIu64 " ring=%" PRIu64 " bytes=%" PRIu64
 		       " sessions_created=%" PRIu64 " failed=%" PRIu64 " active=%u inflight=%u "
 		       "backlog=%u connects=%u zero_copy=%" PRIu64 " cpu_crypto=%" PRIu64
-		       " zc_toggles=%" PRIu64 "\n",
+		       " qp_ops=%" PRIu64 " zc_toggles=%" PRIu64 " limit_changes=%" PRIu64 "\n",
 		       sum.requests, sum.requests_ok, sum.err_invsess, sum.err_badmsg,
 		       sum.err_other, sum.err_ring, sum.bytes, sum.sessions_created,
 		       sum.sessions_failed, sum.sessions_active, sum.inflight, sum.backlog,
-		       sum.connects, sum.zero_copy_requests, cpu_processed(pt), zc_toggles);
+		       sum.connects, sum.zero_copy_requests, pss.cpu_processed, pss.enqueued,
+		       zc_toggles, limit_changes);
 		if (!settled)
 			fail(0,
 			     "host ports did not settle (all waiting, sessions_active 0, inflight 0, "
