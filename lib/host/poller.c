@@ -1425,8 +1425,8 @@ static inline bool qs_want(const struct vcrypto_poller *p, const struct vc_vq *v
  * Count a sliceable request (qs_want) in @p vq's turn and say whether it
  * is sliced: only if the queue's turns bring half the lanes' worth or
  * more (its last turn did, or this one does from that request on; a
- * queue starts out sliced; a turn its own limits ended counts as full:
- * fetch_queue). A queue streaming long encryptions does;
+ * queue starts out sliced; a turn its own limits or VC_QS_MAX ended
+ * counts as full: fetch_queue). A queue streaming long encryptions does;
  * guests that send a few among other requests do not, and slicing theirs
  * only cost: a 64-guest soak of mixed requests moved 17-20% fewer bytes
  * slicing every one (the same criterion as lcbc_fills).
@@ -1866,12 +1866,14 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	}
 	/*
 	 * A turn that the queue's own limits ended (its rate, its in-flight
-	 * limit) brought all it may: its sliceable requests count as a full
-	 * turn's (qs_fills). A queue limited to 4 in flight never brings 8, and
-	 * a light guest beside it waited behind 4 whole 64 KiB encryptions in
-	 * 4 lanes (72-88 us median).
+	 * limit) or its VC_QS_MAX requests in slices (qs_wait) brought all it
+	 * may: its sliceable requests count as a full turn's (qs_fills). A
+	 * queue limited to 4 in flight never brings 8, and a light guest beside
+	 * it waited behind 4 whole 64 KiB encryptions in 4 lanes (72-88 us
+	 * median); a turn of a few that stopped at the cap made the next ones
+	 * go whole (p99 120-130 us beside a rate-limited busy guest).
 	 */
-	if (throttled || in + done >= q->cur.max_inflight)
+	if (throttled || in + done >= q->cur.max_inflight || vq->qs_wait)
 		run_fill(&vq->qs_run);
 	vc_qos_throttled(q, now, throttled);
 	*more = (capped && done == budget) || (out_of_bytes && done < n);
