@@ -1157,20 +1157,6 @@ START_TEST(sessions_alternate_copy)
 }
 END_TEST
 
-/*
- * AES-CBC encryptions through the queue pair in slices (a device without
- * CPU crypto, as a hardware one): beside another active queue, 16 requests
- * of @p len bytes at once go one 4 KiB slice per poller round (the byte
- * quantum, 64 KiB by default, over 16), each op sent again with the next
- * slice's IV, so that none completes before its last slice's round and all
- * in that round; through the queue pair only, len / 4096 ops each (rounded
- * up). With an in-flight @p limit (a divisor of 16) the queue never brings
- * the 8 a turn that qs_fills asks for, but it brings all it may: its
- * requests are sliced too, @p limit at a time, each group taking as many
- * rounds (before, only the first group was, then the rest went whole and
- * a light guest beside them waited behind 4 whole 64 KiB encryptions).
- * Every result against OpenSSL.
- */
 /* A queue-pair slices case (qp_run_start, qp_run_end). */
 struct qp_run {
 	struct two_ports x;
@@ -1232,6 +1218,20 @@ static void qp_run_end(struct qp_run *q, uint32_t slices)
 	two_ports_down(&q->x);
 }
 
+/*
+ * AES-CBC encryptions through the queue pair in slices (a device without
+ * CPU crypto, as a hardware one): beside another active queue, 16 requests
+ * of @p len bytes at once go one 4 KiB slice per poller round (the byte
+ * quantum, 64 KiB by default, over 16), each op sent again with the next
+ * slice's IV, so that none completes before its last slice's round and all
+ * in that round; through the queue pair only, len / 4096 ops each (rounded
+ * up). With an in-flight @p limit (a divisor of 16) the queue never brings
+ * the 8 a turn that qs_fills asks for, but it brings all it may: its
+ * requests are sliced too, @p limit at a time, each group taking as many
+ * rounds (before, only the first group was, then the rest went whole and
+ * a light guest beside them waited behind 4 whole 64 KiB encryptions).
+ * Every result against OpenSSL.
+ */
 static void qp_slices_case(bool zc, uint32_t len, uint32_t limit)
 {
 	struct vcrypto_port_limits cap = {.sz = sizeof(cap), .max_inflight = limit};

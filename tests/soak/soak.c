@@ -622,7 +622,6 @@ static void *poller_main(void *arg)
 	return NULL;
 }
 
-/* Requests the pollers ran through the device's CPU crypto path. */
 /* The pollers' counters that the summary gives, summed. */
 static struct vcrypto_poller_stats pollers_sum(const struct poller_thread *pt)
 {
@@ -662,14 +661,12 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 }
 
 /* Random limits for --limits: half the time none, else a weight and some limits. */
-static const struct vcrypto_port_limits *rnd_limits(uint64_t *rs)
+static struct vcrypto_port_limits rnd_limits(uint64_t *rs)
 {
-	static struct vcrypto_port_limits l;
+	struct vcrypto_port_limits l = {.sz = sizeof(l)};
 
-	memset(&l, 0, sizeof(l));
-	l.sz = sizeof(l);
 	if (rnd_n(rs, 2))
-		return &l;
+		return l;
 	l.weight = 1 + rnd_n(rs, 8);
 	if (rnd_n(rs, 2))
 		l.max_inflight = 1u << rnd_n(rs, 4); /* 1, 2, 4 or 8 */
@@ -677,7 +674,7 @@ static const struct vcrypto_port_limits *rnd_limits(uint64_t *rs)
 		l.rate_ops = rnd_n(rs, 2) ? 2000 : 20000;
 	if (!rnd_n(rs, 3))
 		l.rate_bytes = rnd_n(rs, 2) ? 50000000 : 500000000;
-	return &l;
+	return l;
 }
 
 static void usage(void)
@@ -871,8 +868,9 @@ int main(int argc, char **argv)
 			usleep(opt_zc_toggle || opt_limits ? 100000 : 20000);
 			if (opt_limits) {
 				uint32_t pi = rnd_n(&toggle_rs, nports);
+				struct vcrypto_port_limits l = rnd_limits(&toggle_rs);
 
-				r = vcrypto_port_set_limits(ports[pi], rnd_limits(&toggle_rs));
+				r = vcrypto_port_set_limits(ports[pi], &l);
 				if (r)
 					fail(0, "set_limits on port %u: %s", pi,
 					     vcrypto_strerror(r));
