@@ -1156,6 +1156,19 @@ static inline bool lcbc_shape_ok(const struct vc_plan *pl)
 	return pl->iv_len == 16 && !(pl->data_len % 16) && pl->dst_len == pl->data_len;
 }
 
+/*
+ * Whether an AES-CBC request of session @p s can go in slices of @p vq's
+ * (lcbc_slice), through CPU crypto (lcbc_add) or the queue pair (qs_want):
+ * an encryption (each slice's IV is the last ciphertext block before it)
+ * longer than a slice, in a shape slices take.
+ */
+static inline bool cbc_sliceable(const struct vcrypto_poller *p, const struct vc_vq *vq,
+				 const struct vc_sess *s, const struct vc_plan *pl)
+{
+	return s->sh.d.direction == VCRYPTO_ENCRYPT && lcbc_shape_ok(pl) &&
+	       pl->data_len > lcbc_slice(p, vq);
+}
+
 /* Whether a session's requests over the device's cipher length can go through lcbc_add(). */
 static inline bool long_cbc_ok(const struct vcrypto_poller *p, const struct vc_sess *s)
 {
@@ -1399,26 +1412,24 @@ refuse:
  * Where requests take the queue pair (a device without CPU crypto, a queue
  * whose sessions alternate: lane_run, a limited one beside others:
  * cpu_len_ok) on a device that computes outside enqueue, a queue's turn
- * takes at least VC_CHUNK requests
- * (fetch_queue): 16 whole 64 KiB AES-CBC encryptions, about 100 us on
- * crypto_aesni_mb, which a light guest's request waited behind (p50
- * 142 us, 11,000 requests/s beside a guest of four sessions; 8.5 us and
- * 108,000 beside a guest of one, whose requests CPU crypto slices:
- * lcbc_add). Under contention such an encryption longer than a slice
- * goes through the queue pair one slice per round instead, its op sent
- * again with the next slice's offset and IV (the last ciphertext block of
- * the slice before: qs_next). A queue has up to VC_QS_MAX in slices, the
- * slices of a round its quantum (lcbc_slice), side by side in the device's
- * lanes; a queue whose next request would be one more waits, its turns
- * passing (lcbc_waits).
+ * takes at least VC_CHUNK requests (fetch_queue): 16 whole 64 KiB AES-CBC
+ * encryptions, about 100 us on crypto_aesni_mb, which a light guest's
+ * request waited behind (p50 142 us, 11,000 requests/s beside a guest of
+ * four sessions; 8.5 us and 108,000 beside a guest of one, whose requests
+ * CPU crypto slices: lcbc_add). Under contention such an encryption longer
+ * than a slice goes through the queue pair one slice per round instead,
+ * its op sent again with the next slice's offset and IV (the last
+ * ciphertext block of the slice before: qs_next). A queue has up to
+ * VC_QS_MAX in slices, the slices of a round its quantum (lcbc_slice),
+ * side by side in the device's lanes; a queue whose next request would be
+ * one more waits, its turns passing (lcbc_waits).
  */
 static inline bool qs_want(const struct vcrypto_poller *p, const struct vc_vq *vq,
 			   const struct vc_sess *s, const struct vc_plan *pl)
 {
 	return p->npending >= 2 && p->st.enqueue_chunk == VC_CHUNK && pl->kind == VC_K_CIPHER &&
-	       s->sh.d.cipher_algo == VCRYPTO_CIPHER_AES_CBC &&
-	       s->sh.d.direction == VCRYPTO_ENCRYPT && !p->engine->null_crypto &&
-	       lcbc_shape_ok(pl) && pl->data_len > lcbc_slice(p, vq);
+	       s->sh.d.cipher_algo == VCRYPTO_CIPHER_AES_CBC && !p->engine->null_crypto &&
+	       cbc_sliceable(p, vq, s, pl);
 }
 
 /*
@@ -1536,8 +1547,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	if (lcbc && lcbc_holds(p)) {
 		counted = true;
 		slice = lcbc_fills(vq, s);
-	} else if (cbc && lcbc_holds(p) && s->sh.d.direction == VCRYPTO_ENCRYPT &&
-		   pl.data_len > lcbc_slice(p, vq) && lcbc_shape_ok(&pl) && !(zc && zdst != zsrc)) {
+	} else if (cbc && lcbc_holds(p) && cbc_sliceable(p, vq, s, &pl) && !(zc && zdst != zsrc)) {
 		counted = true;
 		lcbc = slice = lcbc_fills(vq, s);
 	}

@@ -1192,27 +1192,36 @@ static bool qp_run_start(struct qp_run *q, bool zc, const struct vcrypto_port_li
 }
 
 /*
+ * Check that @p ops operations went through the queue pair since @p ps0
+ * (poller stats) and none through CPU crypto. The held port's 64 B
+ * requests (one a second) take the queue pair too: those it completed
+ * since it had completed @p held0, and one more that may be in flight.
+ */
+static void qp_ops_check(const struct vcrypto_poller_stats *ps0, uint64_t held0, uint64_t ops)
+{
+	struct vcrypto_poller_stats ps1 = {.sz = sizeof(ps1)};
+	uint64_t held;
+
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	held = port_stats(H.port).requests - held0;
+	ck_assert_uint_eq(ps1.cpu_processed, ps0->cpu_processed);
+	ck_assert_uint_ge(ps1.enqueued - ps0->enqueued, ops);
+	ck_assert_uint_le(ps1.enqueued - ps0->enqueued, ops + held + 1);
+	ck_assert_uint_ge(ps1.dequeued - ps0->dequeued, ops);
+	ck_assert_uint_le(ps1.dequeued - ps0->dequeued, ops + held + 1);
+}
+
+/*
  * End it once all are done: resume the host, check every result against
  * OpenSSL, and that each request went in @p slices ops through the queue
- * pair, then take everything down. The held port's 64 B requests (one a
- * second) take the queue pair too: those it completed, and one more that
- * may be in flight.
+ * pair (qp_ops_check), then take everything down.
  */
 static void qp_run_end(struct qp_run *q, uint32_t slices)
 {
-	struct vcrypto_poller_stats ps1 = {.sz = sizeof(ps1)};
-	uint64_t ops = (uint64_t)q->n * slices, held;
-
 	ck_assert_uint_eq(port_stats(q->x.big).inflight, 0);
 	ck_assert_int_eq(vc_test_host_resume(&H), 0);
 	cbc_burst_check(&q->b);
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
-	held = port_stats(H.port).requests - q->held0;
-	ck_assert_uint_eq(ps1.cpu_processed, q->ps0.cpu_processed);
-	ck_assert_uint_ge(ps1.enqueued - q->ps0.enqueued, ops);
-	ck_assert_uint_le(ps1.enqueued - q->ps0.enqueued, ops + held + 1);
-	ck_assert_uint_ge(ps1.dequeued - q->ps0.dequeued, ops);
-	ck_assert_uint_le(ps1.dequeued - q->ps0.dequeued, ops + held + 1);
+	qp_ops_check(&q->ps0, q->held0, (uint64_t)q->n * slices);
 	ck_assert_uint_eq(port_stats(q->x.big).zero_copy_requests, q->zc ? q->n : 0u);
 	ck_assert_uint_eq(port_stats(q->x.big).requests_ok, q->n);
 	two_ports_down(&q->x);
@@ -1395,11 +1404,11 @@ START_TEST(qp_slices_cap)
 		NSHORT = 4,
 		STRIDE = 65536
 	};
-	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
+	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)};
 	uint8_t *in = malloc((size_t)N * STRIDE), *want = malloc(STRIDE), iv[N][16];
 	struct vcrypto_guest_completion c[N];
 	struct vcrypto_guest_op ops[N];
-	uint64_t done = 0, held0, held;
+	uint64_t done = 0, held0;
 	unsigned int got = 0;
 	struct two_ports x;
 
@@ -1453,10 +1462,7 @@ START_TEST(qp_slices_cap)
 		got += (unsigned int)n;
 		ck_assert_int_lt(spins, 1000);
 	}
-	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
-	held = port_stats(H.port).requests - held0; /* (see qp_run_end) */
-	ck_assert_uint_ge(ps1.enqueued - ps0.enqueued, NSHORT * 4 + (N - NSHORT) * 16);
-	ck_assert_uint_le(ps1.enqueued - ps0.enqueued, NSHORT * 4 + (N - NSHORT) * 16 + held + 1);
+	qp_ops_check(&ps0, held0, NSHORT * 4 + (N - NSHORT) * 16);
 	free(in);
 	free(want);
 	two_ports_down(&x);
