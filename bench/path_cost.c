@@ -51,6 +51,7 @@ static struct {
 	uint32_t burst;
 	unsigned int windows;
 	double window_s;
+	bool per_part; /* --desc-per-part: a descriptor per part, as VM guests lay requests out */
 } O = {.pmd = "aesni_mb",
        .modes = "copy,zc,null,null-zc",
        .burst = 32,
@@ -90,7 +91,8 @@ static int pc_up(struct pc_host *h, bool null_crypto, bool zc)
 		go.queue_size = 256;
 		go.mem_size = 64ull << 20;
 		go.connect_timeout_ms = 3000;
-		go.flags = VCRYPTO_GUEST_F_BUSY_POLL;
+		go.flags = VCRYPTO_GUEST_F_BUSY_POLL |
+			   (O.per_part ? VCRYPTO_GUEST_F_DESC_PER_PART : 0);
 		ret = vcrypto_guest_connect(h->path, &go, &h->g);
 	}
 	if (ret)
@@ -202,17 +204,18 @@ static int pc_case(struct pc_host *h, int algo, uint32_t size, double *host_cyc,
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: path_cost [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST] "
-		"[--modes copy,zc,null,null-zc] [--burst N] [--windows N] [--window-ms MS]\n");
+	fprintf(stderr, "usage: path_cost [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST] "
+			"[--modes copy,zc,null,null-zc] [--burst N] [--windows N] [--window-ms MS] "
+			"[--desc-per-part]\n");
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"pmd", 1, 0, 'p'},	  {"algo", 1, 0, 'a'},	{"sizes", 1, 0, 's'},
-		{"modes", 1, 0, 'm'},	  {"burst", 1, 0, 'b'}, {"windows", 1, 0, 'w'},
-		{"window-ms", 1, 0, 't'}, {"help", 0, 0, 'h'},	{0, 0, 0, 0}};
+	static const struct option lo[] = {{"pmd", 1, 0, 'p'},	     {"algo", 1, 0, 'a'},
+					   {"sizes", 1, 0, 's'},     {"modes", 1, 0, 'm'},
+					   {"burst", 1, 0, 'b'},     {"windows", 1, 0, 'w'},
+					   {"window-ms", 1, 0, 't'}, {"desc-per-part", 0, 0, 'P'},
+					   {"help", 0, 0, 'h'},	     {0, 0, 0, 0}};
 	char pfx[64], *eal[8];
 	int opt, ret = 0;
 
@@ -249,6 +252,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			O.window_s = atof(optarg) / 1000.0;
+			break;
+		case 'P':
+			O.per_part = true;
 			break;
 		default:
 			usage();
@@ -297,10 +303,12 @@ int main(int argc, char **argv)
 				printf("{\"tool\":\"path_cost\",\"pmd\":\"%s\",\"algo\":\"%s\","
 				       "\"mode\":\"%s\",\"size\":%u,\"burst\":%u,"
 				       "\"host_cyc_op\":%.1f,\"guest_cyc_op\":%.1f,"
-				       "\"host_mops_per_core\":%.2f,\"tsc_hz\":%" PRIu64 "}\n",
+				       "\"host_mops_per_core\":%.2f,\"tsc_hz\":%" PRIu64 ","
+				       "\"layout\":\"%s\"}\n",
 				       O.pmd, bench_algo_names[O.algos[ai]], bench_mode_names[mi],
 				       O.sizes[si], O.burst, hc, gc,
-				       (double)rte_get_tsc_hz() / hc / 1e6, rte_get_tsc_hz());
+				       (double)rte_get_tsc_hz() / hc / 1e6, rte_get_tsc_hz(),
+				       O.per_part ? "per-part" : "joined");
 				fflush(stdout);
 			}
 			pc_down(&h);

@@ -65,6 +65,7 @@ static struct {
 	int host_cpu, guest_cpu;
 	double c2c_wait;   /* seconds a case may wait for the vCPUs to be placed close */
 	uint32_t sessions; /* per algorithm and guest, taken in turn by its requests */
+	bool per_part; /* --desc-per-part: a descriptor per part, as VM guests lay requests out */
 } O = {.c2c_wait = 20,
        .sessions = 1,
        .host_cpu = 1,
@@ -278,6 +279,9 @@ static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_p
 	go.mem_size = mem;
 	go.connect_timeout_ms = 3000;
 	go.flags = VCRYPTO_GUEST_F_BUSY_POLL; /* the bench polls without sleeping */
+	/* (DPDK's host reads each part from its own descriptor) */
+	if (O.per_part || !e)
+		go.flags |= VCRYPTO_GUEST_F_DESC_PER_PART;
 	ret = vcrypto_guest_connect(gs->path, &go, &gs->g);
 	if (ret) {
 		fprintf(stderr, "vhost_bench: guest_connect: %s\n", vcrypto_strerror(ret));
@@ -556,7 +560,8 @@ static void print_result(struct bench_result *r, struct bench_lat *lat)
 
 	r->tsc_hz = (double)rte_get_tsc_hz();
 	bench_result_json_begin(stdout, r);
-	printf(",\"sessions\":%u", O.sessions);
+	printf(",\"sessions\":%u,\"layout\":\"%s\"", O.sessions,
+	       O.per_part || !strcmp(r->mode, "dpdk") ? "per-part" : "joined");
 	if (lat)
 		bench_lat_json(stdout, lat, 1e9 / rte_get_tsc_hz());
 	fputs("}\n", stdout);
@@ -918,7 +923,8 @@ static int fair_case(struct guest *light, struct guest *heavy, enum bench_mode m
 		r.tsc_hz = (double)hz;
 		r.check = lcheck;
 		bench_result_json_begin(stdout, &r);
-		printf(",\"sessions\":%u", O.sessions);
+		printf(",\"sessions\":%u,\"layout\":\"%s\"", O.sessions,
+		       O.per_part ? "per-part" : "joined");
 		printf(",\"kind\":\"fairness\",\"run\":\"%s\",\"run_idx\":%d,\"light_size\":%u,"
 		       "\"heavy_size\":%u,\"heavy_depth\":%u,\"light_weight\":%u,"
 		       "\"heavy_weight\":1,\"heavy_rate_bytes\":%llu,\"heavy_max_inflight\":%u,"
@@ -1050,7 +1056,7 @@ static void usage(FILE *f)
 		   "[--heavy-sizes LIST] [--heavy-depth N] [--light-weight W] [--rate-frac F] "
 		   "[--heavy-inflight N] [--qp-descriptors N] [--burst N]] [--host-cpu N] "
 		   "[--guest-cpu N] [--c2c-wait S] [--sessions N] "
-		   "[--fair-runs alone,equal,weight,rate,inflight]\n");
+		   "[--fair-runs alone,equal,weight,rate,inflight] [--desc-per-part]\n");
 }
 
 static int parse(int argc, char **argv)
@@ -1072,6 +1078,7 @@ static int parse(int argc, char **argv)
 					   {"burst", required_argument, NULL, 'B'},
 					   {"c2c-wait", required_argument, NULL, 'C'},
 					   {"sessions", required_argument, NULL, 'N'},
+					   {"desc-per-part", no_argument, NULL, 'P'},
 					   {"fair-runs", required_argument, NULL, 'R'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
@@ -1123,6 +1130,9 @@ static int parse(int argc, char **argv)
 			break;
 		case 'C':
 			O.c2c_wait = atof(optarg);
+			break;
+		case 'P':
+			O.per_part = true;
 			break;
 		case 'N':
 			O.sessions = (uint32_t)atoi(optarg);

@@ -77,6 +77,17 @@ enum vcrypto_guest_flags {
 	 * must not set this flag.
 	 */
 	VCRYPTO_GUEST_F_BUSY_POLL = 1u << 2,
+	/**
+	 * Give a request's header, IV and AAD a descriptor each, as Linux's
+	 * virtio_crypto driver and DPDK's virtio crypto PMD do. Without this
+	 * flag, a host that offers VIRTIO_F_ANY_LAYOUT (vcrypto's host does)
+	 * gets the three in one descriptor, which saves it a descriptor per
+	 * request; a host that does not offer it (DPDK 22.11's own
+	 * vhost-crypto back end, which reads each part from its own
+	 * descriptor) gets a descriptor per part anyway. For measuring a
+	 * host with the layout VM guests send.
+	 */
+	VCRYPTO_GUEST_F_DESC_PER_PART = 1u << 3,
 };
 
 /** Options of vcrypto_guest_connect(). */

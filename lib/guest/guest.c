@@ -19,7 +19,8 @@
 #define MAX_MEM_SIZE (1ull << 40)
 #define REPLY_TIMEOUT_MS 5000
 #define KNOWN_FLAGS                                                                                \
-	(VCRYPTO_GUEST_F_DIRECT_DESC | VCRYPTO_GUEST_F_NO_EVENT_IDX | VCRYPTO_GUEST_F_BUSY_POLL)
+	(VCRYPTO_GUEST_F_DIRECT_DESC | VCRYPTO_GUEST_F_NO_EVENT_IDX | VCRYPTO_GUEST_F_BUSY_POLL |  \
+	 VCRYPTO_GUEST_F_DESC_PER_PART)
 
 /* ------------------------------------------------------------- sessions */
 

@@ -50,6 +50,7 @@ struct vring_used {
 };
 
 /* ---- feature bits ---- */
+#define VIRTIO_F_ANY_LAYOUT 27
 #define VIRTIO_RING_F_INDIRECT_DESC 28
 #define VIRTIO_RING_F_EVENT_IDX 29
 #define VHOST_USER_F_PROTOCOL_FEATURES 30
@@ -61,12 +62,10 @@ struct vring_used {
 
 /* ---- per-request area in the shared region ---- */
 #define VC_SLOT_SIZE 512
-#define VC_SLOT_OFF_TABLE 0    /* indirect table, up to VC_MAX_REQ_DESC entries */
-#define VC_SLOT_OFF_HDR 128    /* 72-byte request header */
-#define VC_SLOT_OFF_STATUS 200 /* 1-byte status */
-#define VC_SLOT_OFF_IV 208     /* up to 32 bytes */
-#define VC_SLOT_OFF_AAD 256    /* up to 256 bytes */
-#define VC_MAX_REQ_DESC 7      /* hdr, iv, aad, src, dst, digest, status */
+#define VC_SLOT_OFF_TABLE 0 /* indirect table, up to VC_MAX_REQ_DESC entries */
+#define VC_SLOT_OFF_HDR 128 /* 72-byte request header, then IV, AAD and status (build()) */
+#define VC_SLOT_OFF_IV 200  /* up to 32 bytes */
+#define VC_MAX_REQ_DESC 7   /* hdr, iv, aad, src, dst, digest, status */
 #define VC_STATUS_UNSET 0xff
 
 /* Guest physical address of the start of our one region. */
@@ -75,8 +74,9 @@ struct vring_used {
 /* Per-request bookkeeping, private memory, indexed by the head descriptor. */
 struct vc_slot {
 	uint64_t user_data;
-	uint16_t ndesc; /* direct mode: descriptors in the chain */
-	uint16_t last;	/* direct mode: last descriptor of the chain */
+	uint16_t ndesc;	     /* direct mode: descriptors in the chain */
+	uint16_t last;	     /* direct mode: last descriptor of the chain */
+	uint16_t status_off; /* of the status byte in the slot's area */
 	uint8_t in_use;
 };
 
@@ -84,6 +84,7 @@ struct vc_slot {
 struct vc_vq {
 	uint16_t size, mask;
 	bool direct;		 /* VCRYPTO_GUEST_F_DIRECT_DESC */
+	bool per_part;		 /* a descriptor per part (build()): flag, or no ANY_LAYOUT */
 	bool busy_poll;		 /* VCRYPTO_GUEST_F_BUSY_POLL */
 	uint16_t used_event_set; /* busy poll: last_used when used_event was last moved */
 	bool event_idx;		 /* VIRTIO_RING_F_EVENT_IDX negotiated */

@@ -301,6 +301,9 @@ int vc_vu_setup(struct vcrypto_guest *g)
 	want |= host_features & (1ull << VIRTIO_RING_F_INDIRECT_DESC);
 	if (!(g->opts.flags & VCRYPTO_GUEST_F_NO_EVENT_IDX))
 		want |= host_features & (1ull << VIRTIO_RING_F_EVENT_IDX);
+	/* (a host that does not say so may read each part from its own descriptor: build()) */
+	if (!(g->opts.flags & VCRYPTO_GUEST_F_DESC_PER_PART))
+		want |= host_features & (1ull << VIRTIO_F_ANY_LAYOUT);
 	if (!(host_features & (1ull << VIRTIO_F_VERSION_1))) {
 		VC_LOG(ERR, "vhost-user: host lacks VERSION_1");
 		return -ENOTSUP;
@@ -365,6 +368,7 @@ int vc_vu_setup(struct vcrypto_guest *g)
 		uint64_t idx = i;
 
 		vq->event_idx = g->features & (1ull << VIRTIO_RING_F_EVENT_IDX);
+		vq->per_part = !(g->features & (1ull << VIRTIO_F_ANY_LAYOUT));
 		rc = vu_set(g, VHOST_USER_SET_VRING_NUM, &st, sizeof(st), NULL, 0);
 		st.num = vq->avail_idx;
 		if (!rc)

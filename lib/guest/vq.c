@@ -80,6 +80,7 @@ int vc_vq_init(struct vcrypto_guest *g, struct vc_vq *vq, uint64_t off, uint16_t
 	vq->size = size;
 	vq->mask = (uint16_t)(size - 1);
 	vq->direct = g->opts.flags & VCRYPTO_GUEST_F_DIRECT_DESC;
+	vq->per_part = g->opts.flags & VCRYPTO_GUEST_F_DESC_PER_PART;
 	vq->busy_poll = g->opts.flags & VCRYPTO_GUEST_F_BUSY_POLL;
 	vq->desc = (struct vring_desc *)base;
 	vq->avail = (struct vring_avail *)(base + desc_bytes(size));
@@ -311,26 +312,44 @@ static inline void hdr_words(const struct vc_sess *s, const struct vcrypto_guest
 	w[0] = lohi(opcode, s->algo);
 }
 
-/* Write the 72-byte header and the parts of one request; returns the part count. */
-static unsigned int build(const struct vcrypto_guest *g, const struct vc_vq *vq, uint16_t slot,
+/*
+ * Write the 72-byte header and the parts of one request; returns the part
+ * count. The header, IV and AAD follow each other in the slot's area, the
+ * status byte right after them. One descriptor covers the three when the
+ * host offered VIRTIO_F_ANY_LAYOUT (a host that did not may read each part
+ * from its own descriptor, as DPDK 22.11's vhost-crypto does) and the
+ * application did not ask for VCRYPTO_GUEST_F_DESC_PER_PART: the host then
+ * walks one descriptor less, and the table of a cipher request fits in one
+ * line. The IV and the status byte share the header's last line either way.
+ */
+static unsigned int build(const struct vcrypto_guest *g, struct vc_vq *vq, uint16_t slot,
 			  const struct vc_sess *s, const struct vcrypto_guest_op *op,
 			  struct part *p)
 {
 	uint8_t *area = vq->slot_va + (size_t)slot * VC_SLOT_SIZE;
 	uint64_t gpa = vq->slot_gpa + (uint64_t)slot * VC_SLOT_SIZE;
+	const uint32_t aad_off = VC_SLOT_OFF_IV + op->iv_len, st_off = aad_off + op->aad_len;
 	uint64_t w[VC_HDR_WORDS];
 	unsigned int n = 0;
 
+	_Static_assert(VC_SLOT_OFF_HDR + sizeof(struct vc_op_data_req) == VC_SLOT_OFF_IV &&
+			       VC_SLOT_OFF_IV + VCRYPTO_MAX_IV_LEN + VC_SESSION_MAX_AAD_LEN <
+				       VC_SLOT_SIZE,
+		       "slot layout");
 	hdr_words(s, op, w);
 	store_words(area + VC_SLOT_OFF_HDR, w, VC_HDR_WORDS);
-	p[n++] = (struct part){gpa + VC_SLOT_OFF_HDR, sizeof(struct vc_op_data_req), 0};
-	if (op->iv_len) {
+	if (op->iv_len)
 		memcpy(area + VC_SLOT_OFF_IV, op->iv, op->iv_len);
-		p[n++] = (struct part){gpa + VC_SLOT_OFF_IV, op->iv_len, 0};
-	}
-	if (op->aad_len) {
-		memcpy(area + VC_SLOT_OFF_AAD, op->aad, op->aad_len);
-		p[n++] = (struct part){gpa + VC_SLOT_OFF_AAD, op->aad_len, 0};
+	if (op->aad_len)
+		memcpy(area + aad_off, op->aad, op->aad_len);
+	if (!vq->per_part) {
+		p[n++] = (struct part){gpa + VC_SLOT_OFF_HDR, st_off - VC_SLOT_OFF_HDR, 0};
+	} else {
+		p[n++] = (struct part){gpa + VC_SLOT_OFF_HDR, sizeof(struct vc_op_data_req), 0};
+		if (op->iv_len)
+			p[n++] = (struct part){gpa + VC_SLOT_OFF_IV, op->iv_len, 0};
+		if (op->aad_len)
+			p[n++] = (struct part){gpa + aad_off, op->aad_len, 0};
 	}
 	if (op->src_len)
 		p[n++] = (struct part){vc_gpa(g, op->src), op->src_len, 0};
@@ -339,8 +358,9 @@ static unsigned int build(const struct vcrypto_guest *g, const struct vc_vq *vq,
 	if (s->type == VCRYPTO_SESSION_HASH || s->type == VCRYPTO_SESSION_MAC ||
 	    s->type == VCRYPTO_SESSION_CHAIN)
 		p[n++] = (struct part){vc_gpa(g, op->digest), s->digest_len, VRING_DESC_F_WRITE};
-	area[VC_SLOT_OFF_STATUS] = VC_STATUS_UNSET;
-	p[n++] = (struct part){gpa + VC_SLOT_OFF_STATUS, 1, VRING_DESC_F_WRITE};
+	area[st_off] = VC_STATUS_UNSET;
+	vq->slots[slot].status_off = (uint16_t)st_off;
+	p[n++] = (struct part){gpa + st_off, 1, VRING_DESC_F_WRITE};
 	return n;
 }
 
@@ -584,8 +604,8 @@ VCRYPTO_API int vcrypto_guest_poll(struct vcrypto_guest *g, uint16_t queue,
 			continue;
 		}
 		c[n].user_data = vq->slots[id].user_data;
-		c[n].status =
-			map_status(vq->slot_va[(size_t)id * VC_SLOT_SIZE + VC_SLOT_OFF_STATUS]);
+		c[n].status = map_status(
+			vq->slot_va[(size_t)id * VC_SLOT_SIZE + vq->slots[id].status_off]);
 		n++;
 		release_slot(vq, (uint16_t)id);
 	}

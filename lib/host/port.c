@@ -75,6 +75,7 @@ enum {
 	VHU_GET_STATUS = 40,
 };
 
+#define VC_VIRTIO_F_ANY_LAYOUT 27
 #define VC_VIRTIO_F_VERSION_1 32
 #define VC_VIRTIO_RING_F_INDIRECT_DESC 28
 #define VC_VIRTIO_RING_F_EVENT_IDX 29
@@ -980,8 +981,16 @@ VCRYPTO_API int vcrypto_port_create(const char *path, struct vcrypto_engine *eng
 	} else {
 		flags |= RTE_VHOST_USER_CLIENT; /* reconnects by default */
 	}
+	/*
+	 * ANY_LAYOUT (a legacy bit, implied by VERSION_1 but not honoured by
+	 * DPDK's own vhost-crypto): requests are read as byte streams, however
+	 * their parts are cut into descriptors, and libvcrypto-guest then gives
+	 * a request's header, IV and AAD one descriptor. QEMU 7.2 does not pass
+	 * it to its guest.
+	 */
 	features = 1ull << VC_VIRTIO_F_VERSION_1 | 1ull << VC_VIRTIO_RING_F_INDIRECT_DESC |
-		   1ull << VC_VHOST_USER_F_PROTOCOL_FEATURES | 1ull << VC_VIRTIO_RING_F_EVENT_IDX;
+		   1ull << VC_VHOST_USER_F_PROTOCOL_FEATURES | 1ull << VC_VIRTIO_RING_F_EVENT_IDX |
+		   1ull << VC_VIRTIO_F_ANY_LAYOUT;
 	pfeat = 1ull << VHOST_USER_PROTOCOL_F_CRYPTO_SESSION |
 		1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK;
 	if (port->nq > 1)

@@ -78,11 +78,15 @@ static void host_down(void)
 	vc_test_host_stop(&H);
 }
 
+/* vcrypto_guest_opts::flags of the guests guest_up_q() connects (the *_per_part cases). */
+static uint32_t guest_flags;
+
 static struct vcrypto_guest *guest_up_q(uint16_t nq, uint16_t qsize)
 {
 	struct vcrypto_guest_opts o = VCRYPTO_OPTS_INIT(vcrypto_guest_opts);
 	struct vcrypto_guest *g = NULL;
 
+	o.flags = guest_flags;
 	o.queue_size = qsize;
 	o.num_queues = nq;
 	o.mem_size = 32 << 20;
@@ -176,7 +180,7 @@ static void cipher_kat(struct vcrypto_guest *g, const struct calg *a)
 	free(want);
 }
 
-START_TEST(ciphers)
+static void ciphers_run(void)
 {
 	static const struct calg algs[] = {
 		{VCRYPTO_CIPHER_AES_CBC, 16, 16, 16}, {VCRYPTO_CIPHER_AES_CBC, 32, 16, 16},
@@ -192,6 +196,20 @@ START_TEST(ciphers)
 		cipher_kat(g, &algs[i]);
 	vcrypto_guest_destroy(g);
 	host_down();
+}
+
+START_TEST(ciphers)
+{
+	ciphers_run();
+}
+END_TEST
+
+/* The same with a descriptor per part (as VM guests send), though the host offers ANY_LAYOUT. */
+START_TEST(ciphers_per_part)
+{
+	guest_flags = VCRYPTO_GUEST_F_DESC_PER_PART;
+	ciphers_run();
+	guest_flags = 0;
 }
 END_TEST
 
@@ -253,7 +271,7 @@ END_TEST
 
 /* ---- chains, both orders ---- */
 
-START_TEST(chains)
+static void chains_run(void)
 {
 	struct vcrypto_guest *g;
 	uint8_t key[16], akey[32], iv[16], want_d[64];
@@ -315,6 +333,20 @@ START_TEST(chains)
 	vcrypto_guest_destroy(g);
 	host_down();
 }
+
+START_TEST(chains)
+{
+	chains_run();
+}
+END_TEST
+
+/* The same with a descriptor per part (as VM guests send), though the host offers ANY_LAYOUT. */
+START_TEST(chains_per_part)
+{
+	guest_flags = VCRYPTO_GUEST_F_DESC_PER_PART;
+	chains_run();
+	guest_flags = 0;
+}
 END_TEST
 
 /* ---- AEAD ---- */
@@ -351,7 +383,7 @@ static struct vcrypto_guest_op gcm_enc_op(uint64_t sid, const uint8_t *iv, const
 					 .dst_len = n + 16};
 }
 
-START_TEST(aead_gcm)
+static void aead_gcm_run(void)
 {
 	struct vcrypto_guest *g;
 	uint8_t key[32], iv[12], aad[32];
@@ -405,6 +437,20 @@ START_TEST(aead_gcm)
 	free(want);
 	vcrypto_guest_destroy(g);
 	host_down();
+}
+
+START_TEST(aead_gcm)
+{
+	aead_gcm_run();
+}
+END_TEST
+
+/* The same with a descriptor per part (as VM guests send), though the host offers ANY_LAYOUT. */
+START_TEST(aead_gcm_per_part)
+{
+	guest_flags = VCRYPTO_GUEST_F_DESC_PER_PART;
+	aead_gcm_run();
+	guest_flags = 0;
 }
 END_TEST
 
@@ -1786,9 +1832,12 @@ int main(void)
 		return 77;
 #define ADD(t) VC_TCASE(s, t, 60)
 	ADD(ciphers);
+	ADD(ciphers_per_part);
 	ADD(hashes_and_macs);
 	ADD(chains);
+	ADD(chains_per_part);
 	ADD(aead_gcm);
+	ADD(aead_gcm_per_part);
 	ADD(backpressure_tiny_qp);
 	ADD(enqueue_chunk_follows_device);
 	ADD(aesni_mb_cpu_crypto);

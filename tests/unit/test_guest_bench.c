@@ -31,7 +31,7 @@ static uint16_t device_step(struct vc_vq *vq, uint16_t seen)
 	while (seen != avail) {
 		uint16_t head = vq->avail->ring[seen & vq->mask];
 
-		vq->slot_va[(size_t)head * VC_SLOT_SIZE + VC_SLOT_OFF_STATUS] = 0;
+		vq->slot_va[(size_t)head * VC_SLOT_SIZE + vq->slots[head].status_off] = 0;
 		vq->used->ring[used & vq->mask].id = head;
 		vq->used->ring[used & vq->mask].len = 1;
 		used++;

@@ -115,15 +115,20 @@ static void complete(struct vc_vq *vq, uint16_t id, uint8_t status)
 {
 	uint16_t u = vq->used->idx;
 
-	vq->slot_va[(size_t)id * VC_SLOT_SIZE + VC_SLOT_OFF_STATUS] = status;
+	vq->slot_va[(size_t)id * VC_SLOT_SIZE + vq->slots[id].status_off] = status;
 	vq->used->ring[u & vq->mask].id = id;
 	vq->used->ring[u & vq->mask].len = 1;
 	__atomic_store_n(&vq->used->idx, (uint16_t)(u + 1), __ATOMIC_RELEASE);
 }
 
+/* Status byte of a request whose IV and AAD take @p ivaad bytes: right after them. */
+#define ST_OFF(ivaad) (VC_SLOT_OFF_IV + (ivaad))
+
+/* _i = 0: the header and IV in one descriptor (the default); 1: VCRYPTO_GUEST_F_DESC_PER_PART. */
 START_TEST(cipher_indirect_layout)
 {
-	struct vcrypto_guest *g = mk(8, 0);
+	const bool per_part = _i;
+	struct vcrypto_guest *g = mk(8, per_part ? VCRYPTO_GUEST_F_DESC_PER_PART : 0);
 	struct vc_vq *vq = &g->vq[0];
 	uint8_t iv[16] = {0xaa}, *src, *dst;
 	struct vcrypto_guest_op op = {0};
@@ -131,6 +136,7 @@ START_TEST(cipher_indirect_layout)
 	const struct vring_desc *t;
 	const uint8_t *h;
 	uint64_t slot;
+	unsigned int k = 0;
 
 	sessions(g);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 64, (void **)&src), 0);
@@ -147,16 +153,21 @@ START_TEST(cipher_indirect_layout)
 	slot = vq->slot_gpa;
 	ck_assert_uint_eq(vq->avail->idx, 1);
 	ck_assert_uint_eq(vq->avail->ring[0], 0);
-	check_desc(&vq->desc[0], slot + VC_SLOT_OFF_TABLE, 5 * 16, VRING_DESC_F_INDIRECT);
+	check_desc(&vq->desc[0], slot + VC_SLOT_OFF_TABLE, (per_part ? 5 : 4) * 16,
+		   VRING_DESC_F_INDIRECT);
 	t = (const struct vring_desc *)(vq->slot_va + VC_SLOT_OFF_TABLE);
-	check_desc(&t[0], slot + VC_SLOT_OFF_HDR, 72, VRING_DESC_F_NEXT);
+	if (per_part) {
+		check_desc(&t[k++], slot + VC_SLOT_OFF_HDR, 72, VRING_DESC_F_NEXT);
+		check_desc(&t[k++], slot + VC_SLOT_OFF_IV, 16, VRING_DESC_F_NEXT);
+	} else {
+		check_desc(&t[k++], slot + VC_SLOT_OFF_HDR, 72 + 16, VRING_DESC_F_NEXT);
+	}
 	ck_assert_uint_eq(t[0].next, 1);
-	check_desc(&t[1], slot + VC_SLOT_OFF_IV, 16, VRING_DESC_F_NEXT);
-	check_desc(&t[2], VC_GPA_BASE + (uint64_t)(src - g->mem), 48, VRING_DESC_F_NEXT);
-	check_desc(&t[3], VC_GPA_BASE + (uint64_t)(dst - g->mem), 48,
+	check_desc(&t[k++], VC_GPA_BASE + (uint64_t)(src - g->mem), 48, VRING_DESC_F_NEXT);
+	check_desc(&t[k], VC_GPA_BASE + (uint64_t)(dst - g->mem), 48,
 		   VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
-	check_desc(&t[4], slot + VC_SLOT_OFF_STATUS, 1, VRING_DESC_F_WRITE);
-	ck_assert_uint_eq(t[3].next, 4);
+	ck_assert_uint_eq(t[k].next, k + 1);
+	check_desc(&t[++k], slot + ST_OFF(16), 1, VRING_DESC_F_WRITE);
 	/* the IV was copied */
 	ck_assert_uint_eq(vq->slot_va[VC_SLOT_OFF_IV], 0xaa);
 	/* header: virtio_crypto_op_header + sym cipher para + op_type */
@@ -169,7 +180,7 @@ START_TEST(cipher_indirect_layout)
 	ck_assert_uint_eq(rd32(h + 28), 48); /* src_data_len */
 	ck_assert_uint_eq(rd32(h + 32), 48); /* dst_data_len */
 	ck_assert_uint_eq(rd32(h + 64), VC_SYM_OP_CIPHER);
-	ck_assert_uint_eq(vq->slot_va[VC_SLOT_OFF_STATUS], VC_STATUS_UNSET);
+	ck_assert_uint_eq(vq->slot_va[ST_OFF(16)], VC_STATUS_UNSET);
 	/* EVENT_IDX: avail_event 0 was crossed, so one kick */
 	ck_assert_uint_eq(kicks(vq), 1);
 	/* nothing completed yet */
@@ -204,7 +215,7 @@ START_TEST(chain_hash_aead_layout)
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 256, (void **)&src), 0);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 256, (void **)&dst), 0);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 64, (void **)&dig), 0);
-	/* chain: R hdr iv src, W dst digest status */
+	/* chain: R hdr+iv src, W dst digest status */
 	op = (struct vcrypto_guest_op){.session_id = 6,
 				       .iv = iv,
 				       .iv_len = 16,
@@ -218,11 +229,12 @@ START_TEST(chain_hash_aead_layout)
 				       .hash_len = 32};
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, &op, 1), 1);
 	slot = vq->slot_gpa;
-	check_desc(&vq->desc[0], slot + VC_SLOT_OFF_TABLE, 6 * 16, VRING_DESC_F_INDIRECT);
+	check_desc(&vq->desc[0], slot + VC_SLOT_OFF_TABLE, 5 * 16, VRING_DESC_F_INDIRECT);
 	t = (const struct vring_desc *)(vq->slot_va + VC_SLOT_OFF_TABLE);
-	check_desc(&t[4], VC_GPA_BASE + (uint64_t)(dig - g->mem), 12,
+	check_desc(&t[0], slot + VC_SLOT_OFF_HDR, 72 + 16, VRING_DESC_F_NEXT);
+	check_desc(&t[3], VC_GPA_BASE + (uint64_t)(dig - g->mem), 12,
 		   VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
-	check_desc(&t[5], slot + VC_SLOT_OFF_STATUS, 1, VRING_DESC_F_WRITE);
+	check_desc(&t[4], slot + ST_OFF(16), 1, VRING_DESC_F_WRITE);
 	h = vq->slot_va + VC_SLOT_OFF_HDR;
 	ck_assert_uint_eq(rd32(h + 0), VC_CIPHER_DECRYPT);
 	ck_assert_uint_eq(rd32(h + 8) | (uint64_t)rd32(h + 12) << 32, 6); /* session_id */
@@ -246,16 +258,18 @@ START_TEST(chain_hash_aead_layout)
 	slot = vq->slot_gpa + VC_SLOT_SIZE;
 	check_desc(&vq->desc[1], slot + VC_SLOT_OFF_TABLE, 4 * 16, VRING_DESC_F_INDIRECT);
 	t = (const struct vring_desc *)(vq->slot_va + VC_SLOT_SIZE + VC_SLOT_OFF_TABLE);
+	check_desc(&t[0], slot + VC_SLOT_OFF_HDR, 72, VRING_DESC_F_NEXT);
 	check_desc(&t[1], VC_GPA_BASE + (uint64_t)(src - g->mem), 100, VRING_DESC_F_NEXT);
 	check_desc(&t[2], VC_GPA_BASE + (uint64_t)(dig - g->mem), 32,
 		   VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
+	check_desc(&t[3], slot + ST_OFF(0), 1, VRING_DESC_F_WRITE);
 	h = vq->slot_va + VC_SLOT_SIZE + VC_SLOT_OFF_HDR;
 	ck_assert_uint_eq(rd32(h + 0), VC_HASH);
 	ck_assert_uint_eq(rd32(h + 4), VCRYPTO_HASH_SHA_256);
 	ck_assert_uint_eq(rd32(h + 24), 100);
 	ck_assert_uint_eq(rd32(h + 28), 32);
 
-	/* AEAD: R hdr iv aad src, W dst(+tag) status */
+	/* AEAD: R hdr+iv+aad src, W dst(+tag) status */
 	op = (struct vcrypto_guest_op){.session_id = 8,
 				       .iv = iv,
 				       .iv_len = 12,
@@ -267,13 +281,14 @@ START_TEST(chain_hash_aead_layout)
 				       .dst_len = 56};
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, &op, 1), 1);
 	slot = vq->slot_gpa + 2 * VC_SLOT_SIZE;
-	check_desc(&vq->desc[2], slot + VC_SLOT_OFF_TABLE, 6 * 16, VRING_DESC_F_INDIRECT);
+	check_desc(&vq->desc[2], slot + VC_SLOT_OFF_TABLE, 4 * 16, VRING_DESC_F_INDIRECT);
 	t = (const struct vring_desc *)(vq->slot_va + 2 * VC_SLOT_SIZE + VC_SLOT_OFF_TABLE);
-	check_desc(&t[1], slot + VC_SLOT_OFF_IV, 12, VRING_DESC_F_NEXT);
-	check_desc(&t[2], slot + VC_SLOT_OFF_AAD, 20, VRING_DESC_F_NEXT);
-	check_desc(&t[4], VC_GPA_BASE + (uint64_t)(dst - g->mem), 56,
+	check_desc(&t[0], slot + VC_SLOT_OFF_HDR, 72 + 12 + 20, VRING_DESC_F_NEXT);
+	check_desc(&t[1], VC_GPA_BASE + (uint64_t)(src - g->mem), 40, VRING_DESC_F_NEXT);
+	check_desc(&t[2], VC_GPA_BASE + (uint64_t)(dst - g->mem), 56,
 		   VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
-	ck_assert_uint_eq(vq->slot_va[2 * VC_SLOT_SIZE + VC_SLOT_OFF_AAD], 0x33);
+	check_desc(&t[3], slot + ST_OFF(12 + 20), 1, VRING_DESC_F_WRITE);
+	ck_assert_uint_eq(vq->slot_va[2 * VC_SLOT_SIZE + VC_SLOT_OFF_IV + 12], 0x33); /* the AAD */
 	h = vq->slot_va + 2 * VC_SLOT_SIZE + VC_SLOT_OFF_HDR;
 	ck_assert_uint_eq(rd32(h + 0), VC_AEAD_ENCRYPT);
 	ck_assert_uint_eq(rd32(h + 4), VCRYPTO_AEAD_AES_GCM);
@@ -351,7 +366,8 @@ END_TEST
 START_TEST(direct_layout)
 {
 	struct vcrypto_guest *g =
-		mk(16, VCRYPTO_GUEST_F_DIRECT_DESC | VCRYPTO_GUEST_F_NO_EVENT_IDX);
+		mk(16, VCRYPTO_GUEST_F_DIRECT_DESC | VCRYPTO_GUEST_F_NO_EVENT_IDX |
+			       VCRYPTO_GUEST_F_DESC_PER_PART);
 	struct vc_vq *vq = &g->vq[0];
 	uint8_t iv[16] = {0}, *buf;
 	struct vcrypto_guest_op op;
@@ -382,7 +398,7 @@ START_TEST(direct_layout)
 	check_desc(&vq->desc[d], VC_GPA_BASE + (uint64_t)(buf - g->mem), 32,
 		   VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
 	d = vq->desc[d].next;
-	check_desc(&vq->desc[d], vq->slot_gpa + VC_SLOT_OFF_STATUS, 1, VRING_DESC_F_WRITE);
+	check_desc(&vq->desc[d], vq->slot_gpa + ST_OFF(16), 1, VRING_DESC_F_WRITE);
 	ck_assert_uint_eq(vq->nfree, 11);
 	vq->used->flags = 0;
 	op.user_data = 2;
@@ -613,7 +629,7 @@ int main(void)
 	int failed;
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, cipher_indirect_layout);
+	tcase_add_loop_test(tc, cipher_indirect_layout, 0, 2);
 	tcase_add_test(tc, chain_hash_aead_layout);
 	tcase_add_test(tc, out_of_order_and_full);
 	tcase_add_test(tc, direct_layout);

@@ -297,6 +297,20 @@ START_TEST(feature_values)
 	ck_assert_uint_eq(f->set_f, F_VERSION_1 | F_INDIRECT | F_PROTOCOL);
 	vcrypto_guest_destroy(g);
 	fake_free(f);
+	/* ANY_LAYOUT (bit 27) when the host offers it, unless a descriptor per part is asked for */
+	f = fake_new();
+	f->features |= 1ull << 27;
+	ck_assert_int_eq(connect_to(f, 1, 0, &g), 0);
+	ck_assert_uint_eq(f->set_f,
+			  F_VERSION_1 | F_INDIRECT | F_EVENT_IDX | F_PROTOCOL | 1ull << 27);
+	vcrypto_guest_destroy(g);
+	fake_free(f);
+	f = fake_new();
+	f->features |= 1ull << 27;
+	ck_assert_int_eq(connect_to(f, 1, VCRYPTO_GUEST_F_DESC_PER_PART, &g), 0);
+	ck_assert_uint_eq(f->set_f, F_VERSION_1 | F_INDIRECT | F_EVENT_IDX | F_PROTOCOL);
+	vcrypto_guest_destroy(g);
+	fake_free(f);
 }
 END_TEST
 
