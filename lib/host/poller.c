@@ -1039,10 +1039,16 @@ static inline bool run_add(struct vc_run *r, const void *key)
 	return !r->thin;
 }
 
-/* Whether requests gathered now are held across rounds in slices (see lcbc_slice). */
-static inline bool lcbc_holds(const struct vcrypto_poller *p)
+/*
+ * Whether requests gathered now are held across rounds in slices (see
+ * lcbc_slice): while another queue is active, unless the queue is one
+ * whose long requests take the queue pair (cpu_len_ok) and these can
+ * (@p over_dev false: not over the device's cipher length, which only CPU
+ * crypto takes on crypto_aesni_mb).
+ */
+static inline bool lcbc_holds(const struct vcrypto_poller *p, bool over_dev)
 {
-	return p->npending >= 2 && p->cpu_long;
+	return p->npending >= 2 && (p->cpu_long || over_dev);
 }
 
 /*
@@ -1074,8 +1080,9 @@ static inline uint32_t lcbc_slice(const struct vcrypto_poller *p, const struct v
  * up to 65520 bytes goes whole, a longer one in a set run to the end in
  * the turn (as without contention). The queue's last run decides (a queue
  * starts out sliced), and a run that reaches half the lanes turns slicing
- * on from there. A run ends at the end of a turn that counted in it
- * (fetch_queue) or at another session's request.
+ * on from there, as does a turn the queue's own limits ended (fetch_queue:
+ * a queue limited to 4 in flight never brings 8). A run ends at the end of
+ * a turn that counted in it (fetch_queue) or at another session's request.
  */
 static inline bool lcbc_fills(struct vc_vq *vq, const struct vc_sess *s)
 {
@@ -1544,10 +1551,11 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 			zc = false;
 	}
 	/* (in slices while other queues wait, if the queue's sets fill lanes: lcbc_fills) */
-	if (lcbc && lcbc_holds(p)) {
+	if (lcbc && lcbc_holds(p, true)) {
 		counted = true;
 		slice = lcbc_fills(vq, s);
-	} else if (cbc && lcbc_holds(p) && cbc_sliceable(p, vq, s, &pl) && !(zc && zdst != zsrc)) {
+	} else if (cbc && lcbc_holds(p, false) && cbc_sliceable(p, vq, s, &pl) &&
+		   !(zc && zdst != zsrc)) {
 		counted = true;
 		lcbc = slice = lcbc_fills(vq, s);
 	}
@@ -1767,7 +1775,7 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	uint32_t in = atomic_load_explicit(&vq->inflight, memory_order_relaxed);
 	uint32_t room = p->bl_cap - (p->bl_tail - p->bl_head);
 	uint32_t budget, done = 0, floor;
-	bool throttled = false, capped, out_of_bytes = false;
+	bool throttled = false, capped, out_of_bytes = false, limited;
 
 	*more = false;
 	vq->lcbc_wait = false; /* (set again if its next request still waits: lcbc_add) */
@@ -1868,7 +1876,8 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	if (p->cpu) {
 		cpu_flush(p);
 		if (p->cpu->lc.n && !p->cpu->lc.held) {
-			if (p->cpu->lc.slice && lcbc_holds(p))
+			/* (a set is marked for slices only where it may be held) */
+			if (p->cpu->lc.slice && lcbc_holds(p, true))
 				lcbc_hold(p);
 			else
 				lcbc_flush(p);
@@ -1881,10 +1890,15 @@ static int fetch_queue(struct vcrypto_poller *p, struct vc_vq *vq, uint32_t cap,
 	 * queue limited to 4 in flight never brings 8, and a light guest beside
 	 * it waited behind 4 whole 64 KiB encryptions in 4 lanes (72-88 us
 	 * median); a turn of a few that stopped at the cap made the next ones
-	 * go whole (p99 120-130 us beside a rate-limited busy guest).
+	 * go whole (p99 120-130 us beside a rate-limited busy guest). Likewise
+	 * for held sets (lcbc_fills): a limited queue's AES-CBC encryptions over
+	 * the device's length, which take CPU crypto (lcbc_holds), went whole.
 	 */
-	if (throttled || in + done >= q->cur.max_inflight || vq->qs_wait)
+	limited = throttled || in + done >= q->cur.max_inflight;
+	if (limited || vq->qs_wait)
 		run_fill(&vq->qs_run);
+	if (limited)
+		run_fill(&vq->lcbc_run);
 	vc_qos_throttled(q, now, throttled);
 	*more = (capped && done == budget) || (out_of_bytes && done < n);
 	/* avail_event one behind what we consumed: no kick until the index wraps (see port.c). */

@@ -1070,6 +1070,69 @@ START_TEST(cbc_slices_copy)
 END_TEST
 
 /*
+ * A queue limited to 4 in flight, beside another active queue: its AES-CBC
+ * encryptions over 65520 bytes, which only CPU crypto takes on
+ * crypto_aesni_mb (a limited queue's shorter long ones take the queue
+ * pair: cpu_len_ok), go in slices too, 4 at a time, one 4 KiB slice of
+ * each per poller round: 8 requests of 128 KiB take two groups of 32
+ * rounds, none done before its group's last round, all through CPU crypto.
+ * Before, each group ran whole in the turn that brought it, and a light
+ * guest beside it waited behind 4 whole 128 KiB encryptions. Zero copy in
+ * place (@p zc) and copy mode; every result against OpenSSL.
+ */
+static void cbc_slices_limited_case(bool zc)
+{
+	enum {
+		N = 8,
+		LEN = 131072,
+		LIMIT = 4,
+		SLICES = LEN / 4096
+	};
+	struct vcrypto_port_limits cap = {.sz = sizeof(cap), .max_inflight = LIMIT};
+	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
+	struct two_ports x;
+	struct cbc_burst b;
+	uint64_t done = 0;
+	unsigned int r;
+
+	if (!two_ports_up(&x, zc, (size_t)N * LEN))
+		return; /* no AES-NI/AVX on this CPU: nothing to check */
+	ck_assert_int_eq(vcrypto_port_set_limits(x.big, &cap), 0);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
+	vc_test_host_pause(&H);
+	cbc_burst_submit(&b, x.g2, x.sid2, x.key2, x.b2, LEN, N, 93);
+	for (r = 1; done < N && r <= 4 * (N / LIMIT) * SLICES; r++) {
+		done += one_round(x.big);
+		/* (a group needs its slices' rounds, one group after another) */
+		ck_assert_msg(done <= LIMIT * (r / SLICES), "%llu done in round %u",
+			      (unsigned long long)done, r);
+	}
+	ck_assert_uint_eq(done, N);
+	ck_assert_uint_ge(r - 1, (N / LIMIT) * SLICES);
+	ck_assert_uint_eq(port_stats(x.big).inflight, 0);
+	ck_assert_int_eq(vc_test_host_resume(&H), 0);
+	cbc_burst_check(&b);
+	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps1), 0);
+	ck_assert_uint_eq(ps1.dequeued - ps0.dequeued, 0);
+	ck_assert_uint_ge(ps1.cpu_processed - ps0.cpu_processed, N);
+	ck_assert_uint_eq(port_stats(x.big).zero_copy_requests, zc ? N : 0u);
+	ck_assert_uint_eq(port_stats(x.big).requests_ok, N);
+	two_ports_down(&x);
+}
+
+START_TEST(cbc_slices_limited)
+{
+	cbc_slices_limited_case(true);
+}
+END_TEST
+
+START_TEST(cbc_slices_limited_copy)
+{
+	cbc_slices_limited_case(false);
+}
+END_TEST
+
+/*
  * CPU crypto only where a call fills crypto_aesni_mb's lanes. A CPU crypto
  * call takes one session, so a queue whose requests alternate sessions
  * made calls of one request; its requests take the queue pair instead,
@@ -1762,6 +1825,8 @@ int main(void)
 	ADD(one_lane_turns);
 	ADD(cbc_slices);
 	ADD(cbc_slices_copy);
+	ADD(cbc_slices_limited);
+	ADD(cbc_slices_limited_copy);
 	ADD(cbc_thin_sets);
 	ADD(cbc_thin_sets_copy);
 	ADD(sessions_alternate);
