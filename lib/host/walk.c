@@ -465,3 +465,26 @@ int vc_out_write_slow(const struct vc_out_seg *out, uint32_t nout, uint64_t off,
 	}
 	return len ? -ERANGE : 0;
 }
+
+int vc_out_read_slow(const struct vc_out_seg *in, uint32_t nin, uint64_t off, void *dst_,
+		     uint64_t len)
+{
+	uint8_t *dst = dst_;
+
+	for (uint32_t i = 0; i < nin && len; i++) {
+		uint64_t chunk;
+
+		if (off >= in[i].len) {
+			off -= in[i].len;
+			continue;
+		}
+		chunk = in[i].len - off;
+		if (chunk > len)
+			chunk = len;
+		memcpy(dst, in[i].hva + off, chunk);
+		dst += chunk;
+		len -= chunk;
+		off = 0;
+	}
+	return len ? -ERANGE : 0;
+}

@@ -131,6 +131,23 @@ static inline int vc_out_write(const struct vc_out_seg *out, uint32_t nout, uint
 	return vc_out_write_slow(out, nout, off, src, len);
 }
 
+/*
+ * As vc_out_write, the other way: read @len bytes at offset @off of the
+ * stream @in (@nin pieces, through their host addresses) into @dst.
+ * Returns 0, or -ERANGE if the stream is shorter than @off + @len.
+ */
+int vc_out_read_slow(const struct vc_out_seg *in, uint32_t nin, uint64_t off, void *dst,
+		     uint64_t len);
+static inline int vc_out_read(const struct vc_out_seg *in, uint32_t nin, uint64_t off, void *dst,
+			      uint64_t len)
+{
+	if (nin && off < in[0].len && len <= in[0].len - off) {
+		memcpy(dst, in[0].hva + off, len);
+		return 0;
+	}
+	return vc_out_read_slow(in, nin, off, dst, len);
+}
+
 /* Whether the host range [hva, hva + len) lies inside one guest region. */
 bool vc_mem_hva_ok(const struct vc_memtab *mt, const void *hva, uint64_t len);
 

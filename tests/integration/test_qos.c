@@ -721,6 +721,24 @@ static void cbc_burst_submit(struct cbc_burst *b, struct vcrypto_guest *g, uint6
 	cbc_burst_submit2(b, g, sid, key, sid, key, buf, len, n, seed);
 }
 
+/*
+ * Request @p i of a burst (in place in guest memory) while its slices run:
+ * its first @p done bytes are the ciphertext's (an AES-CBC ciphertext's
+ * first blocks depend on the first plaintext blocks only), the rest is
+ * still the plaintext. In copy mode too: each slice is copied in and out
+ * when it is computed (lcbc_step), not the whole request at completion.
+ */
+static void cbc_burst_progress(struct cbc_burst *b, unsigned int i, uint32_t done)
+{
+	const uint8_t *in = b->in + (size_t)i * b->len, *at = b->buf + (size_t)i * b->len;
+
+	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, b->key[i % 2], 16,
+				       b->iv[i], in, done, b->want),
+			 0);
+	ck_assert_msg(!memcmp(at, b->want, done), "request %u: first %u bytes", i, done);
+	ck_assert_msg(!memcmp(at + done, in + done, b->len - done), "request %u: past %u", i, done);
+}
+
 /* Wait for a submitted burst's completions and check each against OpenSSL. */
 static void cbc_burst_check(struct cbc_burst *b)
 {
@@ -1013,24 +1031,29 @@ END_TEST
 
 /*
  * While another queue is active, an unlimited queue's AES-CBC encryptions
- * over 4 KiB run on crypto_aesni_mb's CPU crypto path in slices of 4 KiB,
- * one slice of each per poller round, so that other queues are served
- * between slices instead of waiting for whole requests. With the poller
- * thread paused, the big port gets 16 requests of 16 KiB: none completes
- * in the first three rounds, all in the fourth; again for 16 of 20000
- * bytes (five rounds), the guest closing their session after the first;
- * every result against OpenSSL. Zero copy in place (@p zc) and copy mode.
+ * over 4 KiB run on crypto_aesni_mb's CPU crypto path in slices of 4 KiB
+ * (2 KiB in copy mode, whose slices are copied in and out too), one slice
+ * of each per poller round, so that other queues are served between
+ * slices instead of waiting for whole requests. With the poller thread
+ * paused, the big port gets 16 requests of 16 KiB: none completes before
+ * the round of its last slice (the fourth; the eighth in copy mode), all
+ * in that round; again for 16 of 20000 bytes (five or ten rounds), the
+ * guest closing their session after the first;
+ * after each round, a request's slices so far are in guest memory
+ * (cbc_burst_progress: copy mode too); every result against OpenSSL. Zero
+ * copy in place (@p zc) and copy mode.
  */
 static void cbc_slices_case(bool zc)
 {
 	static const uint32_t len[2] = {16384, 20000};
+	const uint32_t slice = zc ? 4096 : 2048;
 	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
 	struct two_ports x;
 
 	if (!two_ports_up(&x, zc, 16 * 20000))
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
 	for (int k = 0; k < 2; k++) {
-		uint32_t rounds = (len[k] + 4095) / 4096;
+		uint32_t rounds = (len[k] + slice - 1) / slice;
 		struct cbc_burst b;
 
 		ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
@@ -1039,6 +1062,7 @@ static void cbc_slices_case(bool zc)
 		for (uint32_t r = 1; r < rounds; r++) {
 			ck_assert_msg(one_round(x.big) == 0, "%u bytes: completed in round %u",
 				      len[k], r);
+			cbc_burst_progress(&b, 15, r * slice);
 			/* The second time the guest closes the session meanwhile: the set keeps it. */
 			if (k == 1 && r == 1)
 				ck_assert_int_eq(vcrypto_guest_session_close(x.g2, x.sid2), 0);
@@ -1074,8 +1098,9 @@ END_TEST
  * encryptions over 65520 bytes, which only CPU crypto takes on
  * crypto_aesni_mb (a limited queue's shorter long ones take the queue
  * pair: cpu_len_ok), go in slices too, 4 at a time, one 4 KiB slice of
- * each per poller round: 8 requests of 128 KiB take two groups of 32
- * rounds, none done before its group's last round, all through CPU crypto.
+ * each per poller round (2 KiB in copy mode): 8 requests of 128 KiB take
+ * two groups of 32 rounds (64), none done before its group's last round,
+ * all through CPU crypto.
  * Before, each group ran whole in the turn that brought it, and a light
  * guest beside it waited behind 4 whole 128 KiB encryptions. Zero copy in
  * place (@p zc) and copy mode; every result against OpenSSL.
@@ -1085,9 +1110,9 @@ static void cbc_slices_limited_case(bool zc)
 	enum {
 		N = 8,
 		LEN = 131072,
-		LIMIT = 4,
-		SLICES = LEN / 4096
+		LIMIT = 4
 	};
+	const unsigned int SLICES = LEN / (zc ? 4096 : 2048);
 	struct vcrypto_port_limits cap = {.sz = sizeof(cap), .max_inflight = LIMIT};
 	struct vcrypto_poller_stats ps0 = {.sz = sizeof(ps0)}, ps1 = {.sz = sizeof(ps1)};
 	struct two_ports x;

@@ -300,6 +300,47 @@ START_TEST(too_many_segments)
 }
 END_TEST
 
+/*
+ * Reading and writing a stream in pieces at an offset (vc_out_read,
+ * vc_out_write: the chunks of a copy-mode AES-CBC request): ranges within
+ * one piece, across pieces, to the end; one byte too many is -ERANGE.
+ */
+START_TEST(out_stream_read_write)
+{
+	uint8_t a[10], b[7], c[20], got[37], want[37];
+	const struct vc_out_seg st[3] = {
+		{.gpa = 0x1000, .len = sizeof(a), .hva = a},
+		{.gpa = 0x2000, .len = sizeof(b), .hva = b},
+		{.gpa = 0x3000, .len = sizeof(c), .hva = c},
+	};
+	static const uint32_t cases[][2] = {{0, 10}, {3, 4},   {8, 5},	{9, 20},
+					    {0, 37}, {17, 20}, {36, 1}, {10, 0}};
+
+	for (unsigned int i = 0; i < sizeof(want); i++)
+		want[i] = (uint8_t)(3 * i + 1);
+	memcpy(a, want, 10);
+	memcpy(b, want + 10, 7);
+	memcpy(c, want + 17, 20);
+	for (unsigned int k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		uint32_t off = cases[k][0], len = cases[k][1];
+
+		memset(got, 0, sizeof(got));
+		ck_assert_int_eq(vc_out_read(st, 3, off, got, len), 0);
+		ck_assert_msg(!memcmp(got, want + off, len), "read %u at %u", len, off);
+	}
+	ck_assert_int_eq(vc_out_read(st, 3, 30, got, 8), -ERANGE);
+	ck_assert_int_eq(vc_out_read(st, 2, 10, got, 8), -ERANGE);
+	/* Write back shifted values through the same pieces, then read them. */
+	for (unsigned int i = 0; i < sizeof(want); i++)
+		want[i] = (uint8_t)(want[i] + 7);
+	ck_assert_int_eq(vc_out_write(st, 3, 0, want, 12), 0);
+	ck_assert_int_eq(vc_out_write(st, 3, 12, want + 12, 25), 0);
+	ck_assert_int_eq(vc_out_read(st, 3, 0, got, 37), 0);
+	ck_assert(!memcmp(got, want, 37));
+	ck_assert_int_eq(vc_out_write(st, 3, 36, want, 2), -ERANGE);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("host_walk");
@@ -316,6 +357,7 @@ int main(void)
 	tcase_add_test(tc, indirect_rules);
 	tcase_add_test(tc, write_then_read_is_malformed);
 	tcase_add_test(tc, too_many_segments);
+	tcase_add_test(tc, out_stream_read_write);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
