@@ -443,48 +443,39 @@ int vc_mem_write_out(const struct vc_memtab *mt, const struct vc_out_seg *out, u
 	return len ? -ERANGE : 0;
 }
 
-int vc_out_write_slow(const struct vc_out_seg *out, uint32_t nout, uint64_t off, const void *src_,
-		      uint64_t len)
+/* Copy @len bytes between @buf and offset @off of the pieces: into them if @in, else out. */
+static int out_copy(const struct vc_out_seg *seg, uint32_t n, uint64_t off, uint8_t *buf,
+		    uint64_t len, bool in)
 {
-	const uint8_t *src = src_;
-
-	for (uint32_t i = 0; i < nout && len; i++) {
+	for (uint32_t i = 0; i < n && len; i++) {
 		uint64_t chunk;
 
-		if (off >= out[i].len) {
-			off -= out[i].len;
+		if (off >= seg[i].len) {
+			off -= seg[i].len;
 			continue;
 		}
-		chunk = out[i].len - off;
+		chunk = seg[i].len - off;
 		if (chunk > len)
 			chunk = len;
-		memcpy(out[i].hva + off, src, chunk);
-		src += chunk;
+		if (in)
+			memcpy(seg[i].hva + off, buf, chunk);
+		else
+			memcpy(buf, seg[i].hva + off, chunk);
+		buf += chunk;
 		len -= chunk;
 		off = 0;
 	}
 	return len ? -ERANGE : 0;
 }
 
-int vc_out_read_slow(const struct vc_out_seg *in, uint32_t nin, uint64_t off, void *dst_,
+int vc_out_write_slow(const struct vc_out_seg *out, uint32_t nout, uint64_t off, const void *src,
+		      uint64_t len)
+{
+	return out_copy(out, nout, off, (uint8_t *)(uintptr_t)src, len, true);
+}
+
+int vc_out_read_slow(const struct vc_out_seg *in, uint32_t nin, uint64_t off, void *dst,
 		     uint64_t len)
 {
-	uint8_t *dst = dst_;
-
-	for (uint32_t i = 0; i < nin && len; i++) {
-		uint64_t chunk;
-
-		if (off >= in[i].len) {
-			off -= in[i].len;
-			continue;
-		}
-		chunk = in[i].len - off;
-		if (chunk > len)
-			chunk = len;
-		memcpy(dst, in[i].hva + off, chunk);
-		dst += chunk;
-		len -= chunk;
-		off = 0;
-	}
-	return len ? -ERANGE : 0;
+	return out_copy(in, nin, off, dst, len, false);
 }
