@@ -1355,10 +1355,12 @@ static bool lcbc_chunks_ok(const struct vc_seg *in, int nin, const struct vc_seg
 	if (same)
 		return true;
 	for (int i = 0; i < nin; i++)
-		for (int j = 0; j < nout; j++)
-			if (in[i].hva < out[j].hva + out[j].len &&
-			    out[j].hva < in[i].hva + in[i].len)
+		for (int j = 0; j < nout; j++) {
+			const uintptr_t a = (uintptr_t)in[i].hva, b = (uintptr_t)out[j].hva;
+
+			if (a < b + out[j].len && b < a + in[i].len)
 				return false;
+		}
 	return true;
 }
 
