@@ -1430,14 +1430,12 @@ static int lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 		l->used += need;
 		nin = vc_stream_range(c->segs, c->nr, pl->src_off, pl->data_len, ins,
 				      VC_MAX_OUT_SEGS);
-		if (nin > 0 && !lcbc_chunks_ok(ins, nin, outs, nout))
-			nin = 0;
-		for (int k = 0; k < nin; k++)
-			r->in[k] = out_seg(&ins[k]);
-		if (nin <= 0) {
-			nin = 0;
+		if (nin <= 0 || !lcbc_chunks_ok(ins, nin, outs, nout)) {
+			nin = 0; /* (read whole now) */
 			vc_stream_read(c->segs, c->nr, pl->src_off, r->buf, pl->data_len);
 		}
+		for (int k = 0; k < nin; k++)
+			r->in[k] = out_seg(&ins[k]);
 		for (int k = 0; k < nout; k++)
 			r->out[k] = out_seg(&outs[k]);
 	}
