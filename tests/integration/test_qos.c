@@ -976,6 +976,30 @@ static void two_ports_down(struct two_ports *x)
 }
 
 /*
+ * @p n AES-CBC encryptions of @p len bytes on the big port's session, in
+ * place, request i's source at x->b2 + i * @p stride: random sources (kept
+ * as submitted in @p in) and IVs from @p seed, not submitted. Callers
+ * change lengths or destinations before submitting.
+ */
+static void cbc_ops_make(const struct two_ports *x, struct vcrypto_guest_op *ops, uint8_t (*iv)[16],
+			 uint8_t *in, unsigned int n, size_t stride, uint32_t len,
+			 unsigned int seed)
+{
+	fill(in, n * stride, seed);
+	fill(&iv[0][0], (size_t)n * 16, seed + 1);
+	memcpy(x->b2, in, n * stride);
+	for (unsigned int i = 0; i < n; i++)
+		ops[i] = (struct vcrypto_guest_op){.session_id = x->sid2,
+						   .user_data = i,
+						   .iv = iv[i],
+						   .iv_len = 16,
+						   .src = x->b2 + (size_t)i * stride,
+						   .dst = x->b2 + (size_t)i * stride,
+						   .src_len = len,
+						   .dst_len = len};
+}
+
+/*
  * Fair turns on crypto_aesni_mb beside another active queue: a turn takes
  * requests that intel-ipsec-mb runs side by side in its lanes up to a
  * chunk of 16 past its byte quantum, but AES-GCM ones, which it runs one
@@ -1208,18 +1232,9 @@ START_TEST(cbc_slices_overlap_copy)
 		free(in);
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
 	}
-	fill(in, (size_t)N * STRIDE, 94);
-	fill(&iv[0][0], sizeof(iv), 95);
-	memcpy(x.b2, in, (size_t)N * STRIDE);
+	cbc_ops_make(&x, ops, iv, in, N, STRIDE, LEN, 94);
 	for (unsigned int i = 0; i < N; i++)
-		ops[i] = (struct vcrypto_guest_op){.session_id = x.sid2,
-						   .user_data = i,
-						   .iv = iv[i],
-						   .iv_len = 16,
-						   .src = x.b2 + (size_t)i * STRIDE,
-						   .dst = x.b2 + (size_t)i * STRIDE + 16,
-						   .src_len = LEN,
-						   .dst_len = LEN};
+		ops[i].dst = (uint8_t *)ops[i].dst + 16;
 	ck_assert_int_eq(vcrypto_guest_submit(x.g2, 0, ops, N), N);
 	cbc_ops_check(x.g2, ops, N, x.key2, x.b2, in);
 	ck_assert_uint_eq(port_stats(x.big).requests_ok, N);
@@ -1561,21 +1576,9 @@ START_TEST(qp_slices_cap)
 		free(in);
 		return; /* no AES-NI/AVX on this CPU: nothing to check */
 	}
-	fill(in, (size_t)N * STRIDE, 95);
-	fill(&iv[0][0], sizeof(iv), 96);
-	memcpy(x.b2, in, (size_t)N * STRIDE);
-	for (unsigned int i = 0; i < N; i++) {
-		uint32_t len = i < NSHORT ? 16384 : 65520;
-
-		ops[i] = (struct vcrypto_guest_op){.session_id = x.sid2,
-						   .user_data = i,
-						   .iv = iv[i],
-						   .iv_len = 16,
-						   .src = x.b2 + (size_t)i * STRIDE,
-						   .dst = x.b2 + (size_t)i * STRIDE,
-						   .src_len = len,
-						   .dst_len = len};
-	}
+	cbc_ops_make(&x, ops, iv, in, N, STRIDE, 65520, 95);
+	for (unsigned int i = 0; i < NSHORT; i++)
+		ops[i].src_len = ops[i].dst_len = 16384;
 	ck_assert_int_eq(vcrypto_poller_stats_get(H.poller, &ps0), 0);
 	held0 = port_stats(H.port).requests;
 	vc_test_host_pause(&H);
