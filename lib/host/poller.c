@@ -866,7 +866,7 @@ static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	b->vec[i].len = pl->data_len;
 	b->vec[i].tot_len = pl->data_len;
 	if (pl->iv_len)
-		vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN, b->ivs[i], pl->iv_len);
+		vc_stream_read_iv(c->segs, c->nr, VC_REQ_HDR_LEN, b->ivs[i], pl->iv_len);
 	if (pl->aad_len)
 		vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN + pl->iv_len, b->aads[i],
 			       pl->aad_len);
@@ -1441,7 +1441,7 @@ static int lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	}
 	r->nout = (uint8_t)nout;
 	r->nin = (uint8_t)nin;
-	vc_stream_read(c->segs, c->nr, VC_REQ_HDR_LEN, r->iv, 16);
+	vc_stream_read_iv(c->segs, c->nr, VC_REQ_HDR_LEN, r->iv, 16);
 	/*
 	 * The fewest chunks, of equal size: the lanes of a round finish
 	 * together. Slices: half as long in copy mode, where each is also
@@ -1726,7 +1726,7 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 	vq->nfree--;
 	pv->slot = sl;
 	if (pl.iv_len)
-		vc_stream_read(c.segs, c.nr, VC_REQ_HDR_LEN, pv->iv, pl.iv_len);
+		vc_stream_read_iv(c.segs, c.nr, VC_REQ_HDR_LEN, pv->iv, pl.iv_len);
 	so = op->sym;
 	so->m_src = msrc;
 	so->m_dst = mdst;

@@ -246,6 +246,21 @@ static inline int vc_stream_read(const struct vc_seg *segs, uint32_t n, uint64_t
 	return 0;
 }
 
+/*
+ * vc_stream_read for an IV: the usual 16 bytes in one piece are copied
+ * inline (a constant-size copy), not through a call of memcpy.
+ */
+static inline int vc_stream_read_iv(const struct vc_seg *segs, uint32_t n, uint64_t off, void *dst,
+				    uint32_t len)
+{
+	const uint8_t *src = len == 16 ? vc_stream_in_one(segs, n, off, 16) : NULL;
+
+	if (!src)
+		return vc_stream_read(segs, n, off, dst, len);
+	memcpy(dst, src, 16);
+	return 0;
+}
+
 /* If [off, off + len) of a stream is contiguous in host memory, its address; else NULL. */
 uint8_t *vc_stream_contig_slow(const struct vc_seg *segs, uint32_t n, uint64_t off, uint64_t len);
 static inline uint8_t *vc_stream_contig(const struct vc_seg *segs, uint32_t n, uint64_t off,
