@@ -81,28 +81,33 @@ static inline void ring_used_put(struct vc_vq *vq, uint16_t head, uint32_t len)
 /*
  * Start loading the request at @head (its indirect table's first two
  * entries: header and IV) into cache while the one before it is handled.
- * Only addresses inside the first memory region are touched; a head that
- * is out of range or any other layout prefetches nothing. A hint: the walk
- * checks everything again.
+ * Only addresses inside guest memory are touched; a head that is out of
+ * range or any other layout prefetches nothing. A hint: the walk checks
+ * everything again.
  */
 static inline void prefetch_req(const struct vc_vq *vq, uint16_t head)
 {
 	const struct vc_memtab *mt = &vq->port->mt;
-	const uint64_t gpa0 = mt->r[0].gpa, size0 = mt->r[0].size;
 	const volatile struct vc_desc *d, *t;
+	const struct vc_region *r;
+	uint64_t gpa, size, hva;
 
-	if (head >= vq->size || !mt->n)
+	if (head >= vq->size)
 		return;
 	d = &vq->desc[head];
 	if (d->flags != VC_DESC_F_INDIRECT || d->len < 2 * sizeof(*t))
 		return;
-	if (!vc_region_desc_table(&mt->r[0], d->addr, 2 * sizeof(*t), &t))
+	r = vc_mem_desc_table_in(mt, d->addr, 2 * sizeof(*t), &t);
+	if (!r)
 		return;
+	gpa = r->gpa;
+	size = r->size;
+	hva = r->hva;
 	for (int i = 0; i < 2; i++) {
-		uint64_t a = t[i].addr - gpa0;
+		const uint64_t a = t[i].addr - gpa;
 
-		if (a < size0)
-			rte_prefetch0((const void *)(uintptr_t)(mt->r[0].hva + a));
+		if (a < size) /* (in the table's region: a hint, not worth a search) */
+			rte_prefetch0((const void *)(uintptr_t)(hva + a));
 	}
 }
 

@@ -380,6 +380,7 @@ static void port_refresh(struct vcrypto_port *port)
 			port->mt.r[port->mt.n].hva = r->host_user_addr;
 			port->mt.n++;
 		}
+		vc_memtab_done(&port->mt);
 		free(mem);
 	}
 	rte_vhost_get_negotiated_features(vid, &port->features);

@@ -120,6 +120,30 @@ static int mem_read(const struct vc_memtab *mt, uint64_t gpa, void *dst, uint64_
 	return 0;
 }
 
+void vc_memtab_done(struct vc_memtab *mt)
+{
+	mt->disjoint = true;
+	for (uint32_t i = 0; i < mt->n; i++)
+		for (uint32_t k = i + 1; k < mt->n; k++) {
+			const struct vc_region *a = &mt->r[i], *b = &mt->r[k];
+
+			/* One starts inside the other (in vc_region_has's arithmetic)? */
+			if (a->size && b->size &&
+			    (b->gpa - a->gpa < a->size || a->gpa - b->gpa < b->size))
+				mt->disjoint = false;
+		}
+}
+
+const struct vc_region *vc_mem_region_slow(const struct vc_memtab *mt, uint64_t gpa, uint64_t len)
+{
+	if (!mt->disjoint)
+		return NULL;
+	for (uint32_t k = 1; k < mt->n; k++)
+		if (vc_region_has(&mt->r[k], gpa, len))
+			return &mt->r[k];
+	return NULL;
+}
+
 static inline void desc_load(const volatile struct vc_desc *t, uint32_t i, struct vc_desc *d)
 {
 	d->addr = t[i].addr;
@@ -131,37 +155,50 @@ static inline void desc_load(const volatile struct vc_desc *t, uint32_t i, struc
 /*
  * The layout every front end sends (Linux, DPDK's virtio PMD,
  * libvcrypto-guest): one indirect descriptor whose table lies at an aligned
- * host address in the first memory region, its entries linked in order,
- * readable then writable, every buffer non-empty and inside the first
- * region, the last one writable (the status byte). Walked in one pass that
+ * host address inside one memory region, its entries linked in order,
+ * readable then writable, every buffer non-empty and inside one region (the
+ * table's, or another: a VM of several GiB has two), the last one writable
+ * (the status byte). Walked in one pass that
  * loads each entry once; 0 on success, -1 for anything else, which the
  * general walk then reads again from the start (the guest may change its
  * descriptors meanwhile: only what the general walk reads counts then).
  */
-static int walk_fast(const struct vc_memtab *mt, const volatile struct vc_desc *table,
-		     uint32_t head, uint32_t max_descs, struct vc_chain *c)
+int vc_walk_fast(const struct vc_memtab *mt, const volatile struct vc_desc *table, uint32_t head,
+		 uint32_t max_descs, struct vc_chain *c)
 {
-	/* The region in locals: stores to segs[] cannot then make them reload. */
-	const uint64_t gpa0 = mt->r[0].gpa, size0 = mt->r[0].size, hva0 = mt->r[0].hva;
-	uint64_t a = table[head].addr, rlen = 0, wlen = 0;
+	uint64_t a = table[head].addr, rlen = 0, wlen = 0, gpa0, size0, hva0;
 	uint32_t len = table[head].len, nd = len / (uint32_t)sizeof(struct vc_desc), nr = 0;
+	const struct vc_region *r;
 	const volatile struct vc_desc *t;
 	struct vc_seg *segs = c->segs;
 
-	if (table[head].flags != VC_DESC_F_INDIRECT || !mt->n || nd == 0 ||
-	    len % sizeof(struct vc_desc) || nd > max_descs || nd > c->cap)
+	if (table[head].flags != VC_DESC_F_INDIRECT || nd == 0 || len % sizeof(struct vc_desc) ||
+	    nd > max_descs || nd > c->cap)
 		return -1;
-	if (!vc_region_desc_table(&mt->r[0], a, len, &t))
+	r = vc_mem_desc_table_in(mt, a, len, &t);
+	if (!r)
 		return -1;
+	/* The region in locals: stores to segs[] cannot then make them reload. */
+	gpa0 = r->gpa;
+	size0 = r->size;
+	hva0 = r->hva;
 	for (uint32_t i = 0; i < nd; i++) {
 		uint64_t da = t[i].addr, doff = da - gpa0;
 		uint32_t dl = t[i].len;
 		uint16_t df = t[i].flags, dn = t[i].next;
 
-		/* (da below the region wraps doff past its size) */
-		if ((df & ~(VC_DESC_F_NEXT | VC_DESC_F_WRITE)) || dl == 0 || doff >= size0 ||
-		    dl > size0 - doff)
+		if ((df & ~(VC_DESC_F_NEXT | VC_DESC_F_WRITE)) || dl == 0)
 			return -1;
+		/* Not in the region of the one before (da below it wraps doff past its size)? */
+		if (doff >= size0 || dl > size0 - doff) {
+			r = vc_mem_region(mt, da, dl);
+			if (!r)
+				return -1; /* outside guest memory, or across regions */
+			gpa0 = r->gpa;
+			size0 = r->size;
+			hva0 = r->hva;
+			doff = da - gpa0;
+		}
 		segs[i].gpa = da;
 		segs[i].hva = (uint8_t *)(uintptr_t)(hva0 + doff);
 		segs[i].len = dl;
@@ -197,7 +234,7 @@ int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *tab
 		  uint32_t head, uint32_t max_descs, struct vc_desc *ind_scratch,
 		  struct vc_chain *c)
 {
-	if (head < qsize && walk_fast(mt, table, head, max_descs, c) == 0)
+	if (head < qsize && vc_walk_fast(mt, table, head, max_descs, c) == 0)
 		return 0;
 	return vc_walk_chain_general(mt, table, qsize, head, max_descs, ind_scratch, c);
 }

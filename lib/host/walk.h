@@ -41,9 +41,18 @@ struct vc_region {
 
 struct vc_memtab {
 	uint32_t n;
-	uint32_t gen; /* changed whenever the table is (re)written */
+	uint32_t gen;  /* changed whenever the table is (re)written */
+	bool disjoint; /* no guest address in two regions (vc_memtab_done) */
 	struct vc_region r[VC_MAX_REGIONS];
 };
+
+/*
+ * After r[] and n are written: whether the regions are disjoint (a front end
+ * may send overlapping ones; QEMU does not). Only then do the fast paths
+ * look beyond the first region, where the first region that holds an
+ * address is the only one, as the general walk takes it.
+ */
+void vc_memtab_done(struct vc_memtab *mt);
 
 /* A piece of a descriptor chain, contiguous in both guest and host space. */
 struct vc_seg {
@@ -84,10 +93,33 @@ void *vc_mem_contig(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
  */
 const struct vc_desc *vc_mem_desc_table(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
 
+/* Whether region @r holds all of [gpa, gpa + len). */
+static inline bool vc_region_has(const struct vc_region *r, uint64_t gpa, uint64_t len)
+{
+	const uint64_t off = gpa - r->gpa; /* (gpa below the region wraps off past its size) */
+
+	return off < r->size && len <= r->size - off;
+}
+
+/*
+ * The region that holds all of [gpa, gpa + len) (len > 0), or NULL: the
+ * fast paths' lookup, the first region first, the others only if the
+ * regions are disjoint (vc_memtab_done). A guest has a few regions: QEMU
+ * gives a VM one, or two beyond 2-3 GiB of memory (below and above 4 GiB,
+ * the larger part above), so a VM's buffers are often outside the first.
+ */
+const struct vc_region *vc_mem_region_slow(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
+static inline const struct vc_region *vc_mem_region(const struct vc_memtab *mt, uint64_t gpa,
+						    uint64_t len)
+{
+	return mt->n && vc_region_has(&mt->r[0], gpa, len) ? &mt->r[0] :
+							     vc_mem_region_slow(mt, gpa, len);
+}
+
 /*
  * As vc_mem_desc_table, for a table inside region @r only (the fast paths
- * look in the first region, where a guest's tables usually are): whether
- * all of it is in @r at an aligned host address, which goes in *@t.
+ * look in the region vc_mem_region finds): whether all of it is in @r at an
+ * aligned host address, which goes in *@t.
  */
 static inline bool vc_region_desc_table(const struct vc_region *r, uint64_t gpa, uint64_t len,
 					const volatile struct vc_desc **t)
@@ -99,6 +131,23 @@ static inline bool vc_region_desc_table(const struct vc_region *r, uint64_t gpa,
 		return false;
 	*t = (const volatile struct vc_desc *)(uintptr_t)hva;
 	return true;
+}
+
+/*
+ * A descriptor table at [gpa, gpa + len) inside one region at an aligned
+ * host address (vc_region_desc_table), the first region tried first: its
+ * region, the table's host address in *@t; NULL if there is none.
+ */
+static inline const struct vc_region *vc_mem_desc_table_in(const struct vc_memtab *mt, uint64_t gpa,
+							   uint64_t len,
+							   const volatile struct vc_desc **t)
+{
+	const struct vc_region *r;
+
+	if (mt->n && vc_region_desc_table(&mt->r[0], gpa, len, t))
+		return &mt->r[0];
+	r = vc_mem_region_slow(mt, gpa, len);
+	return r && vc_region_desc_table(r, gpa, len, t) ? r : NULL;
 }
 
 /* A piece of an output stream: guest address, and its host address when it was planned. */
@@ -188,6 +237,15 @@ struct vc_chain {
 int vc_walk_chain(const struct vc_memtab *mt, const volatile struct vc_desc *table, uint32_t qsize,
 		  uint32_t head, uint32_t max_descs, struct vc_desc *ind_scratch,
 		  struct vc_chain *c);
+
+/*
+ * vc_walk_chain's one-pass path for the layout every front end sends (one
+ * indirect table, entries in order, each buffer in one region; @head below
+ * the ring's size): 0 with @c filled, or -1 for anything else, which
+ * vc_walk_chain then walks with vc_walk_chain_general.
+ */
+int vc_walk_fast(const struct vc_memtab *mt, const volatile struct vc_desc *table, uint32_t head,
+		 uint32_t max_descs, struct vc_chain *c);
 
 /*
  * vc_walk_chain without its one-pass path for the common layout (same

@@ -3,7 +3,7 @@
 # Copyright (c) 2026 The vcrypto authors
 #
 # vm-e2e.sh --builtin | --hostd BIN  [--test afalg|dpdk] [--workdir DIR] [--timeout S]
-#            [--guests N] [--no-kill]
+#            [--guests N] [--no-kill] [--mem SIZE]
 #
 # End-to-end test: real Linux VM guests (QEMU/TCG, examples/vm-guest) use a virtio-crypto-pci
 # device and check AES-CBC known answers computed by OpenSSL on the host.
@@ -14,6 +14,8 @@
 #                guest is killed (SIGKILL to QEMU) in the middle of its verified 4 KiB traffic
 #                loop, and the guest after it must pass again. Then the daemon is stopped with
 #                SIGTERM and must exit cleanly. BIN "" or missing: skip (77).
+# --mem SIZE: the guests' memory (QEMU's -m; run-vm.sh's default otherwise). Beyond 2-3 GiB
+# QEMU gives the back end two memory regions (below and above 4 GiB).
 # --test dpdk: the guests use DPDK's virtio crypto PMD (dpdk-test-crypto-perf --ptest verify)
 # instead of the kernel's driver (one guest, no kill).
 # Exit: 0 pass, 1 fail, 77 skip (QEMU or the guest kernel cannot be installed, or no daemon).
@@ -21,7 +23,7 @@ set -uo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 run_vm=$src/examples/vm-guest/run-vm.sh
-mode='' hostd='' workdir='' timeout_s=300 guests=2 kill_mid=1 test=afalg
+mode='' hostd='' workdir='' timeout_s=300 guests=2 kill_mid=1 test=afalg mem_opt=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--builtin) mode=builtin; shift ;;
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--guests) guests=${2:?}; shift 2 ;;
 	--no-kill) kill_mid=0; shift ;;
 	--test) test=${2:?}; shift 2 ;;
+	--mem) mem_opt=(--mem "${2:?}"); shift 2 ;;
 	*) echo "vm-e2e.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -132,7 +135,7 @@ alive() {
 }
 for g in $(seq 1 "$guests"); do
 	say "guest $g of $guests"
-	if ! "$run_vm" --socket "$sock" --test "$test" --timeout "$timeout_s" \
+	if ! "$run_vm" --socket "$sock" --test "$test" --timeout "$timeout_s" "${mem_opt[@]}" \
 		--workdir "$workdir/guest$g" 2>&1; then
 		rc=1
 		break

@@ -63,6 +63,7 @@ void fuzz_guest_load(struct fuzz_guest *g, struct fuzz_in *in, uint32_t cap_over
 			memcpy(g->buf[i], in->p + in->off, n);
 		in->off += n;
 	}
+	vc_memtab_done(&g->mt);
 	g->ind = malloc((g->max_descs ? g->max_descs : 1) * sizeof(*g->ind));
 	g->segs = malloc((g->cap ? g->cap : 1) * sizeof(*g->segs));
 	FUZZ_CHECK(g->ind && g->segs);

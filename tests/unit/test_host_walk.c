@@ -33,6 +33,7 @@ static void setup(void)
 	mt.r[0] = (struct vc_region){.gpa = RA_GPA, .size = RSZ, .hva = (uint64_t)(uintptr_t)mem};
 	mt.r[1] = (struct vc_region){
 		.gpa = RB_GPA, .size = RSZ, .hva = (uint64_t)(uintptr_t)(mem + 2 * RSZ)};
+	vc_memtab_done(&mt);
 }
 
 static void teardown(void)
@@ -162,6 +163,83 @@ START_TEST(indirect_linux_layout)
 	ck_assert_uint_eq(r[2].len, 8);
 	ck_assert_int_eq(vc_stream_range(c.segs + c.nr, c.nw, 0, 16, r, 2), -E2BIG);
 	ck_assert_int_eq(vc_stream_range(c.segs + c.nr, c.nw, 30, 10, r, 8), -ERANGE);
+}
+END_TEST
+
+/*
+ * The one-pass walk (vc_walk_fast) takes a table and buffers in any region
+ * (a VM of several GiB has two), if the regions are disjoint; a buffer
+ * across the regions' boundary (adjacent in guest-physical space, apart in
+ * host space) takes the general walk, which cuts it in two.
+ */
+START_TEST(indirect_any_region)
+{
+	struct vc_desc *t = ring();
+	struct vc_desc *tbl = (struct vc_desc *)hva(RB_GPA + 0x1000);
+	struct vc_chain c = chain();
+
+	d(tbl, 0, RB_GPA + 0x2000, 88, VC_DESC_F_NEXT, 1);		     /* header + IV */
+	d(tbl, 1, RA_GPA + 0x4000, 64, VC_DESC_F_NEXT, 2);		     /* source */
+	d(tbl, 2, RB_GPA + 0x3000, 64, VC_DESC_F_NEXT | VC_DESC_F_WRITE, 3); /* destination */
+	d(tbl, 3, RA_GPA + 0x5000, 1, VC_DESC_F_WRITE, 0);		     /* status */
+	d(t, 0, RB_GPA + 0x1000, 4 * 16, VC_DESC_F_INDIRECT, 0);
+	ck_assert(mt.disjoint);
+	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), 0);
+	ck_assert_uint_eq(c.nr, 2);
+	ck_assert_uint_eq(c.nw, 2);
+	ck_assert_uint_eq(c.ndescs, 5);
+	ck_assert_uint_eq(c.rlen, 88 + 64);
+	ck_assert_uint_eq(c.wlen, 65);
+	ck_assert_ptr_eq(c.segs[0].hva, hva(RB_GPA + 0x2000));
+	ck_assert_ptr_eq(c.segs[1].hva, hva(RA_GPA + 0x4000));
+	ck_assert_ptr_eq(c.segs[2].hva, hva(RB_GPA + 0x3000));
+	ck_assert_ptr_eq(c.status_hva, hva(RA_GPA + 0x5000));
+	ck_assert_uint_eq(c.status_gpa, RA_GPA + 0x5000);
+	c = chain();
+	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
+	ck_assert_ptr_eq(c.segs[1].hva, hva(RA_GPA + 0x4000));
+
+	/* The source across the boundary: the general walk, two segments. */
+	d(tbl, 1, RB_GPA - 32, 64, VC_DESC_F_NEXT, 2);
+	c = chain();
+	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), -1);
+	c = chain();
+	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
+	ck_assert_uint_eq(c.nr, 3);
+	ck_assert_uint_eq(c.rlen, 88 + 64);
+	ck_assert_ptr_eq(c.segs[1].hva, hva(RB_GPA - 32));
+	ck_assert_uint_eq(c.segs[1].len, 32);
+	ck_assert_ptr_eq(c.segs[2].hva, hva(RB_GPA));
+	ck_assert_uint_eq(c.segs[2].len, 32);
+
+	/* A buffer past the end of guest memory: refused, its status byte known. */
+	d(tbl, 1, RB_GPA + RSZ - 32, 64, VC_DESC_F_NEXT, 2);
+	c = chain();
+	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), -1);
+	c = chain();
+	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), -EFAULT);
+	ck_assert(c.status_ok);
+	ck_assert_ptr_eq(c.status_hva, hva(RA_GPA + 0x5000));
+
+	/*
+	 * Overlapping regions (a third one over the end of region A and the
+	 * start of B): the general walk takes the first region that holds a
+	 * byte, so the one-pass walk keeps to the first region.
+	 */
+	d(tbl, 1, RA_GPA + 0x4000, 64, VC_DESC_F_NEXT, 2);
+	mt.r[2] = (struct vc_region){
+		.gpa = RB_GPA - 0x100, .size = 0x200, .hva = (uint64_t)(uintptr_t)(mem + RSZ)};
+	mt.n = 3;
+	vc_memtab_done(&mt);
+	ck_assert(!mt.disjoint);
+	c = chain();
+	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), -1);
+	c = chain();
+	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
+	ck_assert_ptr_eq(c.segs[0].hva, hva(RB_GPA + 0x2000));
+	mt.n = 2;
+	vc_memtab_done(&mt);
+	ck_assert(mt.disjoint);
 }
 END_TEST
 
@@ -352,6 +430,7 @@ int main(void)
 	tcase_add_test(tc, translate_split_and_faults);
 	tcase_add_test(tc, direct_chain);
 	tcase_add_test(tc, indirect_linux_layout);
+	tcase_add_test(tc, indirect_any_region);
 	tcase_add_test(tc, bad_buffer_address_keeps_status);
 	tcase_add_test(tc, loops_and_indices);
 	tcase_add_test(tc, indirect_rules);
