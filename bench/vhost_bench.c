@@ -246,6 +246,21 @@ struct guest {
 static struct guest *G[MAX_GUESTS];
 static unsigned int sock_seq;
 
+/*
+ * Whether the guest gives each part of a request its own descriptor: with
+ * --desc-per-part, and always against DPDK's host (@dpdk), which reads each
+ * part from its own descriptor (and does not offer VIRTIO_F_ANY_LAYOUT).
+ */
+static bool per_part(bool dpdk)
+{
+	return O.per_part || dpdk;
+}
+
+static const char *layout_name(bool dpdk)
+{
+	return per_part(dpdk) ? "per-part" : "joined";
+}
+
 static void guest_path(struct guest *gs)
 {
 	snprintf(gs->path, sizeof(gs->path), "/tmp/vcbench-%d-%u.sock", (int)getpid(), sock_seq++);
@@ -279,8 +294,7 @@ static int guest_up(struct guest *gs, struct vcrypto_engine *e, struct vcrypto_p
 	go.mem_size = mem;
 	go.connect_timeout_ms = 3000;
 	go.flags = VCRYPTO_GUEST_F_BUSY_POLL; /* the bench polls without sleeping */
-	/* (DPDK's host reads each part from its own descriptor) */
-	if (O.per_part || !e)
+	if (per_part(!e))
 		go.flags |= VCRYPTO_GUEST_F_DESC_PER_PART;
 	ret = vcrypto_guest_connect(gs->path, &go, &gs->g);
 	if (ret) {
@@ -561,7 +575,7 @@ static void print_result(struct bench_result *r, struct bench_lat *lat)
 	r->tsc_hz = (double)rte_get_tsc_hz();
 	bench_result_json_begin(stdout, r);
 	printf(",\"sessions\":%u,\"layout\":\"%s\"", O.sessions,
-	       O.per_part || !strcmp(r->mode, "dpdk") ? "per-part" : "joined");
+	       layout_name(!strcmp(r->mode, "dpdk")));
 	if (lat)
 		bench_lat_json(stdout, lat, 1e9 / rte_get_tsc_hz());
 	fputs("}\n", stdout);
@@ -923,8 +937,7 @@ static int fair_case(struct guest *light, struct guest *heavy, enum bench_mode m
 		r.tsc_hz = (double)hz;
 		r.check = lcheck;
 		bench_result_json_begin(stdout, &r);
-		printf(",\"sessions\":%u,\"layout\":\"%s\"", O.sessions,
-		       O.per_part ? "per-part" : "joined");
+		printf(",\"sessions\":%u,\"layout\":\"%s\"", O.sessions, layout_name(false));
 		printf(",\"kind\":\"fairness\",\"run\":\"%s\",\"run_idx\":%d,\"light_size\":%u,"
 		       "\"heavy_size\":%u,\"heavy_depth\":%u,\"light_weight\":%u,"
 		       "\"heavy_weight\":1,\"heavy_rate_bytes\":%llu,\"heavy_max_inflight\":%u,"
