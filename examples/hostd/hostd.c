@@ -357,14 +357,15 @@ static int port_json(const struct hd_port *hp, char *out, size_t len)
 			",\"inflight\":%u,\"backlog\":%u,\"throttled_rounds\":%" PRIu64
 			",\"throttled_ns\":%" PRIu64 ",\"rate_ops\":%" PRIu64
 			",\"rate_bytes\":%" PRIu64 ",\"burst_ops\":%" PRIu64
-			",\"burst_bytes\":%" PRIu64 ",\"max_inflight\":%u,\"weight\":%u}",
+			",\"burst_bytes\":%" PRIu64 ",\"max_inflight\":%u,\"weight\":%u"
+			",\"general_walks\":%" PRIu64 "}",
 			hp->cfg.name, json_escape(hp->cfg.socket, sock, sizeof(sock)),
 			state_name(s.state), s.connects, s.requests, s.requests_ok, s.bytes,
 			s.err_badmsg, s.err_notsupp, s.err_invsess, s.err_other, s.err_ring,
 			s.zero_copy_requests, s.notifications, s.sessions_active,
 			s.sessions_created, s.sessions_failed, s.inflight, s.backlog,
 			s.throttled_rounds, s.throttled_ns, l.rate_ops, l.rate_bytes, l.burst_ops,
-			l.burst_bytes, l.max_inflight, l.weight);
+			l.burst_bytes, l.max_inflight, l.weight, s.general_walks);
 }
 
 static void print_stats(void)
@@ -383,12 +384,12 @@ static void print_stats(void)
 			dt = 1;
 		printf("stats: port=%s state=%s requests=%" PRIu64 " ok=%" PRIu64 " errors=%" PRIu64
 		       " bytes=%" PRIu64 " ops/s=%.0f Gbps=%.3f inflight=%u "
-		       "backlog=%u sessions=%u zc=%" PRIu64 "\n",
+		       "backlog=%u sessions=%u zc=%" PRIu64 " general_walks=%" PRIu64 "\n",
 		       hp->cfg.name, state_name(s.state), s.requests, s.requests_ok,
 		       s.requests - s.requests_ok, s.bytes,
 		       (double)(s.requests - hp->prev_requests) / dt,
 		       (double)(s.bytes - hp->prev_bytes) * 8 / dt / 1e9, s.inflight, s.backlog,
-		       s.sessions_active, s.zero_copy_requests);
+		       s.sessions_active, s.zero_copy_requests, s.general_walks);
 		hp->prev_requests = s.requests;
 		hp->prev_bytes = s.bytes;
 		hp->prev_time = t;

@@ -371,6 +371,7 @@ struct vcrypto_port_stats {
 	uint32_t connects;	    /**< Front-end connections so far. */
 	uint64_t throttled_rounds;  /**< Poller visits that found requests waiting but left them in the ring because of the rate limits. */
 	uint64_t throttled_ns;	    /**< Time the port spent held back by its rate limits, in nanoseconds (approximate). */
+	uint64_t general_walks;	    /**< Requests whose descriptors the host read with its general walk, not its one-pass path for the usual layout (one indirect table, entries in order, each buffer inside one memory region): a sign of a front end's unusual layout, which costs more per request; malformed requests count too. */
 };
 
 /**

@@ -206,6 +206,7 @@ struct vc_vq_stats {
 	uint64_t requests, requests_ok, bytes;
 	uint64_t err_badmsg, err_notsupp, err_invsess, err_other, err_ring;
 	uint64_t zero_copy, notifications;
+	uint64_t general_walks; /* requests the general walk read (vc_chain::general) */
 };
 
 /*

@@ -1537,6 +1537,8 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 
 	st = vc_parse_request(&port->mt, vq->desc, vq->size, head, port->o.max_chain_descs, vq->ind,
 			      &c, &h, &ret);
+	if (c.general)
+		VC_STAT_ADD(vq->st.general_walks, 1);
 	if (st < 0) {
 		VC_LOG_RL(&vq->rl, WARNING, "%s/%u: unusable descriptor chain at %u (%s)",
 			  port->name, vq->idx, head, vc_walk_strerror(ret));

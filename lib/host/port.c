@@ -1131,6 +1131,7 @@ VCRYPTO_API int vcrypto_port_stats_get(const struct vcrypto_port *port,
 		s.err_ring += VC_STAT_GET(v->err_ring);
 		s.zero_copy_requests += VC_STAT_GET(v->zero_copy);
 		s.notifications += VC_STAT_GET(v->notifications);
+		s.general_walks += VC_STAT_GET(v->general_walks);
 		uint32_t in = atomic_load(&((struct vcrypto_port *)port)->vq[q].inflight);
 		uint32_t bl = VC_STAT_GET(port->vq[q].backlog);
 

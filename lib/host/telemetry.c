@@ -93,6 +93,7 @@ static void port_dict(struct vcrypto_port *port, void *arg)
 	rte_tel_data_add_dict_u64(d, "connects", s.connects);
 	rte_tel_data_add_dict_u64(d, "throttled_rounds", s.throttled_rounds);
 	rte_tel_data_add_dict_u64(d, "throttled_ns", s.throttled_ns);
+	rte_tel_data_add_dict_u64(d, "general_walks", s.general_walks);
 	rte_tel_data_add_dict_u64(d, "rate_ops", l.rate_ops);
 	rte_tel_data_add_dict_u64(d, "rate_bytes", l.rate_bytes);
 	rte_tel_data_add_dict_u64(d, "burst_ops", l.burst_ops);

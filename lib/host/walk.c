@@ -219,6 +219,7 @@ int vc_walk_fast(const struct vc_memtab *mt, const volatile struct vc_desc *tabl
 			c->wlen = wlen;
 			c->ndescs = i + 2;
 			c->indirect = true;
+			c->general = false;
 			c->status_ok = true;
 			c->status_gpa = da + dl - 1;
 			c->status_hva = segs[i].hva + dl - 1;
@@ -266,6 +267,7 @@ int vc_walk_chain_general(const struct vc_memtab *mt, const volatile struct vc_d
 		c->status_hva = (ok) ? st_hva : NULL;                                              \
 	} while (0)
 
+	c->general = true;
 	if (idx >= tsize) {
 		WALK_STORE(false);
 		return -ERANGE;

@@ -211,6 +211,7 @@ struct vc_chain {
 	uint32_t ndescs;     /* descriptors visited */
 	bool indirect;	     /* went through an indirect table */
 	bool status_ok;	     /* status byte located (last byte of the last descriptor) */
+	bool general;	     /* read by vc_walk_chain_general (not the one-pass path) */
 	uint64_t status_gpa;
 	uint8_t *status_hva;
 };

@@ -3,7 +3,7 @@
 # Copyright (c) 2026 The vcrypto authors
 #
 # vm-e2e.sh --builtin | --hostd BIN  [--test afalg|dpdk] [--workdir DIR] [--timeout S]
-#            [--guests N] [--no-kill] [--mem SIZE]
+#            [--guests N] [--no-kill] [--mem SIZE] [--one-pass]
 #
 # End-to-end test: real Linux VM guests (QEMU/TCG, examples/vm-guest) use a virtio-crypto-pci
 # device and check AES-CBC known answers computed by OpenSSL on the host.
@@ -16,6 +16,8 @@
 #                SIGTERM and must exit cleanly. BIN "" or missing: skip (77).
 # --mem SIZE: the guests' memory (QEMU's -m; run-vm.sh's default otherwise). Beyond 2-3 GiB
 # QEMU gives the back end two memory regions (below and above 4 GiB).
+# --one-pass: the daemon's final statistics must show requests, none of them read by its
+# general descriptor walk (general_walks=0: the one-pass path took every one).
 # --test dpdk: the guests use DPDK's virtio crypto PMD (dpdk-test-crypto-perf --ptest verify)
 # instead of the kernel's driver (one guest, no kill).
 # Exit: 0 pass, 1 fail, 77 skip (QEMU or the guest kernel cannot be installed, or no daemon).
@@ -23,7 +25,7 @@ set -uo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 run_vm=$src/examples/vm-guest/run-vm.sh
-mode='' hostd='' workdir='' timeout_s=300 guests=2 kill_mid=1 test=afalg mem_opt=()
+mode='' hostd='' workdir='' timeout_s=300 guests=2 kill_mid=1 test=afalg mem_opt=() one_pass=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--builtin) mode=builtin; shift ;;
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--no-kill) kill_mid=0; shift ;;
 	--test) test=${2:?}; shift 2 ;;
 	--mem) mem_opt=(--mem "${2:?}"); shift 2 ;;
+	--one-pass) one_pass=1; shift ;;
 	*) echo "vm-e2e.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -75,6 +78,7 @@ cat >"$workdir/hostd.conf" <<EOF
 # written by vm-e2e.sh
 [daemon]
 idle_sleep_us = 50
+$([ "$one_pass" = 1 ] && echo "stats_interval = 3600")
 [engine sw]
 device = ${VCRYPTO_E2E_DEVICE:-crypto_openssl}
 [port vm]
@@ -178,6 +182,16 @@ if [ "$rc" = 0 ] && [ "$kill_mid" = 1 ]; then
 	fi
 fi
 stop_hostd || rc=1
+if [ "$one_pass" = 1 ]; then
+	# The daemon prints its statistics once more as it stops (stats_interval set).
+	st=$(grep '^stats: port=vm ' "$hlog" | tail -n1)
+	if [[ $st =~ \ requests=([1-9][0-9]*)\ .*\ general_walks=0$ ]]; then
+		say "one-pass walk: all ${BASH_REMATCH[1]} requests"
+	else
+		say "FAIL: requests took the general walk (or none were made): ${st:-no statistics}"
+		rc=1
+	fi
+fi
 if grep -q -E 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' "$hlog"; then
 	say "FAIL: sanitizer report in $hlog"
 	rc=1

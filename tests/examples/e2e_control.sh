@@ -47,7 +47,7 @@ out=$(ctl set-limits c1 rate_ops=1000 rate_bytes=10M weight=2)
 out=$(ctl stats c1)
 line1=$(head -1 <<<"$out")
 grep -q '"rate_ops":1000,"rate_bytes":10485760,"burst_ops":100,"burst_bytes":1048576,' <<<"$line1" &&
-	grep -q '"weight":2}' <<<"$line1" && ok "stats show the new limits" || fail "limits: $out"
+	grep -q '"weight":2,' <<<"$line1" && ok "stats show the new limits" || fail "limits: $out"
 guest_crypt encrypt "$T/c1.sock" aes-128-cbc "$T/in" "$T/enc" && cmp -s "$T/enc" "$T/ref" &&
 	ok "traffic under a limit matches openssl" || fail "traffic under a limit"
 out=$(ctl set-limits c1 weight=0)

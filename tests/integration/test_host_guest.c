@@ -535,6 +535,38 @@ static void cbc_ops(struct vcrypto_guest_op *ops, unsigned int n, uint64_t sid, 
 						   .dst_len = len};
 }
 
+/*
+ * The port counts the requests its general walk read
+ * (vcrypto_port_stats::general_walks): none of libvcrypto-guest's indirect
+ * requests, in either layout; all of its direct chains (the one-pass path
+ * takes one indirect table only). Results against OpenSSL (flood).
+ */
+START_TEST(general_walks_counted)
+{
+	static const uint32_t flags[] = {0, VCRYPTO_GUEST_F_DESC_PER_PART,
+					 VCRYPTO_GUEST_F_DIRECT_DESC};
+	uint8_t key[16];
+
+	fill(key, 16, 7);
+	for (unsigned int i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		struct vcrypto_port_stats st = {.sz = sizeof(st)};
+		struct vcrypto_guest *g;
+
+		host_up();
+		guest_flags = flags[i];
+		g = guest_up();
+		flood(g, 0, cbc_session(g, key), key, 256, 32, 64, 1);
+		ck_assert_int_eq(vcrypto_port_stats_get(H.port, &st), 0);
+		ck_assert_uint_eq(st.requests_ok, 256);
+		ck_assert_uint_eq(st.general_walks,
+				  flags[i] == VCRYPTO_GUEST_F_DIRECT_DESC ? 256 : 0);
+		vcrypto_guest_destroy(g);
+		host_down();
+	}
+	guest_flags = 0;
+}
+END_TEST
+
 START_TEST(backpressure_tiny_qp)
 {
 	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
@@ -1838,6 +1870,7 @@ int main(void)
 	ADD(chains_per_part);
 	ADD(aead_gcm);
 	ADD(aead_gcm_per_part);
+	ADD(general_walks_counted);
 	ADD(backpressure_tiny_qp);
 	ADD(enqueue_chunk_follows_device);
 	ADD(aesni_mb_cpu_crypto);

@@ -198,6 +198,7 @@ START_TEST(indirect_any_region)
 	c = chain();
 	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
 	ck_assert_ptr_eq(c.segs[1].hva, hva(RA_GPA + 0x4000));
+	ck_assert(!c.general);
 
 	/* The source across the boundary: the general walk, two segments. */
 	d(tbl, 1, RB_GPA - 32, 64, VC_DESC_F_NEXT, 2);
@@ -205,6 +206,7 @@ START_TEST(indirect_any_region)
 	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), -1);
 	c = chain();
 	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
+	ck_assert(c.general);
 	ck_assert_uint_eq(c.nr, 3);
 	ck_assert_uint_eq(c.rlen, 88 + 64);
 	ck_assert_ptr_eq(c.segs[1].hva, hva(RB_GPA - 32));
