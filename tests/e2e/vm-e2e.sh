@@ -14,7 +14,8 @@
 #                guest is killed (SIGKILL to QEMU) in the middle of its verified 4 KiB traffic
 #                loop, and the guest after it must pass again. Then the daemon is stopped with
 #                SIGTERM and must exit cleanly. BIN "" or missing: skip (77).
-# --mem SIZE: the guests' memory (QEMU's -m; run-vm.sh's default otherwise). Beyond 2-3 GiB
+# --mem SIZE: the memory of the N guests (QEMU's -m; run-vm.sh's default otherwise, and for the
+# killed guest and the one after it). Beyond 2-3 GiB
 # QEMU gives the back end two memory regions (below and above 4 GiB).
 # --one-pass: the daemon's final statistics must show requests, none of them read by its
 # general descriptor walk (general_walks=0: the one-pass path took every one).
