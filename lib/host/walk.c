@@ -127,9 +127,8 @@ void vc_memtab_done(struct vc_memtab *mt)
 		for (uint32_t k = i + 1; k < mt->n; k++) {
 			const struct vc_region *a = &mt->r[i], *b = &mt->r[k];
 
-			/* One starts inside the other (in vc_region_has's arithmetic)? */
-			if (a->size && b->size &&
-			    (b->gpa - a->gpa < a->size || a->gpa - b->gpa < b->size))
+			/* One starts inside the other? (An empty region holds nothing.) */
+			if (vc_region_has(a, b->gpa, 1) || vc_region_has(b, a->gpa, 1))
 				mt->disjoint = false;
 		}
 }

@@ -124,10 +124,9 @@ static inline const struct vc_region *vc_mem_region(const struct vc_memtab *mt, 
 static inline bool vc_region_desc_table(const struct vc_region *r, uint64_t gpa, uint64_t len,
 					const volatile struct vc_desc **t)
 {
-	const uint64_t off = gpa - r->gpa, hva = r->hva + off;
+	const uint64_t hva = r->hva + (gpa - r->gpa);
 
-	/* (gpa below the region wraps off past its size) */
-	if (off >= r->size || len > r->size - off || (hva & (alignof(struct vc_desc) - 1)))
+	if (!vc_region_has(r, gpa, len) || (hva & (alignof(struct vc_desc) - 1)))
 		return false;
 	*t = (const volatile struct vc_desc *)(uintptr_t)hva;
 	return true;
