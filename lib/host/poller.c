@@ -892,6 +892,16 @@ static inline bool overlap(const uint8_t *a, uint32_t alen, const uint8_t *b, ui
 	return a < b + blen && b < a + alen;
 }
 
+/* Whether two segment lists are the same pieces of host memory (an output in place). */
+static bool segs_same(const struct vc_seg *a, int na, const struct vc_seg *b, int nb)
+{
+	bool same = na == nb;
+
+	for (int i = 0; same && i < na; i++)
+		same = a[i].hva == b[i].hva && a[i].len == b[i].len;
+	return same;
+}
+
 /*
  * Whether a session's requests may go to the device in pieces: the
  * algorithms tested that way against OpenSSL (zero_copy_chains). Others
@@ -949,10 +959,7 @@ static struct rte_mbuf *zc_chain(struct vcrypto_engine *e, const struct vc_chain
 	if (!oop) {
 		int no = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, out,
 					 VC_ZC_MAX_SEGS);
-		bool in_place = no == ni;
-
-		for (int i = 0; i < ni && in_place; i++)
-			in_place = in[i].hva == out[i].hva && in[i].len == out[i].len;
+		bool in_place = segs_same(in, ni, out, no);
 		if (!in_place) {
 			if (pl->kind != VC_K_CIPHER)
 				return NULL;
@@ -1353,11 +1360,7 @@ static int lcbc_round(struct vcrypto_poller *p)
  */
 static bool lcbc_chunks_ok(const struct vc_seg *in, int nin, const struct vc_seg *out, int nout)
 {
-	bool same = nin == nout;
-
-	for (int i = 0; same && i < nin; i++)
-		same = in[i].hva == out[i].hva && in[i].len == out[i].len;
-	if (same)
+	if (segs_same(in, nin, out, nout))
 		return true;
 	for (int i = 0; i < nin; i++)
 		for (int j = 0; j < nout; j++) {
