@@ -380,7 +380,10 @@ static void port_refresh(struct vcrypto_port *port)
 			port->mt.r[port->mt.n].hva = r->host_user_addr;
 			port->mt.n++;
 		}
-		vc_memtab_done(&port->mt);
+		if (vc_memtab_done(&port->mt))
+			VC_LOG_RL(&port->rl, WARNING,
+				  "%s: memory region past guest address 2^64 - 1; cut there",
+				  port->name);
 		free(mem);
 	}
 	rte_vhost_get_negotiated_features(vid, &port->features);

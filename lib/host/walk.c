@@ -120,8 +120,20 @@ static int mem_read(const struct vc_memtab *mt, uint64_t gpa, void *dst, uint64_
 	return 0;
 }
 
-void vc_memtab_done(struct vc_memtab *mt)
+uint32_t vc_memtab_done(struct vc_memtab *mt)
 {
+	uint32_t cut = 0;
+
+	/*
+	 * A region whose end passes 2^64 - 1 is cut there. Its wrapped part is
+	 * not guest memory (a range there would wrap, which every lookup
+	 * refuses), and vc_region_has's arithmetic would count it as inside.
+	 */
+	for (uint32_t i = 0; i < mt->n; i++)
+		if (mt->r[i].size > UINT64_MAX - mt->r[i].gpa) {
+			mt->r[i].size = UINT64_MAX - mt->r[i].gpa;
+			cut++;
+		}
 	mt->disjoint = true;
 	for (uint32_t i = 0; i < mt->n; i++)
 		for (uint32_t k = i + 1; k < mt->n; k++) {
@@ -131,6 +143,7 @@ void vc_memtab_done(struct vc_memtab *mt)
 			if (vc_region_has(a, b->gpa, 1) || vc_region_has(b, a->gpa, 1))
 				mt->disjoint = false;
 		}
+	return cut;
 }
 
 const struct vc_region *vc_mem_region_slow(const struct vc_memtab *mt, uint64_t gpa, uint64_t len)

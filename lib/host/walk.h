@@ -47,12 +47,24 @@ struct vc_memtab {
 };
 
 /*
- * After r[] and n are written: whether the regions are disjoint (a front end
- * may send overlapping ones; QEMU does not). Only then do the fast paths
- * look beyond the first region, where the first region that holds an
+ * After r[] and n are written (every table the walks read goes through it):
+ * cuts each region at guest address 2^64 - 1, so no range inside a region
+ * wraps (a front end may send a region past it; QEMU does not), and returns
+ * how many it cut; then decides whether the regions are disjoint (a front
+ * end may send overlapping ones; QEMU does not). Only then do the fast
+ * paths look beyond the first region, where the first region that holds an
  * address is the only one, as the general walk takes it.
  */
-void vc_memtab_done(struct vc_memtab *mt);
+uint32_t vc_memtab_done(struct vc_memtab *mt);
+
+/* Whether region @r holds all of [gpa, gpa + len). */
+static inline bool vc_region_has(const struct vc_region *r, uint64_t gpa, uint64_t len)
+{
+	/* gpa below the region wraps off past its size (no region wraps: vc_memtab_done) */
+	const uint64_t off = gpa - r->gpa;
+
+	return off < r->size && len <= r->size - off;
+}
 
 /* A piece of a descriptor chain, contiguous in both guest and host space. */
 struct vc_seg {
@@ -73,8 +85,7 @@ static inline int vc_mem_translate(const struct vc_memtab *mt, uint64_t gpa, uin
 				   struct vc_seg *segs, uint32_t max)
 {
 	/* Fast path: inside the first region (most buffers, often all). */
-	if (mt->n && len && max && gpa >= mt->r[0].gpa && gpa - mt->r[0].gpa < mt->r[0].size &&
-	    len <= mt->r[0].size - (gpa - mt->r[0].gpa) && len <= UINT32_MAX) {
+	if (mt->n && len && max && vc_region_has(&mt->r[0], gpa, len) && len <= UINT32_MAX) {
 		segs[0].gpa = gpa;
 		segs[0].hva = (uint8_t *)(uintptr_t)(mt->r[0].hva + (gpa - mt->r[0].gpa));
 		segs[0].len = (uint32_t)len;
@@ -92,14 +103,6 @@ void *vc_mem_contig(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
  * Else NULL (copy it).
  */
 const struct vc_desc *vc_mem_desc_table(const struct vc_memtab *mt, uint64_t gpa, uint64_t len);
-
-/* Whether region @r holds all of [gpa, gpa + len). */
-static inline bool vc_region_has(const struct vc_region *r, uint64_t gpa, uint64_t len)
-{
-	const uint64_t off = gpa - r->gpa; /* (gpa below the region wraps off past its size) */
-
-	return off < r->size && len <= r->size - off;
-}
 
 /*
  * The region that holds all of [gpa, gpa + len) (len > 0), or NULL: the

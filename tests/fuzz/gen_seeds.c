@@ -410,6 +410,29 @@ static void walk_seeds(void)
 	im.mode = 0x80;
 	write_image("two-regions-host-contiguous", &im);
 
+	/*
+	 * A region past guest address 2^64 - 1 (its last 0x800 bytes would wrap
+	 * to 0): the source in the wrapped part, then ending at 2^64; both walks
+	 * refuse both (the table is cut at 2^64 - 1).
+	 */
+	image_init(&im, 2);
+	im.gpa[1] = 0 - 0x800ull;
+	hdr_cipher(&im, G0 + 0x100, VC_CIPHER_ENCRYPT, 16, 64);
+	memset(ind, 0, sizeof(ind));
+	ind[0] = (struct vc_desc){G0 + 0x100, 72 + 16, 0, 0};
+	ind[1] = (struct vc_desc){0x100, 64, 0, 0};
+	ind[2] = (struct vc_desc){G0 + 0x300, 64, VC_DESC_F_WRITE, 0};
+	ind[3] = (struct vc_desc){G0 + 0x400, 1, VC_DESC_F_WRITE, 0};
+	n = 4;
+	chain(ind, n, 0);
+	memcpy(im.mem[0] + 0x800, ind, n * sizeof(ind[0]));
+	im.table[0] =
+		(struct vc_desc){G0 + 0x800, n * sizeof(struct vc_desc), VC_DESC_F_INDIRECT, 0};
+	write_image("region-past-top-wrapped", &im);
+	ind[1].addr = 0 - 64ull;
+	memcpy(im.mem[0] + 0x800, ind, n * sizeof(ind[0]));
+	write_image("region-past-top-end", &im);
+
 	/* Broken chains: a loop, a readable after a writable, an out-of-range next. */
 	image_init(&im, 1);
 	hdr_cipher(&im, G0, VC_CIPHER_ENCRYPT, 16, 16);

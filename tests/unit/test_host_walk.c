@@ -245,6 +245,59 @@ START_TEST(indirect_any_region)
 }
 END_TEST
 
+/*
+ * A region past guest address 2^64 - 1 (a hostile front end's): cut there,
+ * so the wrapped part is no guest memory to either walk, and a range that
+ * would end at 2^64 is refused by both.
+ */
+START_TEST(region_past_top)
+{
+	const uint64_t top = UINT64_MAX - RSZ / 2 + 1; /* region B: [top, top + RSZ) wraps */
+	struct vc_desc *t = ring();
+	struct vc_desc *tbl = (struct vc_desc *)hva(RA_GPA + 0x1000);
+	uint8_t *b = mem + 2 * RSZ;
+	struct vc_chain c;
+
+	mt.r[1].gpa = top;
+	ck_assert_uint_eq(vc_memtab_done(&mt), 1);
+	ck_assert_uint_eq(mt.r[1].size, RSZ / 2 - 1);
+	ck_assert(mt.disjoint);
+	ck_assert_uint_eq(vc_memtab_done(&mt), 0);
+
+	d(tbl, 0, RA_GPA + 0x2000, 88, VC_DESC_F_NEXT, 1);
+	d(tbl, 1, top + 0x100, 64, VC_DESC_F_NEXT, 2);
+	d(tbl, 2, RA_GPA + 0x3000, 1, VC_DESC_F_WRITE, 0);
+	d(t, 0, RA_GPA + 0x1000, 3 * 16, VC_DESC_F_INDIRECT, 0);
+	c = chain();
+	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), 0);
+	ck_assert_ptr_eq(c.segs[1].hva, b + 0x100);
+	c = chain();
+	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
+	ck_assert_ptr_eq(c.segs[1].hva, b + 0x100);
+
+	/* The last bytes below 2^64 - 1: guest memory to both. */
+	d(tbl, 1, UINT64_MAX - 64, 64, VC_DESC_F_NEXT, 2);
+	c = chain();
+	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), 0);
+	ck_assert_ptr_eq(c.segs[1].hva, b + RSZ / 2 - 1 - 64);
+	c = chain();
+	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
+	ck_assert_ptr_eq(c.segs[1].hva, b + RSZ / 2 - 1 - 64);
+
+	/* Ending at 2^64, and in the wrapped part: refused by both. */
+	for (int i = 0; i < 2; i++) {
+		d(tbl, 1, i ? 0x100 : UINT64_MAX - 63, 64, VC_DESC_F_NEXT, 2);
+		c = chain();
+		ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), -1);
+		c = chain();
+		ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), -EFAULT);
+		ck_assert(c.status_ok);
+		ck_assert_ptr_eq(c.status_hva, hva(RA_GPA + 0x3000));
+	}
+	ck_assert_int_eq(vc_mem_translate(&mt, 0x100, 1, segs, 1), -EFAULT);
+}
+END_TEST
+
 START_TEST(bad_buffer_address_keeps_status)
 {
 	struct vc_desc *t = ring();
@@ -433,6 +486,7 @@ int main(void)
 	tcase_add_test(tc, direct_chain);
 	tcase_add_test(tc, indirect_linux_layout);
 	tcase_add_test(tc, indirect_any_region);
+	tcase_add_test(tc, region_past_top);
 	tcase_add_test(tc, bad_buffer_address_keeps_status);
 	tcase_add_test(tc, loops_and_indices);
 	tcase_add_test(tc, indirect_rules);
