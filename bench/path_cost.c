@@ -52,6 +52,7 @@ static struct {
 	unsigned int windows;
 	double window_s;
 	bool per_part; /* --desc-per-part: a descriptor per part, as VM guests lay requests out */
+	bool oop;      /* --oop: out of place, the destinations after the sources */
 } O = {.pmd = "aesni_mb",
        .modes = "copy,zc,null,null-zc",
        .burst = 32,
@@ -132,10 +133,13 @@ static int pc_case(struct pc_host *h, int algo, uint32_t size, double *host_cyc,
 	*host_cyc = *guest_cyc = 1e300;
 	if (ret)
 		return ret;
-	ret = vcrypto_guest_buf_alloc(h->g, stride * O.burst, (void **)&src);
-	/* All in place, as the bare loop's: for GCM the tag follows the ciphertext. */
+	ret = vcrypto_guest_buf_alloc(h->g, stride * O.burst * (O.oop ? 2 : 1), (void **)&src);
+	/*
+	 * In place, as the bare loop's (for GCM the tag follows the ciphertext),
+	 * or with --oop each destination (and digest) in a second block.
+	 */
 	for (uint32_t i = 0; i < O.burst && !ret; i++) {
-		uint8_t *b = src + i * stride;
+		uint8_t *b = src + i * stride, *d = O.oop ? b + stride * O.burst : b;
 
 		memset(b, 0x5a, (size_t)size + dig);
 		ops[i] = (struct vcrypto_guest_op){.session_id = sid,
@@ -144,12 +148,12 @@ static int pc_case(struct pc_host *h, int algo, uint32_t size, double *host_cyc,
 						   .iv_len = BENCH_IV_LEN(algo),
 						   .src = b,
 						   .src_len = size,
-						   .dst = b,
+						   .dst = d,
 						   .dst_len = size};
 		if (algo == BENCH_AES_GCM)
 			ops[i].dst_len = size + dig;
 		else if (algo == BENCH_AES_CBC_SHA1)
-			ops[i].digest = b + size;
+			ops[i].digest = d + size;
 	}
 	/* Until the port is ready and the first burst goes through (also a warm-up). */
 	for (unsigned int w = 0; !ret && w <= O.windows; w++) {
@@ -206,16 +210,22 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: path_cost [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST] "
 			"[--modes copy,zc,null,null-zc] [--burst N] [--windows N] [--window-ms MS] "
-			"[--desc-per-part]\n");
+			"[--desc-per-part] [--oop]\n");
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {{"pmd", 1, 0, 'p'},	     {"algo", 1, 0, 'a'},
-					   {"sizes", 1, 0, 's'},     {"modes", 1, 0, 'm'},
-					   {"burst", 1, 0, 'b'},     {"windows", 1, 0, 'w'},
-					   {"window-ms", 1, 0, 't'}, {"desc-per-part", 0, 0, 'P'},
-					   {"help", 0, 0, 'h'},	     {0, 0, 0, 0}};
+	static const struct option lo[] = {{"pmd", 1, 0, 'p'},
+					   {"algo", 1, 0, 'a'},
+					   {"sizes", 1, 0, 's'},
+					   {"modes", 1, 0, 'm'},
+					   {"burst", 1, 0, 'b'},
+					   {"windows", 1, 0, 'w'},
+					   {"window-ms", 1, 0, 't'},
+					   {"desc-per-part", 0, 0, 'P'},
+					   {"oop", 0, 0, 'O'},
+					   {"help", 0, 0, 'h'},
+					   {0, 0, 0, 0}};
 	char pfx[64], *eal[8];
 	int opt, ret = 0;
 
@@ -255,6 +265,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			O.per_part = true;
+			break;
+		case 'O':
+			O.oop = true;
 			break;
 		default:
 			usage();
@@ -304,11 +317,12 @@ int main(int argc, char **argv)
 				       "\"mode\":\"%s\",\"size\":%u,\"burst\":%u,"
 				       "\"host_cyc_op\":%.1f,\"guest_cyc_op\":%.1f,"
 				       "\"host_mops_per_core\":%.2f,\"tsc_hz\":%" PRIu64 ","
-				       "\"layout\":\"%s\"}\n",
+				       "\"layout\":\"%s\",\"oop\":%s}\n",
 				       O.pmd, bench_algo_names[O.algos[ai]], bench_mode_names[mi],
 				       O.sizes[si], O.burst, hc, gc,
 				       (double)rte_get_tsc_hz() / hc / 1e6, rte_get_tsc_hz(),
-				       O.per_part ? "per-part" : "joined");
+				       O.per_part ? "per-part" : "joined",
+				       O.oop ? "true" : "false");
 				fflush(stdout);
 			}
 			pc_down(&h);

@@ -559,6 +559,15 @@ static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_cha
 #define VC_CPU_PAD 64u
 #define VC_CPU_SPAN(len) (RTE_ALIGN_CEIL((uint32_t)(len), VC_LINE) + VC_CPU_PAD)
 #define VC_CPU_OUT_SEGS 4
+/*
+ * Zero copy out of place through CPU crypto (which computes in place): the
+ * data copied to its destination first, up to this many bytes; longer ones
+ * take the queue pair, which reads the source and writes the destination
+ * in one pass. path_cost --oop, crypto_aesni_mb, host cycles per request
+ * (queue pair -> copy and CPU crypto): AES-CBC 64 B 354 -> 274, 1 KiB
+ * 526 -> 463, 2 KiB 684 -> 662, 4 KiB 991 -> 1113; AES-256-GCM alike.
+ */
+#define VC_CPU_OOP_MAX 1024u
 /* Requests over the device's cipher length a batch gathers (see lcbc_add). */
 #define VC_LCBC_MAX 16u
 
@@ -683,15 +692,31 @@ static void cpu_flush(struct vcrypto_poller *p)
 	publish(p, vq);
 }
 
-/*
- * Whether a zero-copy request can run through CPU crypto: in place (the
- * API writes where it reads), a cipher or AEAD request (its AAD copied out
- * as the op path does) or the whole data enciphered and hashed from its
- * start (one set of offsets per call), an IV that fits.
- */
-static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const uint8_t *zdst)
+/* Whether [a, a + alen) and [b, b + blen) share a byte. */
+static inline bool overlap(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen)
 {
-	if (!pl->data_len || pl->iv_len > 16 || (pl->dst_len && zdst != zsrc))
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * Whether a zero-copy request can run through CPU crypto: a cipher or AEAD
+ * request (its AAD copied out as the op path does) or the whole data
+ * enciphered and hashed from its start (one set of offsets per call), an
+ * IV that fits. The API writes where it reads: a request out of place is
+ * copied to its destination and computed there (cpu_add) if it is a cipher
+ * or AEAD request (the devices take no other out of place) of at most
+ * VC_CPU_OOP_MAX bytes whose destination shares no byte with its source or
+ * the AEAD tag to verify (@p tag, @p tag_len bytes).
+ */
+static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const uint8_t *zdst,
+			    const uint8_t *tag, uint32_t tag_len)
+{
+	if (!pl->data_len || pl->iv_len > 16)
+		return false;
+	if (pl->dst_len && zdst != zsrc &&
+	    ((pl->kind != VC_K_CIPHER && pl->kind != VC_K_AEAD) || pl->data_len > VC_CPU_OOP_MAX ||
+	     pl->dst_len != pl->data_len || overlap(zsrc, pl->data_len, zdst, pl->dst_len) ||
+	     (pl->aead_dec && overlap(tag, tag_len, zdst, pl->dst_len))))
 		return false;
 	if (pl->kind == VC_K_CIPHER || pl->kind == VC_K_AEAD)
 		return true;
@@ -826,8 +851,8 @@ static uint32_t cpu_entry(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_
 }
 
 /*
- * Add a request to the batch: zero copy (@p zsrc, @p zdig in guest memory)
- * or, with @p zsrc NULL, copy mode: its data read into the entry's bounce
+ * Add a request to the batch: zero copy (@p zsrc, @p zdig in guest memory;
+ * out of place, cpu_oop follows) or, with @p zsrc NULL, copy mode: its data read into the entry's bounce
  * buffer (once: what the guest changes later does not matter), the result
  * written out at completion through @p c's output stream. Returns false if
  * a copy-mode request does not fit (its output in too many pieces): then it
@@ -886,10 +911,18 @@ static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	return true;
 }
 
-/* Whether [a, a + alen) and [b, b + blen) share a byte. */
-static inline bool overlap(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen)
+/*
+ * The request cpu_add() just added, out of place (cpu_fits): its data
+ * copied to @p zdst and computed there, in place. After cpu_add(), which
+ * has read its IV and AAD: the copy may not change them.
+ */
+static void cpu_oop(struct vc_cpu_batch *b, uint8_t *zdst, uint32_t len)
 {
-	return a < b + blen && b < a + alen;
+	struct rte_crypto_vec *v = &b->vec[b->n - 1];
+
+	memcpy(zdst, v->base, len);
+	v->base = zdst;
+	v->iova = (rte_iova_t)(uintptr_t)zdst;
 }
 
 /* Whether two segment lists are the same pieces of host memory (an output in place). */
@@ -1628,9 +1661,11 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		return ret;
 	}
 	/* (over 65535 bytes only CPU crypto takes one piece: no mbuf can say the length) */
-	if (zc && cpu && cpu_fits(&pl, zsrc, zdst) &&
+	if (zc && cpu && cpu_fits(&pl, zsrc, zdst, zdig, s->sh.digest_len) &&
 	    ((lanes && cpu_len_ok(p, pl.data_len)) || pl.data_len > UINT16_MAX)) {
 		cpu_add(p, vq, s, head, &c, &pl, zsrc, zdig);
+		if (pl.dst_len && zdst != zsrc)
+			cpu_oop(p->cpu, zdst, pl.data_len);
 		return 1;
 	}
 	/* Over 65535 bytes only CPU crypto takes one piece (an mbuf cannot say it). */

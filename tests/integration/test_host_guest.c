@@ -717,8 +717,9 @@ static void cbc_mixed_check(const struct vcrypto_guest_op *ops, uint32_t n,
 
 /*
  * crypto_aesni_mb has the synchronous CPU crypto API. Zero copy: in-place
- * cipher and whole-buffer cipher-then-hash requests run through it (the
- * rest through the queue pair). Copy mode: such requests up to 65535 bytes
+ * cipher and whole-buffer cipher-then-hash requests run through it, and
+ * out-of-place cipher and AEAD requests up to 1 KiB, copied to their
+ * destination first (the rest through the queue pair). Copy mode: such requests up to 65535 bytes
  * run through it on a copy of their data, in place or not (the rest through
  * the queue pair); the copies of one call lie in one area, which grows at
  * the first copy over 4 KiB, here while a call holds smaller ones (the
@@ -728,8 +729,8 @@ static void cbc_mixed_check(const struct vcrypto_guest_op *ops, uint32_t n,
  * counters say which way each went.
  */
 static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, const uint8_t *key,
-			   uint8_t *src, uint8_t *in, uint32_t slot, uint32_t len, unsigned int n,
-			   unsigned int seed);
+			   uint8_t *src, uint8_t *dst, uint8_t *in, uint32_t slot, uint32_t len,
+			   unsigned int n, unsigned int seed);
 
 static void cpu_crypto_case(bool copy)
 {
@@ -862,13 +863,14 @@ static void cpu_crypto_case(bool copy)
 					      "len %u request %u: decrypt", len, i);
 			vcrypto_guest_session_close(g, dsid);
 		}
-		gcm_cpu_bursts(g, gsid[0], gsid[1], gkey, src, in, slot, len, 32, li);
+		gcm_cpu_bursts(g, gsid[0], gsid[1], gkey, src, NULL, in, slot, len, 32, li);
+		gcm_cpu_bursts(g, gsid[0], gsid[1], gkey, src, dst, in, slot, len, 32, li + 20);
 	}
 	/*
 	 * AES-GCM over 65535 bytes in one piece: zero copy through CPU crypto
 	 * (no mbuf can say the length), copied otherwise.
 	 */
-	gcm_cpu_bursts(g, gsid[0], gsid[1], gkey, src, in, 2 * slot, 100000, 8, 9);
+	gcm_cpu_bursts(g, gsid[0], gsid[1], gkey, src, NULL, in, 2 * slot, 100000, 8, 9);
 	vcrypto_poller_stats_get(H.poller, &ps);
 	vcrypto_port_stats_get(H.port, &pst);
 	ck_assert_uint_gt(ps.cpu_processed, 0);
@@ -879,12 +881,14 @@ static void cpu_crypto_case(bool copy)
 		ck_assert_uint_eq(pst.zero_copy_requests, 0);
 	} else {
 		/*
-		 * All but the out-of-place ones (8 of the mixed burst, and 11 of
-		 * 32 in kind 1, per length).
+		 * All but the out-of-place ones over 1 KiB (VC_CPU_OOP_MAX): 11
+		 * of 32 in kind 1 and the AES-GCM bursts out of place both ways,
+		 * at 4096, 8208 and 65520 bytes (those up to 1 KiB are copied to
+		 * their destination and computed there).
 		 */
-		ck_assert_uint_eq(ps.dequeued, 8u + 6u * 11u);
+		ck_assert_uint_eq(ps.dequeued, 3u * 11u + 3u * 2u * 32u);
 		/* Every OK request zero copy (one forged tag per burst fails). */
-		ck_assert_uint_eq(pst.zero_copy_requests, ps.completed - 7u);
+		ck_assert_uint_eq(pst.zero_copy_requests, ps.completed - 13u);
 	}
 	free(in);
 	free(want);
@@ -893,18 +897,20 @@ static void cpu_crypto_case(bool copy)
 }
 
 /*
- * One burst of @p n (6 to 32) AES-256-GCM encryptions in place (16 bytes of
- * AAD, the tag after the data), checked against OpenSSL, then their
- * decryption in place with request 5's tag forged: BADMSG for it, the
+ * One burst of @p n (6 to 32) AES-256-GCM encryptions (16 bytes of AAD, the
+ * tag after the data) in place, or from @p src to @p dst if not NULL,
+ * checked against OpenSSL, then their decryption back (in place, or from
+ * @p dst to @p src) with request 5's tag forged: BADMSG for it, the
  * plaintext for the others.
  */
 static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, const uint8_t *key,
-			   uint8_t *src, uint8_t *in, uint32_t slot, uint32_t len, unsigned int n,
-			   unsigned int seed)
+			   uint8_t *src, uint8_t *dst, uint8_t *in, uint32_t slot, uint32_t len,
+			   unsigned int n, unsigned int seed)
 {
 	struct vcrypto_guest_completion c[64];
 	struct vcrypto_guest_op ops[32];
 	uint8_t iv[32][12], aad[32][16], *want = malloc((size_t)len + 16);
+	uint8_t *ct = dst ? dst : src;
 	unsigned int got = 0;
 
 	ck_assert_ptr_nonnull(want);
@@ -915,7 +921,7 @@ static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, 
 
 		fill(s, len, 70 + seed * 40 + i);
 		memcpy(in + (size_t)i * slot, s, len);
-		ops[i] = gcm_enc_op(enc, iv[i], aad[i], 16, s, s, len);
+		ops[i] = gcm_enc_op(enc, iv[i], aad[i], 16, s, ct + (size_t)i * slot, len);
 		ops[i].user_data = i;
 	}
 	run_burst(g, ops, n);
@@ -923,13 +929,17 @@ static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, 
 		ck_assert_int_eq(oracle_aead(VCRYPTO_AEAD_AES_GCM, VCRYPTO_ENCRYPT, key, 32, iv[i],
 					     12, aad[i], 16, in + (size_t)i * slot, len, 16, want),
 				 0);
-		ck_assert_msg(!memcmp(src + (size_t)i * slot, want, (size_t)len + 16),
-			      "gcm len %u request %u", len, i);
+		ck_assert_msg(!memcmp(ct + (size_t)i * slot, want, (size_t)len + 16),
+			      "gcm len %u request %u%s", len, i, dst ? " out of place" : "");
 		ops[i].session_id = dec;
+		ops[i].src = ct + (size_t)i * slot;
 		ops[i].src_len = len + 16;
+		ops[i].dst = src + (size_t)i * slot;
 		ops[i].dst_len = len;
+		if (dst)
+			memset(src + (size_t)i * slot, 0, len);
 	}
-	src[5 * (size_t)slot + len + 3] ^= 0x10;
+	ct[5 * (size_t)slot + len + 3] ^= 0x10;
 	ck_assert_int_eq(vcrypto_guest_submit(g, 0, ops, n), (int)n);
 	for (int spins = 0; got < n; spins++) {
 		int r = vcrypto_guest_poll(g, 0, c, 64);
@@ -938,8 +948,9 @@ static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, 
 		for (int k = 0; k < r; k++)
 			ck_assert_msg(c[k].status == (c[k].user_data == 5 ? VCRYPTO_STATUS_BADMSG :
 									    VCRYPTO_STATUS_OK),
-				      "gcm decrypt len %u request %llu: status %d", len,
-				      (unsigned long long)c[k].user_data, c[k].status);
+				      "gcm decrypt len %u request %llu%s: status %d", len,
+				      (unsigned long long)c[k].user_data,
+				      dst ? " out of place" : "", c[k].status);
 		got += (unsigned int)r;
 		if (!r)
 			vcrypto_guest_wait(g, 0, 10);
@@ -948,9 +959,114 @@ static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, 
 	for (unsigned int i = 0; i < n; i++)
 		if (i != 5)
 			ck_assert_msg(!memcmp(src + (size_t)i * slot, in + (size_t)i * slot, len),
-				      "gcm decrypt len %u request %u", len, i);
+				      "gcm decrypt len %u request %u%s", len, i,
+				      dst ? " out of place" : "");
 	free(want);
 }
+
+/*
+ * Zero copy out of place on crypto_aesni_mb: which requests are copied to
+ * their destination and computed there by CPU crypto, and which take the
+ * queue pair, told by the poller's counters. 64 B apart: CPU crypto; 2 KiB
+ * apart (over VC_CPU_OOP_MAX): the queue pair; results against OpenSSL.
+ * A destination over its source (16 bytes on), or an AES-GCM decryption's
+ * over the tag it verifies: never copied (memcpy over itself, a tag
+ * changed before it is read), the queue pair; those complete, whatever the
+ * device makes of them, and the queue goes on.
+ */
+START_TEST(aesni_mb_cpu_oop_routes)
+{
+	struct vcrypto_engine_opts eo = VCRYPTO_OPTS_INIT(vcrypto_engine_opts);
+	struct vcrypto_port_opts po = VCRYPTO_OPTS_INIT(vcrypto_port_opts);
+	struct vcrypto_poller_stats p0 = {.sz = sizeof(p0)}, p1 = {.sz = sizeof(p1)};
+	struct vcrypto_guest_op ops[16];
+	struct vcrypto_guest *g;
+	uint8_t key[16], gkey[32], iv[16], aad[16], *src, *dst, *in, *want;
+	uint64_t sid, gdec;
+	int st;
+
+	eo.nb_ops = 1024;
+	po.zero_copy = VCRYPTO_ZERO_COPY_ON;
+	if (!aesni_host_up("oo", &eo, &po))
+		return;
+	g = guest_up();
+	src = buf(g, 16 * 2048 + 64);
+	dst = buf(g, 16 * 2048);
+	in = malloc(16 * 2048);
+	want = malloc(2048);
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(want);
+	fill(key, 16, 81);
+	fill(iv, 16, 82);
+	sid = cbc_session(g, key);
+
+	for (int big = 0; big < 2; big++) {
+		uint32_t len = big ? 2048 : 64;
+
+		fill(src, 16 * (size_t)len, 83 + (unsigned int)big);
+		memcpy(in, src, 16 * (size_t)len);
+		vcrypto_poller_stats_get(H.poller, &p0);
+		cbc_ops(ops, 16, sid, iv, src, dst, len);
+		run_burst(g, ops, 16);
+		vcrypto_poller_stats_get(H.poller, &p1);
+		ck_assert_uint_eq(p1.cpu_processed - p0.cpu_processed, big ? 0 : 16);
+		ck_assert_uint_eq(p1.dequeued - p0.dequeued, big ? 16 : 0);
+		for (unsigned int i = 0; i < 16; i++) {
+			ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key,
+						       16, iv, in + (size_t)i * len, len, want),
+					 0);
+			ck_assert_msg(!memcmp(dst + (size_t)i * len, want, len),
+				      "len %u request %u", len, i);
+			ck_assert_msg(!memcmp(src + (size_t)i * len, in + (size_t)i * len, len),
+				      "len %u request %u: source changed", len, i);
+		}
+	}
+
+	/* A destination 16 bytes over its source: the queue pair. */
+	vcrypto_poller_stats_get(H.poller, &p0);
+	for (unsigned int i = 0; i < 16; i++) {
+		ops[i] = (struct vcrypto_guest_op){.session_id = sid,
+						   .iv = iv,
+						   .iv_len = 16,
+						   .src = src + (size_t)i * 128,
+						   .dst = src + (size_t)i * 128 + 16,
+						   .src_len = 64,
+						   .dst_len = 64};
+	}
+	run_burst(g, ops, 16);
+	vcrypto_poller_stats_get(H.poller, &p1);
+	ck_assert_uint_eq(p1.cpu_processed - p0.cpu_processed, 0);
+	ck_assert_uint_eq(p1.dequeued - p0.dequeued, 16);
+
+	/* An AES-GCM decryption whose destination covers its tag: the queue pair. */
+	fill(gkey, 32, 84);
+	fill(aad, 16, 85);
+	gdec = gcm_session(g, gkey, 32, 16, VCRYPTO_DECRYPT);
+	fill(src, 64 + 16, 86);
+	ops[0] = gcm_enc_op(gdec, iv, aad, 16, src, src + 64, 64);
+	ops[0].src_len = 64 + 16;
+	ops[0].dst_len = 64;
+	vcrypto_poller_stats_get(H.poller, &p0);
+	st = vcrypto_guest_run(g, 0, &ops[0], 5000);
+	ck_assert_msg(st == VCRYPTO_STATUS_OK || st == VCRYPTO_STATUS_BADMSG, "status %d", st);
+	vcrypto_poller_stats_get(H.poller, &p1);
+	ck_assert_uint_eq(p1.cpu_processed - p0.cpu_processed, 0);
+	ck_assert_uint_eq(p1.dequeued - p0.dequeued, 1);
+
+	/* The queue goes on: 64 B apart again, through CPU crypto. */
+	memcpy(src, in, 64);
+	cbc_ops(ops, 1, sid, iv, src, dst, 64);
+	ck_assert_int_eq(vcrypto_guest_run(g, 0, &ops[0], 5000), VCRYPTO_STATUS_OK);
+	ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key, 16, iv, in, 64,
+				       want),
+			 0);
+	ck_assert(!memcmp(dst, want, 64));
+	free(in);
+	free(want);
+	vcrypto_guest_destroy(g);
+	host_down();
+}
+END_TEST
 
 START_TEST(aesni_mb_cpu_crypto)
 {
@@ -1499,7 +1615,8 @@ END_TEST
  * (the transport the benchmark's null modes measure), the others go to
  * crypto_null; data passes unchanged. In place, zero copy and copy mode,
  * 64 B and 4 KiB (copies up to 65535 bytes take CPU crypto), and out of place
- * (zero copy: the queue pair and crypto_null, which writes no destination).
+ * (zero copy: 64 B copied to the destination, 4 KiB through the queue pair
+ * and crypto_null, which writes no destination).
  */
 static void null_cpu_case(bool copy)
 {
@@ -1532,8 +1649,11 @@ static void null_cpu_case(bool copy)
 			memset(dst, 0, 32 * (size_t)lens[li]);
 			cbc_ops(ops, 32, sid, iv, src, oop ? dst : src, lens[li]);
 			run_burst(g, ops, 32);
-			/* (crypto_null writes no destination of its own: zero copy out of place) */
-			if (!oop || copy)
+			/*
+			 * (crypto_null writes no destination of its own: zero copy out of
+			 * place over 1 KiB, through the queue pair)
+			 */
+			if (!oop || copy || lens[li] <= 1024)
 				ck_assert_msg(!memcmp(oop ? dst : src, want, 32 * (size_t)lens[li]),
 					      "len %u, %s: data changed", lens[li],
 					      oop ? "out of place" : "in place");
@@ -1541,9 +1661,9 @@ static void null_cpu_case(bool copy)
 	}
 	vcrypto_poller_stats_get(H.poller, &ps);
 	ck_assert_uint_eq(ps.completed, 4u * 32u);
-	/* Zero copy: in place through the CPU path; copy mode: all. */
-	ck_assert_uint_eq(ps.cpu_processed, copy ? 4u * 32u : 2u * 32u);
-	ck_assert_uint_eq(ps.dequeued, copy ? 0u : 2u * 32u);
+	/* Zero copy: in place and 64 B out of place through the CPU path; copy mode: all. */
+	ck_assert_uint_eq(ps.cpu_processed, copy ? 4u * 32u : 3u * 32u);
+	ck_assert_uint_eq(ps.dequeued, copy ? 0u : 32u);
 	free(want);
 	vcrypto_guest_destroy(g);
 	host_down();
@@ -1874,6 +1994,7 @@ int main(void)
 	ADD(backpressure_tiny_qp);
 	ADD(enqueue_chunk_follows_device);
 	ADD(aesni_mb_cpu_crypto);
+	ADD(aesni_mb_cpu_oop_routes);
 	ADD(aesni_mb_cpu_crypto_copy);
 	ADD(aesni_mb_copy_large);
 	ADD(multi_queue);
