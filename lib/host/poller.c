@@ -561,11 +561,14 @@ static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_cha
 #define VC_CPU_OUT_SEGS 4
 /*
  * Zero copy out of place through CPU crypto (which computes in place): the
- * data copied to its destination first, up to this many bytes; longer ones
- * take the queue pair, which reads the source and writes the destination
- * in one pass. path_cost --oop, crypto_aesni_mb, host cycles per request
- * (queue pair -> copy and CPU crypto): AES-CBC 64 B 354 -> 274, 1 KiB
- * 526 -> 463, 2 KiB 684 -> 662, 4 KiB 991 -> 1113; AES-256-GCM alike.
+ * data copied to its destination first, for cipher and AEAD requests up to
+ * this many bytes; longer ones take the queue pair, which reads the source
+ * and writes the destination in one pass. path_cost --oop, crypto_aesni_mb,
+ * host cycles per request (queue pair -> copy and CPU crypto): AES-CBC 64 B
+ * 354 -> 274, 1 KiB 526 -> 463, 2 KiB 684 -> 662, 4 KiB 991 -> 1113;
+ * AES-256-GCM alike. (Cipher-then-hash requests, which no device here takes
+ * out of place, are copied to their destination at any length: copy mode,
+ * the other way, copies twice.)
  */
 #define VC_CPU_OOP_MAX 1024u
 /* Requests over the device's cipher length a batch gathers (see lcbc_add). */
@@ -703,10 +706,11 @@ static inline bool overlap(const uint8_t *a, uint32_t alen, const uint8_t *b, ui
  * request (its AAD copied out as the op path does) or the whole data
  * enciphered and hashed from its start (one set of offsets per call), an
  * IV that fits. The API writes where it reads: a request out of place is
- * copied to its destination and computed there (cpu_add) if it is a cipher
- * or AEAD request (the devices take no other out of place) of at most
- * VC_CPU_OOP_MAX bytes whose destination shares no byte with its source or
- * the AEAD tag to verify (@p tag, @p tag_len bytes).
+ * copied to its destination and computed there (cpu_oop) if its
+ * destination shares no byte with its source or the AEAD tag to verify
+ * (@p tag, @p tag_len bytes), and it is a cipher or AEAD request of at most
+ * VC_CPU_OOP_MAX bytes (longer ones take the queue pair) or cipher-then-hash
+ * (which no device here takes out of place: the other way is copy mode).
  */
 static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const uint8_t *zdst,
 			    const uint8_t *tag, uint32_t tag_len)
@@ -714,7 +718,7 @@ static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const
 	if (!pl->data_len || pl->iv_len > 16)
 		return false;
 	if (pl->dst_len && zdst != zsrc &&
-	    ((pl->kind != VC_K_CIPHER && pl->kind != VC_K_AEAD) || pl->data_len > VC_CPU_OOP_MAX ||
+	    ((pl->kind != VC_K_CHAIN && pl->data_len > VC_CPU_OOP_MAX) ||
 	     pl->dst_len != pl->data_len || overlap(zsrc, pl->data_len, zdst, pl->dst_len) ||
 	     (pl->aead_dec && overlap(tag, tag_len, zdst, pl->dst_len))))
 		return false;
@@ -1637,10 +1641,15 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		zsrc = vc_stream_contig(c.segs, c.nr, pl.src_off, pl.data_len);
 		zdst = pl.dst_len ? vc_stream_contig(c.segs + c.nr, c.nw, 0, pl.dst_len) : NULL;
 		zc = zsrc && (!pl.dst_len || zdst) && (!(pl.dig_len || pl.aead_dec) || zdig);
-		/* The devices take out-of-place only for plain cipher and AEAD. */
+		/*
+		 * The devices take out-of-place only for plain cipher and AEAD;
+		 * CPU crypto takes a cipher-then-hash request too, copied to its
+		 * destination (cpu_fits; then it is taken below, or copied).
+		 */
 		if (zc && pl.dst_len && zdst != zsrc && pl.kind != VC_K_CIPHER &&
 		    pl.kind != VC_K_AEAD)
-			zc = false;
+			zc = cpu && lanes && cpu_len_ok(p, pl.data_len) &&
+			     cpu_fits(&pl, zsrc, zdst, zdig, s->sh.digest_len);
 		if (zc && pl.dst_len && zdst != zsrc &&
 		    !(e->dev_features & RTE_CRYPTODEV_FF_OOP_LB_IN_LB_OUT))
 			zc = false;

@@ -718,8 +718,9 @@ static void cbc_mixed_check(const struct vcrypto_guest_op *ops, uint32_t n,
 /*
  * crypto_aesni_mb has the synchronous CPU crypto API. Zero copy: in-place
  * cipher and whole-buffer cipher-then-hash requests run through it, and
- * out-of-place cipher and AEAD requests up to 1 KiB, copied to their
- * destination first (the rest through the queue pair). Copy mode: such requests up to 65535 bytes
+ * out-of-place cipher and AEAD requests up to 1 KiB and cipher-then-hash
+ * ones, copied to their destination first (the rest through the queue
+ * pair). Copy mode: such requests up to 65535 bytes
  * run through it on a copy of their data, in place or not (the rest through
  * the queue pair); the copies of one call lie in one area, which grows at
  * the first copy over 4 KiB, here while a call holds smaller ones (the
@@ -800,17 +801,17 @@ static void cpu_crypto_case(bool copy)
 		/*
 		 * 0: two sessions in place, 16 requests of each in a row (a queue whose
 		 * sessions alternate takes the queue pair: test_qos, sessions_alternate);
-		 * 1: the same, every third out of place; 2: chain
+		 * 1: the same, every third out of place; 2: chain; 3: chain out of place
 		 */
-		for (int kind = 0; kind < 3; kind++) {
+		for (int kind = 0; kind < 4; kind++) {
 			for (unsigned int i = 0; i < 32; i++) {
 				uint8_t *s = src + (size_t)i * slot;
-				bool oop = kind == 1 && i % 3 == 0;
+				bool oop = (kind == 1 && i % 3 == 0) || kind == 3;
 
 				fill(s, len, li * 100 + (unsigned int)kind * 40 + i);
 				memcpy(in + (size_t)i * slot, s, len);
 				ops[i] = (struct vcrypto_guest_op){
-					.session_id = kind == 2 ? sid[2] : sid[i / 16],
+					.session_id = kind >= 2 ? sid[2] : sid[i / 16],
 					.user_data = i,
 					.iv = iv[i],
 					.iv_len = 16,
@@ -818,11 +819,11 @@ static void cpu_crypto_case(bool copy)
 					.dst = oop ? dst + (size_t)i * slot : s,
 					.src_len = len,
 					.dst_len = len,
-					.digest = kind == 2 ? dig + i * 64 : NULL};
+					.digest = kind >= 2 ? dig + i * 64 : NULL};
 			}
 			run_burst(g, ops, 32);
 			for (unsigned int i = 0; i < 32; i++) {
-				const uint8_t *k = kind == 2 ? key[0] : key[i / 16];
+				const uint8_t *k = kind >= 2 ? key[0] : key[i / 16];
 
 				ck_assert_int_eq(oracle_cipher(VCRYPTO_CIPHER_AES_CBC,
 							       VCRYPTO_ENCRYPT, k, 16, iv[i],
@@ -830,7 +831,12 @@ static void cpu_crypto_case(bool copy)
 						 0);
 				ck_assert_msg(!memcmp(ops[i].dst, want, len),
 					      "len %u kind %d request %u: data", len, kind, i);
-				if (kind == 2) {
+				if (ops[i].dst != ops[i].src)
+					ck_assert_msg(!memcmp(ops[i].src, in + (size_t)i * slot,
+							      len),
+						      "len %u kind %d request %u: source changed",
+						      len, kind, i);
+				if (kind >= 2) {
 					uint8_t mac[20];
 
 					oracle_mac(VCRYPTO_MAC_HMAC_SHA1, akey, 20, want, len, mac);
