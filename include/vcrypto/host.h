@@ -230,10 +230,10 @@ enum vcrypto_port_mode {
  * source, destination and digest are each contiguous in host memory and at
  * most 65535 bytes long (DPDK's mbuf lengths are 16-bit); out-of-place zero
  * copy (destination != source) is used for plain cipher and AEAD requests
- * only, except on a device with CPU crypto (`crypto_aesni_mb`), where a
- * cipher or AEAD request of up to 1 KiB, or a cipher-then-hash request over
- * its whole data, has its data copied from source to destination in guest
- * memory and computed there. On a device that takes scatter-gather (`crypto_openssl`, not
+ * only; on a device with CPU crypto (`crypto_aesni_mb`) such a request of up
+ * to 1 KiB, and a cipher-then-hash request over its whole data, has its data
+ * copied from source to destination in guest memory and is computed there.
+ * On a device that takes scatter-gather (`crypto_openssl`, not
  * `crypto_aesni_mb`), a request whose data is in several pieces of host
  * memory, or longer than 65535 bytes, is zero copy too (a chain of up to 32
  * mbufs over the guest's pieces) if it is an in-place cipher or

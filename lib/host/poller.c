@@ -856,9 +856,10 @@ static uint32_t cpu_entry(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_
 
 /*
  * Add a request to the batch: zero copy (@p zsrc, @p zdig in guest memory;
- * out of place, cpu_oop follows) or, with @p zsrc NULL, copy mode: its data read into the entry's bounce
- * buffer (once: what the guest changes later does not matter), the result
- * written out at completion through @p c's output stream. Returns false if
+ * out of place, cpu_oop follows) or, with @p zsrc NULL, copy mode: its data
+ * read into the entry's bounce buffer (once: what the guest changes later
+ * does not matter), the result written out at completion through @p c's
+ * output stream. Returns false if
  * a copy-mode request does not fit (its output in too many pieces): then it
  * takes the queue pair.
  */
