@@ -66,6 +66,7 @@ static struct {
 	double c2c_wait;   /* seconds a case may wait for the vCPUs to be placed close */
 	uint32_t sessions; /* per algorithm and guest, taken in turn by its requests */
 	bool per_part; /* --desc-per-part: a descriptor per part, as VM guests lay requests out */
+	bool oop;      /* --oop: out of place, the destinations after the sources */
 } O = {.c2c_wait = 20,
        .sessions = 1,
        .host_cpu = 1,
@@ -345,14 +346,15 @@ static void guest_bufs_free(struct guest *gs)
 /*
  * Prebuild @p depth requests, all in place as the bare loop's are: the
  * destination is the source (for GCM followed by the tag, for CBC+SHA1 the
- * digest after the data).
+ * digest after the data); with --oop the destinations (and digests) are in
+ * a second block after the sources.
  */
 static int guest_prepare(struct guest *gs, int algo, uint32_t size, uint32_t depth)
 {
 	uint32_t dig = BENCH_DIGEST_LEN(algo);
 	size_t stride = bench_buf_stride((size_t)size + dig);
 	void *sb = NULL;
-	int ret = vcrypto_guest_buf_alloc(gs->g, stride * depth, &sb);
+	int ret = vcrypto_guest_buf_alloc(gs->g, stride * depth * (O.oop ? 2 : 1), &sb);
 
 	gs->src_block = sb;
 	if (ret)
@@ -369,10 +371,10 @@ static int guest_prepare(struct guest *gs, int algo, uint32_t size, uint32_t dep
 		op->iv_len = BENCH_IV_LEN(algo);
 		op->src = gs->src[i];
 		op->src_len = size;
-		op->dst = gs->src[i];
+		op->dst = O.oop ? gs->src_block + (depth + i) * stride : gs->src[i];
 		op->dst_len = algo == BENCH_AES_GCM ? size + dig : size;
 		if (algo == BENCH_AES_CBC_SHA1)
-			op->digest = (uint8_t *)gs->src[i] + size;
+			op->digest = (uint8_t *)op->dst + size;
 	}
 	return 0;
 }
@@ -574,8 +576,8 @@ static void print_result(struct bench_result *r, struct bench_lat *lat)
 
 	r->tsc_hz = (double)rte_get_tsc_hz();
 	bench_result_json_begin(stdout, r);
-	printf(",\"sessions\":%u,\"layout\":\"%s\"", O.sessions,
-	       layout_name(!strcmp(r->mode, "dpdk")));
+	printf(",\"sessions\":%u,\"layout\":\"%s\",\"oop\":%s", O.sessions,
+	       layout_name(!strcmp(r->mode, "dpdk")), O.oop ? "true" : "false");
 	if (lat)
 		bench_lat_json(stdout, lat, 1e9 / rte_get_tsc_hz());
 	fputs("}\n", stdout);
@@ -1074,7 +1076,7 @@ static void usage(FILE *f)
 		   "[--heavy-sizes LIST] [--heavy-depth N] [--light-weight W] [--rate-frac F] "
 		   "[--heavy-inflight N] [--qp-descriptors N] [--burst N]] [--host-cpu N] "
 		   "[--guest-cpu N] [--c2c-wait S] [--sessions N] "
-		   "[--fair-runs alone,equal,weight,rate,inflight] [--desc-per-part]\n");
+		   "[--fair-runs alone,equal,weight,rate,inflight] [--desc-per-part] [--oop]\n");
 }
 
 static int parse(int argc, char **argv)
@@ -1097,6 +1099,7 @@ static int parse(int argc, char **argv)
 					   {"c2c-wait", required_argument, NULL, 'C'},
 					   {"sessions", required_argument, NULL, 'N'},
 					   {"desc-per-part", no_argument, NULL, 'P'},
+					   {"oop", no_argument, NULL, 'O'},
 					   {"fair-runs", required_argument, NULL, 'R'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
@@ -1151,6 +1154,9 @@ static int parse(int argc, char **argv)
 			break;
 		case 'P':
 			O.per_part = true;
+			break;
+		case 'O':
+			O.oop = true;
 			break;
 		case 'N':
 			O.sessions = (uint32_t)atoi(optarg);
