@@ -720,14 +720,14 @@ static void cbc_mixed_check(const struct vcrypto_guest_op *ops, uint32_t n,
  * cipher and whole-buffer cipher-then-hash requests run through it, and
  * out-of-place cipher and AEAD requests up to 1 KiB and cipher-then-hash
  * ones, copied to their destination first (the rest through the queue
- * pair). Copy mode: such requests up to 65535 bytes
- * run through it on a copy of their data, in place or not (the rest through
- * the queue pair); the copies of one call lie in one area, which grows at
- * the first copy over 4 KiB, here while a call holds smaller ones (the
- * first burst). Bursts mixing two sessions, in place and out of place,
- * decrypt and encrypt, chains, AES-256-GCM both ways with AAD and one
- * forged tag per burst: every result against OpenSSL, and the poller's
- * counters say which way each went.
+ * pair). Copy mode: such requests up to 65535 bytes run through it on a
+ * copy of their data, in place or not (the rest through the queue pair);
+ * the copies of one call lie in one area, which grows at the first copy
+ * over 4 KiB, here while a call holds smaller ones (the first burst).
+ * Bursts mixing two sessions, in place and out of place, decrypt and
+ * encrypt, chains in place and out of place, AES-256-GCM both ways with AAD
+ * and one forged tag per burst, in place and out of place: every result
+ * against OpenSSL, and the poller's counters say which way each went.
  */
 static void gcm_cpu_bursts(struct vcrypto_guest *g, uint64_t enc, uint64_t dec, const uint8_t *key,
 			   uint8_t *src, uint8_t *dst, uint8_t *in, uint32_t slot, uint32_t len,
