@@ -231,8 +231,9 @@ enum vcrypto_port_mode {
  * most 65535 bytes long (DPDK's mbuf lengths are 16-bit); out-of-place zero
  * copy (destination != source) is used for plain cipher and AEAD requests
  * only; on a device with CPU crypto (`crypto_aesni_mb`) such a request of up
- * to 1 KiB, and a cipher-then-hash request over its whole data, has its data
- * copied from source to destination in guest memory and is computed there.
+ * to 1 KiB, an AES-GCM request over 65535 bytes and a cipher-then-hash
+ * request over its whole data have their data copied from source to
+ * destination in guest memory and are computed there.
  * On a device that takes scatter-gather (`crypto_openssl`, not
  * `crypto_aesni_mb`), a request whose data is in several pieces of host
  * memory, or longer than 65535 bytes, is zero copy too (a chain of up to 32

@@ -567,8 +567,9 @@ static struct rte_mbuf *copy_mbufs(struct vcrypto_engine *e, const struct vc_cha
  * host cycles per request (queue pair -> copy and CPU crypto): AES-CBC 64 B
  * 354 -> 274, 1 KiB 526 -> 463, 2 KiB 684 -> 662, 4 KiB 991 -> 1113;
  * AES-256-GCM alike. (Cipher-then-hash requests, which no device here takes
- * out of place, are copied to their destination at any length: copy mode,
- * the other way, copies twice.)
+ * out of place, are copied to their destination at any length, and AES-GCM
+ * requests over 65535 bytes, which no mbuf can hold: copy mode, the other
+ * way, copies twice.)
  */
 #define VC_CPU_OOP_MAX 1024u
 /* Requests over the device's cipher length a batch gathers (see lcbc_add). */
@@ -709,8 +710,10 @@ static inline bool overlap(const uint8_t *a, uint32_t alen, const uint8_t *b, ui
  * copied to its destination and computed there (cpu_oop) if its
  * destination shares no byte with its source or the AEAD tag to verify
  * (@p tag, @p tag_len bytes), and it is a cipher or AEAD request of at most
- * VC_CPU_OOP_MAX bytes (longer ones take the queue pair) or cipher-then-hash
- * (which no device here takes out of place: the other way is copy mode).
+ * VC_CPU_OOP_MAX bytes (longer ones take the queue pair) or over 65535
+ * (AES-GCM: cpu_long_ok; no mbuf can say that length, so the other way is
+ * copy mode, two copies), or cipher-then-hash (which no device here takes out
+ * of place: the other way is copy mode too).
  */
 static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const uint8_t *zdst,
 			    const uint8_t *tag, uint32_t tag_len)
@@ -718,7 +721,8 @@ static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const
 	if (!pl->data_len || pl->iv_len > 16)
 		return false;
 	if (pl->dst_len && zdst != zsrc &&
-	    ((pl->kind != VC_K_CHAIN && pl->data_len > VC_CPU_OOP_MAX) ||
+	    ((pl->kind != VC_K_CHAIN && pl->data_len > VC_CPU_OOP_MAX &&
+	      pl->data_len <= UINT16_MAX) ||
 	     pl->dst_len != pl->data_len || overlap(zsrc, pl->data_len, zdst, pl->dst_len) ||
 	     (pl->aead_dec && overlap(tag, tag_len, zdst, pl->dst_len))))
 		return false;
