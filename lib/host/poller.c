@@ -703,6 +703,19 @@ static inline bool overlap(const uint8_t *a, uint32_t alen, const uint8_t *b, ui
 }
 
 /*
+ * cpu_fits()'s rule for a request out of place (see there), out of line:
+ * inlined, it made the in-place path 12 host instructions longer (LTO).
+ */
+static __rte_noinline bool cpu_oop_fits(const struct vc_plan *pl, const uint8_t *zsrc,
+					const uint8_t *zdst, const uint8_t *tag, uint32_t tag_len)
+{
+	if (pl->kind != VC_K_CHAIN && pl->data_len > VC_CPU_OOP_MAX && pl->data_len <= UINT16_MAX)
+		return false; /* (the queue pair's one pass costs less) */
+	return pl->dst_len == pl->data_len && !overlap(zsrc, pl->data_len, zdst, pl->dst_len) &&
+	       !(pl->aead_dec && overlap(tag, tag_len, zdst, pl->dst_len));
+}
+
+/*
  * Whether a zero-copy request can run through CPU crypto: a cipher or AEAD
  * request (its AAD copied out as the op path does) or the whole data
  * enciphered and hashed from its start (one set of offsets per call), an
@@ -720,11 +733,7 @@ static inline bool cpu_fits(const struct vc_plan *pl, const uint8_t *zsrc, const
 {
 	if (!pl->data_len || pl->iv_len > 16)
 		return false;
-	if (pl->dst_len && zdst != zsrc &&
-	    ((pl->kind != VC_K_CHAIN && pl->data_len > VC_CPU_OOP_MAX &&
-	      pl->data_len <= UINT16_MAX) ||
-	     pl->dst_len != pl->data_len || overlap(zsrc, pl->data_len, zdst, pl->dst_len) ||
-	     (pl->aead_dec && overlap(tag, tag_len, zdst, pl->dst_len))))
+	if (pl->dst_len && zdst != zsrc && !cpu_oop_fits(pl, zsrc, zdst, tag, tag_len))
 		return false;
 	if (pl->kind == VC_K_CIPHER || pl->kind == VC_K_AEAD)
 		return true;
@@ -863,9 +872,8 @@ static uint32_t cpu_entry(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_
  * out of place, cpu_oop follows) or, with @p zsrc NULL, copy mode: its data
  * read into the entry's bounce buffer (once: what the guest changes later
  * does not matter), the result written out at completion through @p c's
- * output stream. Returns false if
- * a copy-mode request does not fit (its output in too many pieces): then it
- * takes the queue pair.
+ * output stream. Returns false if a copy-mode request does not fit (its
+ * output in too many pieces): then it takes the queue pair.
  */
 static bool cpu_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *s, uint16_t head,
 		    const struct vc_chain *c, const struct vc_plan *pl, uint8_t *zsrc,
@@ -1649,7 +1657,11 @@ static int fetch_one(struct vcrypto_poller *p, struct vc_vq *vq, uint16_t head)
 		/*
 		 * The devices take out-of-place only for plain cipher and AEAD;
 		 * CPU crypto takes a cipher-then-hash request too, copied to its
-		 * destination (cpu_fits; then it is taken below, or copied).
+		 * destination (cpu_fits; then it is taken below, or copied). The
+		 * test below's twin (that one adds the case over 65535 bytes,
+		 * which a chain never reaches here): one inline helper for both
+		 * cost the transport-only path 8 host instructions per request
+		 * (883.6 -> 891.6, callgrind).
 		 */
 		if (zc && pl.dst_len && zdst != zsrc && pl.kind != VC_K_CIPHER &&
 		    pl.kind != VC_K_AEAD)
