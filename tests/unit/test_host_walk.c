@@ -70,6 +70,30 @@ static void d(struct vc_desc *t, unsigned int i, uint64_t addr, uint32_t len, ui
 	t[i].next = next;
 }
 
+/* Both walks take the chain at @p t's head 0, its segment 1 at @p src. */
+static void both_take(const struct vc_desc *t, const uint8_t *src)
+{
+	struct vc_chain c = chain();
+
+	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), 0);
+	ck_assert_ptr_eq(c.segs[1].hva, src);
+	c = chain();
+	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
+	ck_assert_ptr_eq(c.segs[1].hva, src);
+}
+
+/* Both walks refuse the chain at @p t's head 0; its status byte is found at @p status_gpa. */
+static void both_refuse(const struct vc_desc *t, uint64_t status_gpa)
+{
+	struct vc_chain c = chain();
+
+	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), -1);
+	c = chain();
+	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), -EFAULT);
+	ck_assert(c.status_ok);
+	ck_assert_ptr_eq(c.status_hva, hva(status_gpa));
+}
+
 START_TEST(translate_split_and_faults)
 {
 	struct vc_seg s[4];
@@ -216,12 +240,7 @@ START_TEST(indirect_any_region)
 
 	/* A buffer past the end of guest memory: refused, its status byte known. */
 	d(tbl, 1, RB_GPA + RSZ - 32, 64, VC_DESC_F_NEXT, 2);
-	c = chain();
-	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), -1);
-	c = chain();
-	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), -EFAULT);
-	ck_assert(c.status_ok);
-	ck_assert_ptr_eq(c.status_hva, hva(RA_GPA + 0x5000));
+	both_refuse(t, RA_GPA + 0x5000);
 
 	/*
 	 * Overlapping regions (a third one over the end of region A and the
@@ -256,7 +275,6 @@ START_TEST(region_past_top)
 	struct vc_desc *t = ring();
 	struct vc_desc *tbl = (struct vc_desc *)hva(RA_GPA + 0x1000);
 	uint8_t *b = mem + 2 * RSZ;
-	struct vc_chain c;
 
 	mt.r[1].gpa = top;
 	ck_assert_uint_eq(vc_memtab_done(&mt), 1);
@@ -268,32 +286,17 @@ START_TEST(region_past_top)
 	d(tbl, 1, top + 0x100, 64, VC_DESC_F_NEXT, 2);
 	d(tbl, 2, RA_GPA + 0x3000, 1, VC_DESC_F_WRITE, 0);
 	d(t, 0, RA_GPA + 0x1000, 3 * 16, VC_DESC_F_INDIRECT, 0);
-	c = chain();
-	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), 0);
-	ck_assert_ptr_eq(c.segs[1].hva, b + 0x100);
-	c = chain();
-	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
-	ck_assert_ptr_eq(c.segs[1].hva, b + 0x100);
+	both_take(t, b + 0x100);
 
 	/* The last bytes below 2^64 - 1: guest memory to both. */
 	d(tbl, 1, UINT64_MAX - 64, 64, VC_DESC_F_NEXT, 2);
-	c = chain();
-	ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), 0);
-	ck_assert_ptr_eq(c.segs[1].hva, b + RSZ / 2 - 1 - 64);
-	c = chain();
-	ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), 0);
-	ck_assert_ptr_eq(c.segs[1].hva, b + RSZ / 2 - 1 - 64);
+	both_take(t, b + RSZ / 2 - 1 - 64);
 
 	/* Ending at 2^64, and in the wrapped part: refused by both. */
-	for (int i = 0; i < 2; i++) {
-		d(tbl, 1, i ? 0x100 : UINT64_MAX - 63, 64, VC_DESC_F_NEXT, 2);
-		c = chain();
-		ck_assert_int_eq(vc_walk_fast(&mt, t, 0, 4096, &c), -1);
-		c = chain();
-		ck_assert_int_eq(vc_walk_chain(&mt, t, 16, 0, 4096, ind, &c), -EFAULT);
-		ck_assert(c.status_ok);
-		ck_assert_ptr_eq(c.status_hva, hva(RA_GPA + 0x3000));
-	}
+	d(tbl, 1, UINT64_MAX - 63, 64, VC_DESC_F_NEXT, 2);
+	both_refuse(t, RA_GPA + 0x3000);
+	d(tbl, 1, 0x100, 64, VC_DESC_F_NEXT, 2);
+	both_refuse(t, RA_GPA + 0x3000);
 	ck_assert_int_eq(vc_mem_translate(&mt, 0x100, 1, segs, 1), -EFAULT);
 }
 END_TEST
