@@ -17,7 +17,8 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["bare", "copy", "zc", "null", "null-zc", "dpdk"]
+# copy-oop, zc-oop: copy and zc with every request out of place (vhost_bench --oop, run.sh --oop)
+MODES = ["bare", "copy", "zc", "copy-oop", "zc-oop", "null", "null-zc", "dpdk"]
 METRICS = ["notify_per_req", "ops_s", "gbps", "cyc_op", "cyc_op_busy", "cyc_op_cpu", "lat_p50_ns", "lat_p99_ns",
            "host_busy", "guest_busy", "host_cpu", "guest_cpu", "share_min", "share_max",
            "zc_frac", "enq_chunk", "req_round", "errors", "c2c_cyc"]
@@ -45,6 +46,8 @@ def load(d):
                     continue
                 r["rep"] = rep
                 r["kind"] = r.get("kind", kind)
+                if r.get("oop") and r.get("mode") in ("copy", "zc"):
+                    r["mode"] += "-oop"
                 rows.append(r)
     return rows
 
@@ -142,14 +145,14 @@ def fmt_ops(v):
 
 
 def table(cases):
-    hdr = ("%-8s %-12s %6s %3s %-7s %9s %19s %8s %8s %8s %8s %8s %6s %6s %6s %5s %5s %5s %5s %s" %
+    hdr = ("%-8s %-12s %6s %3s %-8s %9s %19s %8s %8s %8s %8s %8s %6s %6s %6s %5s %5s %5s %5s %s" %
            ("pmd", "algo", "size", "dep", "mode", "ops/s", "[min - max]", "Gbit/s", "cyc/op",
             "cpucyc", "p50 ns", "p99 ns", "ratio", "r_cpu", "r_dpdk", "host%", "gst%",
             "reps", "c2c", "check"))
     lines = [hdr, "-" * len(hdr)]
     for c in cases:
         o = c.get("ops_s", {})
-        lines.append("%-8s %-12s %6d %3d %-7s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %6s %5.0f %5.0f %5s %5s %s" % (
+        lines.append("%-8s %-12s %6d %3d %-8s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %6s %5.0f %5.0f %5s %5s %s" % (
             c["pmd"], c["algo"], c["size"], c["depth"], c["mode"], fmt_ops(med(c, "ops_s")),
             "[%s - %s]" % (fmt_ops(o.get("min", float("nan"))), fmt_ops(o.get("max", float("nan")))),
             med(c, "gbps"),
@@ -252,8 +255,8 @@ def plots(d, cases, sc, fc=()):
     os.makedirs(pdir, exist_ok=True)
     made = []
     keys = sorted({(c["pmd"], c["algo"]) for c in cases})
-    colors = {"bare": "black", "copy": "blue", "zc": "dark-green", "null": "red",
-              "null-zc": "orange", "dpdk": "purple"}
+    colors = {"bare": "black", "copy": "blue", "zc": "dark-green", "copy-oop": "dark-cyan",
+              "zc-oop": "dark-goldenrod", "null": "red", "null-zc": "orange", "dpdk": "purple"}
     for pmd, algo in keys:
         for depth in sorted({c["depth"] for c in cases}):
             series = []
@@ -285,7 +288,8 @@ def plots(d, cases, sc, fc=()):
             for mode, f in series:
                 label = {"bare": "bare cryptodev",
                          "dpdk": "DPDK rte_vhost_crypto (copy)"}.get(mode) or "vcrypto " + {
-                    "copy": "copy", "zc": "zero-copy", "null": "transport only (null crypto)",
+                    "copy": "copy", "zc": "zero-copy", "copy-oop": "copy, out of place",
+                    "zc-oop": "zero-copy, out of place", "null": "transport only (null crypto)",
                     "null-zc": "transport only, zero-copy"}[mode]
                 pl.append("'%s' using 1:2:3:4 with yerrorlines lc rgb '%s' title '%s'"
                           % (f, colors[mode], label))

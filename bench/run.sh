@@ -30,8 +30,8 @@ usage()
 usage: bench/run.sh [--quick] [--out DIR] [options]
 
   --quick            CI smoke: one repetition, 64 B and 4 KiB, 0.1 s per case,
-                     a 1- and 4-guest scaling run, a 64 B / 64 KiB fairness
-                     run; no thresholds (about a minute)
+                     out of place too, a 1- and 4-guest scaling run, a 64 B /
+                     64 KiB fairness run; no thresholds (about two minutes)
   --out DIR          results directory (default bench/results/<UTC timestamp>)
   --pmd LIST         aesni_mb,openssl (default both)
   --algo LIST        aes-cbc,aes-cbc-sha1,aes-256-gcm (default all)
@@ -43,6 +43,11 @@ usage: bench/run.sh [--quick] [--out DIR] [options]
                      dpdk: the same guest served by DPDK 22.11's own
                      rte_vhost_crypto instead, AES-CBC and AES-CBC+HMAC-SHA1
                      up to 2 KiB only)
+  --oop              also run copy and zc out of place (each destination, and
+                     digest, in a second block of buffers, as AF_ALG and
+                     dm-crypt in a Linux guest send them: vhost_bench --oop),
+                     right after the in-place run of each repetition; the
+                     report's modes copy-oop and zc-oop (on with --quick)
   --reps N           repetitions, interleaved (default 5)
   --c2c-wait S       a two-core case waits up to S seconds (default 20; --quick:
                      0) while the core-to-core latency says the VM's vCPUs
@@ -85,6 +90,7 @@ algos="aes-cbc,aes-cbc-sha1,aes-256-gcm"
 sizes="64,256,1k,4k,16k,64k"
 depths="1,32"
 modes="copy,zc,null,null-zc,dpdk"
+oop=0
 reps=5
 retry_slow=2
 c2c_wait=20
@@ -118,6 +124,7 @@ while [ $# -gt 0 ]; do
 	--sizes) sizes=$2; set_sizes=1; shift ;;
 	--depth) depths=$2; shift ;;
 	--modes) modes=$2; shift ;;
+	--oop) oop=1 ;;
 	--reps) reps=$2; set_reps=1; shift ;;
 	--retry-slow) retry_slow=$2; shift ;;
 	--c2c-wait) c2c_wait=$2; set_c2c=1; shift ;;
@@ -160,6 +167,7 @@ if [ "$quick" = 1 ]; then
 	[ -n "$set_fsec" ] || fair_seconds=0.1
 	[ -n "$set_c2c" ] || c2c_wait=0
 	retry_slow=0
+	oop=1
 	warmup=0.05
 	scaling=1
 	path_cost=1
@@ -221,13 +229,25 @@ run()
 	fi
 }
 
-# run_algo REP PMD ALGO: the bare loop, then vhost_bench, for one algorithm.
+# --oop: the modes that run out of place as well (copy and zc of --modes)
+oop_modes=""
+if [ "$oop" = 1 ]; then
+	oop_modes=$(tr , '\n' <<<"$modes" | { grep -x -e copy -e zc || true; } | paste -sd, -)
+fi
+
+# run_algo REP PMD ALGO: the bare loop, then vhost_bench (in place, then out of place
+# with --oop), for one algorithm.
 run_algo()
 {
 	run "$out/raw/r${1}_${2}_${3}_bare.jsonl" \
 		"$bare" --pmd "$2" --algo "$3" --cpu "$host_cpu" "${common[@]}"
 	run "$out/raw/r${1}_${2}_${3}_vhost.jsonl" \
 		"$vhost" --pmd "$2" --algo "$3" --modes "$modes" "${two[@]}" "${common[@]}"
+	if [ -n "$oop_modes" ]; then
+		run "$out/raw/r${1}_${2}_${3}_vhost_oop.jsonl" \
+			"$vhost" --pmd "$2" --algo "$3" --modes "$oop_modes" --oop "${two[@]}" \
+			"${common[@]}"
+	fi
 }
 
 IFS=, read -r -a pmd_list <<<"$pmds"
@@ -237,7 +257,8 @@ for ((r = 1; r <= reps; r++)); do
 	for pmd in "${pmd_list[@]}"; do
 		if [ "$matrix" = 1 ]; then
 			for algo in "${algo_list[@]}"; do
-				echo "run.sh: rep $r/$reps $pmd $algo: bare, then vhost ($modes)" >&2
+				echo "run.sh: rep $r/$reps $pmd $algo: bare, then vhost ($modes)" \
+					"${oop_modes:+"and out of place ($oop_modes)"}" >&2
 				run_algo "$r" "$pmd" "$algo"
 			done
 		fi
