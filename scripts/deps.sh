@@ -30,13 +30,15 @@ VCRYPTO_BENCH_PACKAGES=(
 	python3
 )
 
-# CI only: API docs, Debian packages, fuzzing.
+# CI only: API docs, Debian packages, fuzzing, static analysis.
 VCRYPTO_CI_PACKAGES=(
 	doxygen
 	debhelper
 	dpkg-dev
 	clang
 	libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang
+	clang-tidy         # scripts/analyze.sh
+	cppcheck           # scripts/analyze.sh
 )
 
 # Print the packages of "$@" that are not installed.

@@ -6,6 +6,7 @@
 #ifndef VCRYPTO_GUEST_INTERNAL_H
 #define VCRYPTO_GUEST_INTERNAL_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -180,6 +181,17 @@ int vc_sess_insert(struct vcrypto_guest *g, uint64_t id, const struct vc_session
 void vc_guest_mark_down(struct vcrypto_guest *g);
 /* Unit tests: a connection without a socket (rings and heap only). */
 int vc_guest_create_detached(const struct vcrypto_guest_opts *opts, struct vcrypto_guest **out);
+
+/*
+ * -errno after a failed system call, for a result callers read as failed if
+ * non-zero: -EIO should the call have left errno 0.
+ */
+static inline int vc_neg_errno(void)
+{
+	int e = errno;
+
+	return e > 0 ? -e : -EIO;
+}
 
 static inline uint64_t vc_gpa(const struct vcrypto_guest *g, const void *p)
 {

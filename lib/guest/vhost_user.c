@@ -93,7 +93,7 @@ int vc_vu_connect(struct vcrypto_guest *g)
 	for (;;) {
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
-			return -errno;
+			return vc_neg_errno();
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			break;
 		err = errno;
@@ -183,7 +183,7 @@ static int recv_full(struct vcrypto_guest *g, void *buf, size_t len, int64_t dea
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr < 0)
-			return -errno;
+			return vc_neg_errno();
 		if (pr == 0)
 			return -ETIMEDOUT;
 		r = recv(g->sock, p, len, MSG_DONTWAIT);
@@ -211,8 +211,10 @@ static int vu_recv(struct vcrypto_guest *g, uint32_t req, void *payload, uint32_
 	rc = recv_full(g, &hdr, sizeof(hdr), deadline);
 	if (rc)
 		return rc;
-	if (hdr.request != req || !(hdr.flags & VHOST_USER_REPLY) ||
-	    (hdr.flags & 0x3) != VHOST_USER_VERSION || hdr.size > VHOST_USER_MAX_PAYLOAD) {
+	/* (filled: recv_full() failed otherwise; clang-tidy 14 loses that in -errno) */
+	if (hdr.request != req || /* NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult) */
+	    !(hdr.flags & VHOST_USER_REPLY) || (hdr.flags & 0x3) != VHOST_USER_VERSION ||
+	    hdr.size > VHOST_USER_MAX_PAYLOAD) {
 		VC_LOG(ERR, "vhost-user: unexpected reply (request %u flags %#x size %u) to %u",
 		       hdr.request, hdr.flags, hdr.size, req);
 		vc_guest_mark_down(g);

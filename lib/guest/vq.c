@@ -100,7 +100,7 @@ int vc_vq_init(struct vcrypto_guest *g, struct vc_vq *vq, uint64_t off, uint16_t
 	vq->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vq->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vq->kick_fd < 0 || vq->call_fd < 0)
-		return -errno;
+		return vc_neg_errno();
 	vc_vq_reset(vq);
 	return 0;
 }
@@ -228,7 +228,7 @@ static inline void store_words(void *dst, const uint64_t *w, unsigned int n)
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t cur;
 
-		memcpy(&cur, (const uint8_t *)dst + 8 * i, 8);
+		memcpy(&cur, (const uint8_t *)dst + 8 * (size_t)i, 8);
 		diff |= cur ^ w[i];
 	}
 	if (diff)
@@ -661,7 +661,7 @@ VCRYPTO_API int vcrypto_guest_wait(struct vcrypto_guest *g, uint16_t queue, int 
 	pfd[1] = (struct pollfd){g->detached ? -1 : g->sock, POLLRDHUP, 0};
 	r = poll(pfd, 2, timeout_ms);
 	if (r < 0)
-		return errno == EINTR ? -EINTR : -errno;
+		return vc_neg_errno();
 	if (pfd[1].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
 		vc_guest_mark_down(g);
 		/* Outstanding requests are now ready to complete with -ENOTCONN. */

@@ -1309,10 +1309,8 @@ static void lcbc_step(struct vcrypto_poller *p, bool all)
 		for (uint32_t j = 0; j < k; j++) {
 			struct vc_lcbc_req *r = &l->req[map[j]];
 
-			if (status[j])
-				r->st = VCRYPTO_STATUS_ERR;
-			else if (r->nout && vc_out_write(r->out, r->nout, r->done, r->buf + r->done,
-							 vec[j].len))
+			if (status[j] || (r->nout && vc_out_write(r->out, r->nout, r->done,
+								  r->buf + r->done, vec[j].len)))
 				r->st = VCRYPTO_STATUS_ERR;
 			memcpy(r->iv, enc ? r->buf + r->done + vec[j].len - 16 : r->next, 16);
 			r->done += vec[j].len;
@@ -1448,8 +1446,13 @@ static int lcbc_add(struct vcrypto_poller *p, struct vc_vq *vq, struct vc_sess *
 	uint32_t need = VC_CPU_SPAN(pl->data_len), nch;
 	int nout = 0, nin = 0;
 
-	/* as the device fails them (whole blocks, same length); the plan refuses them first */
-	if (!lcbc_shape_ok(pl))
+	/*
+	 * As the device fails them (whole blocks, same length); the plan refuses
+	 * them first. A request here is longer than the device takes or than a
+	 * slice, never empty: the test keeps the chunk count below from dividing
+	 * by zero should that change.
+	 */
+	if (!lcbc_shape_ok(pl) || !pl->data_len)
 		goto refuse;
 	if (!z) {
 		nout = vc_stream_range(c->segs + c->nr, c->nw, 0, pl->dst_len, outs,

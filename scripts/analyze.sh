@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The vcrypto authors
+#
+# Static analysis of the libraries (lib/): clang-tidy with the repository's
+# .clang-tidy (the clang static analyzer and the bug-prone checks, findings
+# are errors) and cppcheck (warning, portability, performance), both with
+# the compile commands of a build configured for it, so that they see the
+# flags and DPDK's headers the libraries are built with. CI's "analyze"
+# stage runs it.
+#
+#   scripts/analyze.sh
+#
+# Environment: BUILD_DIR (default build-analyze; configured, not built),
+# JOBS (default 2). Needs clang-tidy and cppcheck (scripts/deps.sh,
+# VCRYPTO_CI_PACKAGES). Exit status: 1 if either reports anything.
+set -eu
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$SRC/build-analyze}
+JOBS=${JOBS:-2}
+
+for t in clang-tidy cppcheck; do
+	if ! command -v "$t" >/dev/null; then
+		echo "analyze: $t not found (apt-get install clang-tidy cppcheck)" >&2
+		exit 2
+	fi
+done
+cmake -S "$SRC" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Debug -DVCRYPTO_LTO=OFF \
+	-DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DVCRYPTO_BUILD_TESTS=OFF \
+	-DVCRYPTO_BUILD_EXAMPLES=OFF -DVCRYPTO_BUILD_BENCH=OFF -DVCRYPTO_BUILD_DOCS=OFF >/dev/null
+db=$BUILD_DIR/compile_commands.json
+# The libraries' sources as the build compiles them (not every file of lib/
+# is in every configuration).
+files=$(sed -n 's/^ *"file": "\(.*\)",\{0,1\}$/\1/p' "$db" | grep "^$SRC/lib/" | sort -u)
+if [ -z "$files" ]; then
+	echo "analyze: no sources of lib/ in $db" >&2
+	exit 1
+fi
+
+status=0
+log=$BUILD_DIR/clang-tidy.log
+echo "analyze: clang-tidy ($(clang-tidy --version | sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -n1)), $(echo "$files" | wc -l) files"
+# shellcheck disable=SC2086
+if ! printf '%s\n' $files | xargs -P "$JOBS" -n 1 clang-tidy -p "$BUILD_DIR" --quiet >"$log" 2>&1; then
+	grep -E -A8 '(warning|error):' "$log" || cat "$log"
+	echo "analyze: clang-tidy: FAILED (whole output: $log)"
+	status=1
+else
+	echo "analyze: clang-tidy: OK"
+fi
+
+echo "analyze: cppcheck ($(cppcheck --version | sed 's/Cppcheck //'))"
+if ! cppcheck -q --error-exitcode=1 --enable=warning,portability,performance --inline-suppr \
+	--std=c11 --project="$db" --file-filter="$SRC/lib/*" --suppress=missingIncludeSystem; then
+	echo "analyze: cppcheck: FAILED"
+	status=1
+else
+	echo "analyze: cppcheck: OK"
+fi
+exit $status
