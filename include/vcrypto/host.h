@@ -260,15 +260,15 @@ struct vcrypto_port_opts {
 	enum vcrypto_port_mode mode;	/**< Default: VCRYPTO_PORT_SERVER. */
 	uint32_t socket_perms;		/**< Server: permission bits of the socket file. Default: 0600. */
 	const char *socket_group;	/**< Server: group name or number to own the socket. Default: unchanged. */
-	uint16_t num_queues;		/**< Data queues offered to the guest. Default: 1. */
+	uint16_t num_queues;		/**< Data queues offered to the guest, at most 64. Default: 1. */
 	enum vcrypto_session_layout session_layout; /**< Default: detect per message. */
 	enum vcrypto_zero_copy zero_copy; /**< Default: VCRYPTO_ZERO_COPY_OFF. */
 	uint32_t zc_after_requests;	/**< AUTO: successful requests before zero-copy starts. Default: 1024. */
 	uint32_t zc_after_ms;		/**< AUTO: and milliseconds since the device became ready. Default: 2000. */
-	uint32_t max_sessions;		/**< Sessions this guest may hold. Default: 256. */
-	uint32_t max_inflight;		/**< Requests of one queue in the cryptodev at once (never more than the queue size). Default: 1024. */
+	uint32_t max_sessions;		/**< Sessions this guest may hold, at most 2^24. Default: 256. */
+	uint32_t max_inflight;		/**< Requests of one queue in the cryptodev at once (never more than the queue size), at most 32768. Default: 1024. */
 	uint32_t max_request_len;	/**< Largest data length of one request. Default: 256 KiB. */
-	uint32_t max_chain_descs;	/**< Most descriptors one request may use. Default: 4096. */
+	uint32_t max_chain_descs;	/**< Most descriptors one request may use, at most 65536. Default: 4096. */
 	uint64_t rate_ops;		/**< Requests per second this port may start, summed over its queues; see vcrypto_port_limits. Default: 0 (unlimited). */
 	uint64_t rate_bytes;		/**< Data bytes per second this port may start. Default: 0 (unlimited). */
 	uint64_t burst_ops;		/**< Requests that may start at once after an idle time (bucket depth). Default: rate_ops / 10, at least 1 (0 without rate_ops). */

@@ -1106,6 +1106,24 @@ START_TEST(session_messages)
 		ck_assert_int_gt(create(&f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d), 0);
 	ck_assert_int_eq(create(&f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d), -VCRYPTO_STATUS_NOSPC);
 	ck_assert_int_ne(close_session(&f, 12345), 0);
+	/*
+	 * A close whose payload is shorter than a session id: a NAK, the
+	 * session it might have named kept, and without NEED_REPLY no answer
+	 * and the connection kept (rte_vhost drops it on a hook's error).
+	 */
+	{
+		uint64_t ack = 0;
+		uint32_t got;
+
+		ck_assert_int_eq(msg_send(&f, VHOST_USER_CLOSE_CRYPTO_SESSION, U_NEED_REPLY, &id, 4,
+					  NULL, 0),
+				 0);
+		ck_assert_int_eq(msg_recv(&f, VHOST_USER_CLOSE_CRYPTO_SESSION, &ack, 8, &got), 0);
+		ck_assert_uint_ne(ack, 0);
+		ck_assert_int_eq(msg_send(&f, VHOST_USER_CLOSE_CRYPTO_SESSION, 0, &id, 4, NULL, 0),
+				 0);
+		ck_assert_int_eq(good_req(&f, (uint64_t)id), 0);
+	}
 	ck_assert_int_eq(close_session(&f, (uint64_t)id), 0);
 	ck_assert_int_gt(create(&f, VCRYPTO_SESSION_LAYOUT_DPDK_22_11, &d), 0);
 	stats(&st);

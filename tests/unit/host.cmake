@@ -52,3 +52,13 @@ target_link_libraries(test_host_engine PRIVATE vcrypto::vcrypto vcrypto_test_dpd
   PkgConfig::DPDK PkgConfig::CHECK vcrypto_warnings)
 add_test(NAME unit.host_engine COMMAND test_host_engine)
 set_tests_properties(unit.host_engine PROPERTIES LABELS "unit" TIMEOUT 60 SKIP_RETURN_CODE 77)
+
+# The check of a request against its session (lib/host/parse.c): every rule.
+add_executable(test_host_plan ${CMAKE_CURRENT_LIST_DIR}/test_host_plan.c
+  ${PROJECT_SOURCE_DIR}/lib/host/parse.c ${PROJECT_SOURCE_DIR}/lib/host/walk.c)
+target_include_directories(test_host_plan PRIVATE ${PROJECT_SOURCE_DIR}/lib
+  ${PROJECT_SOURCE_DIR}/include ${PROJECT_BINARY_DIR}/include ${PROJECT_SOURCE_DIR}/tests/support)
+target_compile_definitions(test_host_plan PRIVATE _GNU_SOURCE VCRYPTO_BUILDING_LIBRARY)
+target_link_libraries(test_host_plan PRIVATE PkgConfig::CHECK vcrypto_warnings)
+add_test(NAME unit.host_plan COMMAND test_host_plan)
+set_tests_properties(unit.host_plan PROPERTIES LABELS "unit" TIMEOUT 60)

@@ -92,6 +92,24 @@ START_TEST(port_and_poller_args)
 	po.mode = 5;
 	ck_assert_int_eq(vcrypto_port_create(path, eng, &po, &port), -EINVAL);
 	po.mode = VCRYPTO_PORT_SERVER;
+	/* Each bound of vcrypto_port_opts, one past it: refused, nothing created. */
+	po.num_queues = 65;
+	ck_assert_int_eq(vcrypto_port_create(path, eng, &po, &port), -EINVAL);
+	po.num_queues = 1;
+	po.max_sessions = (1u << 24) + 1;
+	ck_assert_int_eq(vcrypto_port_create(path, eng, &po, &port), -EINVAL);
+	po.max_sessions = 0;
+	po.max_inflight = 32769;
+	ck_assert_int_eq(vcrypto_port_create(path, eng, &po, &port), -EINVAL);
+	po.max_inflight = 0;
+	po.max_chain_descs = 65537;
+	ck_assert_int_eq(vcrypto_port_create(path, eng, &po, &port), -EINVAL);
+	po.max_chain_descs = 0;
+	po.weight = 1001;
+	ck_assert_int_eq(vcrypto_port_create(path, eng, &po, &port), -EINVAL);
+	po.weight = 0;
+	ck_assert_ptr_null(port);
+	ck_assert_int_ne(access(path, F_OK), 0);
 	po.socket_group = "no-such-group-vcrypto";
 	ck_assert_int_eq(vcrypto_port_create(path, eng, &po, &port), -EINVAL);
 	po.socket_group = "0";
