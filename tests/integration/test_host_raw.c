@@ -571,6 +571,88 @@ START_TEST(bad_requests_over_vhost_user)
 }
 END_TEST
 
+/*
+ * An AES-CBC encryption of 80 bytes in copy mode whose destination is cut
+ * into @p pieces descriptors (1 byte each but the last, a byte apart so
+ * that they stay pieces) before the status byte's own: its status. The
+ * result is checked against OpenSSL when the request succeeds, and the
+ * destination area must be untouched when it fails (and between the
+ * pieces always).
+ */
+static int scattered_dst_req(struct fe *f, uint64_t sid, unsigned int pieces)
+{
+	enum {
+		LEN = 80
+	};
+	struct vc_op_data_req *h = galloc(f, 72);
+	uint8_t *iv = galloc(f, 16), *src = galloc(f, LEN), *dst = galloc(f, 2 * LEN);
+	uint8_t *st = galloc(f, 1), want[LEN], got[LEN];
+	struct part p[3 + 80 + 1];
+	unsigned int n = 0;
+	uint32_t id, len;
+
+	ck_assert_uint_le(pieces, LEN);
+	memset(h, 0, 72);
+	h->header.opcode = VC_CIPHER_ENCRYPT;
+	h->header.session_id = sid;
+	h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+	h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, LEN, LEN, 0};
+	memcpy(iv, iv16, 16);
+	for (int i = 0; i < LEN; i++)
+		src[i] = (uint8_t)(7 * i + 3);
+	memset(dst, 0x5a, 2 * LEN);
+	*st = 0xee;
+	p[n++] = (struct part){gpa(f, h), 72, false};
+	p[n++] = (struct part){gpa(f, iv), 16, false};
+	p[n++] = (struct part){gpa(f, src), LEN, false};
+	for (unsigned int i = 0; i < pieces; i++)
+		p[n++] = (struct part){gpa(f, dst + 2 * i), i + 1 < pieces ? 1 : LEN - i, true};
+	p[n++] = (struct part){gpa(f, st), 1, true};
+	put_indirect(f, p, n, 0);
+	ck_assert(next_used(f, &id, &len));
+	ck_assert_uint_eq(id, 0);
+	oracle_cipher(VCRYPTO_CIPHER_AES_CBC, VCRYPTO_ENCRYPT, key16, 16, iv16, src, LEN, want);
+	for (unsigned int i = 0; i + 1 < pieces; i++) {
+		got[i] = dst[2 * i];
+		ck_assert_msg(dst[2 * i + 1] == 0x5a, "%u pieces: gap %u written", pieces, i);
+	}
+	memcpy(got + pieces - 1, dst + 2 * (pieces - 1), LEN - (pieces - 1));
+	if (*st == VCRYPTO_STATUS_OK) {
+		ck_assert_msg(!memcmp(got, want, LEN), "%u pieces: wrong result", pieces);
+	} else {
+		for (int i = 0; i < LEN; i++)
+			ck_assert_msg(got[i] == 0x5a, "%u pieces: byte %d written", pieces, i);
+	}
+	return *st;
+}
+
+/*
+ * A copied result goes to at most 64 guest buffers (vcrypto_port_create's
+ * documented limit): 64 pieces are written, 65 complete with
+ * VIRTIO_CRYPTO_ERR and nothing written; the queue goes on.
+ */
+START_TEST(output_in_too_many_pieces)
+{
+	struct fe f;
+	struct vcrypto_port_stats st;
+	uint64_t sid;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	sid = cbc_enc(&f);
+	ck_assert_int_eq(scattered_dst_req(&f, sid, 1), VCRYPTO_STATUS_OK);
+	ck_assert_int_eq(scattered_dst_req(&f, sid, 64), VCRYPTO_STATUS_OK);
+	ck_assert_int_eq(scattered_dst_req(&f, sid, 65), VCRYPTO_STATUS_ERR);
+	ck_assert_int_eq(scattered_dst_req(&f, sid, 80), VCRYPTO_STATUS_ERR);
+	ck_assert_int_eq(good_req(&f, sid), 0);
+	stats(&st);
+	ck_assert_uint_eq(st.err_ring, 0);
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
 /* AEAD over 64 KiB (beyond what one mbuf can describe) and over the limit. */
 START_TEST(aead_large)
 {
@@ -2717,6 +2799,7 @@ int main(void)
 		return 77;
 #define ADD(t) VC_TCASE(s, t, 60)
 	ADD(bad_requests_over_vhost_user);
+	ADD(output_in_too_many_pieces);
 	ADD(aead_large);
 	ADD(aesni_mb_long_cbc_hostile);
 	ADD(zero_copy_chains);
