@@ -38,6 +38,8 @@ struct fake {
 	uint32_t fail_request; /* ack 1 for this request */
 	uint32_t hangup_at;    /* close when this request arrives (0: never) */
 	uint32_t bad_reply_to; /* reply to this request with a wrong request code */
+	uint32_t odd_size_to;  /* reply to this request with odd_size zero bytes of payload */
+	uint32_t odd_size;
 	uint64_t close_ack;
 	uint64_t set_f, set_pf; /* values of SET_FEATURES, SET_PROTOCOL_FEATURES */
 	/* record */
@@ -108,6 +110,12 @@ static void *serve(void *arg)
 		f->nfds[i] = (uint32_t)nfds;
 		if (h.request == f->hangup_at)
 			break;
+		if (h.request == f->odd_size_to) {
+			static const uint8_t zero[1200];
+
+			reply(fd, &h, zero, f->odd_size);
+			continue;
+		}
 		if (h.request == f->bad_reply_to) {
 			struct hdr w = {h.request + 1, 0x5, 8};
 
@@ -324,6 +332,10 @@ START_TEST(missing_features)
 	ck_assert_int_eq(connect_to(f, 1, 0, &g), -ENOTSUP);
 	fake_free(f);
 	f = fake_new();
+	f->features &= ~F_VERSION_1;
+	ck_assert_int_eq(connect_to(f, 1, 0, &g), -ENOTSUP);
+	fake_free(f);
+	f = fake_new();
 	f->protocol_features &= ~PF_CRYPTO;
 	ck_assert_int_eq(connect_to(f, 1, 0, &g), -ENOTSUP);
 	fake_free(f);
@@ -375,6 +387,40 @@ START_TEST(host_errors)
 }
 END_TEST
 
+/*
+ * Replies of the wrong size: the guest reads (and drops) all of a longer
+ * one, so the stream stays in step, and refuses it with -EPROTO; no guest
+ * comes out of it.
+ */
+START_TEST(malformed_replies)
+{
+	static const struct {
+		uint32_t req, size;
+		uint16_t nq;
+	} cases[] = {
+		{1, 16, 1},  /* GET_FEATURES: a u64 and more */
+		{1, 300, 1}, /* ... more than the reply buffer */
+		{17, 4, 2},  /* GET_QUEUE_NUM (asked for two queues or more): half a u64 */
+		{15, 0, 1},  /* GET_PROTOCOL_FEATURES: nothing */
+		{5, 16, 1},  /* the ack of SET_MEM_TABLE */
+		{2, 4, 1},   /* the ack of SET_FEATURES */
+	};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake *f = fake_new();
+		struct vcrypto_guest *g = NULL;
+
+		f->odd_size_to = cases[i].req;
+		f->odd_size = cases[i].size;
+		ck_assert_msg(connect_to(f, cases[i].nq, 0, &g) == -EPROTO, "request %u, %u bytes",
+			      cases[i].req, cases[i].size);
+		ck_assert_ptr_null(g);
+		ck_assert_uint_ne(find(f, cases[i].req, 0), UINT32_MAX);
+		fake_free(f);
+	}
+}
+END_TEST
+
 START_TEST(session_messages)
 {
 	struct fake *f = fake_new();
@@ -420,6 +466,14 @@ START_TEST(session_messages)
 	ck_assert_uint_eq(f->flags[i], 0x1 | 0x8);
 	ck_assert_uint_eq(f->size[i], 8);
 	ck_assert_int_eq(vcrypto_guest_session_close(g, 42), -EBADF);
+	/* a reply too short to hold the session id: refused, the stream still in step */
+	f->odd_size_to = 26;
+	f->odd_size = 4;
+	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &id), -EPROTO);
+	f->odd_size_to = 0;
+	f->session_reply = 43;
+	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &id), 0);
+	ck_assert_uint_eq(id, 43);
 	/* a malformed reply */
 	f->bad_reply_to = 26;
 	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &id), -EPROTO);
@@ -472,6 +526,7 @@ int main(void)
 	tcase_add_test(tc, feature_values);
 	tcase_add_test(tc, missing_features);
 	tcase_add_test(tc, host_errors);
+	tcase_add_test(tc, malformed_replies);
 	tcase_add_test(tc, session_messages);
 	tcase_add_test(tc, session_qemu8);
 	suite_add_tcase(s, tc);
