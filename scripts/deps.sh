@@ -30,6 +30,11 @@ VCRYPTO_BENCH_PACKAGES=(
 	python3
 )
 
+# Coverage of the libraries by the tests (scripts/coverage.sh).
+VCRYPTO_COVERAGE_PACKAGES=(
+	lcov
+)
+
 # CI only: API docs, Debian packages, fuzzing, static analysis.
 VCRYPTO_CI_PACKAGES=(
 	doxygen
