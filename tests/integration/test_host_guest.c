@@ -1556,11 +1556,18 @@ START_TEST(attach_engine)
 		ck_assert_int_eq(rte_cryptodev_queue_pair_setup((uint8_t)id, q, &qc, SOCKET_ID_ANY),
 				 0);
 	ck_assert_int_eq(rte_cryptodev_start((uint8_t)id), 0);
-	/* vcrypto may use queue pair 1 only. */
-	eo.first_queue_pair = 1;
-	eo.nb_queue_pairs = 1;
 	eo.qp_descriptors = 512;
 	eo.nb_ops = 1024;
+	/* Queue pairs the device does not have: refused, the device left alone. */
+	eo.first_queue_pair = 2;
+	ck_assert_int_eq(vcrypto_engine_attach((uint8_t)id, &eo, &e), -EINVAL);
+	eo.first_queue_pair = 1;
+	eo.nb_queue_pairs = 2;
+	ck_assert_int_eq(vcrypto_engine_attach((uint8_t)id, &eo, &e), -EINVAL);
+	ck_assert_ptr_null(e);
+	ck_assert_int_eq(rte_cryptodev_get_qp_status((uint8_t)id, 1), 1);
+	/* vcrypto may use queue pair 1 only. */
+	eo.nb_queue_pairs = 1;
 	ck_assert_int_eq(vcrypto_engine_attach((uint8_t)id, &eo, &e), 0);
 	vc_test_sock_path(sock, sizeof(sock), "att");
 	ck_assert_int_eq(vc_test_host_start(&H, sock, NULL, e, NULL, NULL, NULL), 0);

@@ -30,6 +30,12 @@ START_TEST(engine_args)
 	o.flags = 0;
 	o.sz = 1;
 	ck_assert_int_eq(vcrypto_engine_create("crypto_openssl_x", &o, &e), -EINVAL);
+	o.sz = sizeof(o);
+	o.first_queue_pair = 1; /* vcrypto_engine_attach()'s only */
+	ck_assert_int_eq(vcrypto_engine_create("crypto_openssl_x", &o, &e), -EINVAL);
+	o.first_queue_pair = 0;
+	o.nb_queue_pairs = 1000; /* more than the device has */
+	ck_assert_int_eq(vcrypto_engine_create("crypto_openssl_x", &o, &e), -EINVAL);
 	ck_assert_ptr_eq(e, (struct vcrypto_engine *)0x1);
 	ck_assert_int_eq(vcrypto_engine_attach(200, NULL, &e), -ENODEV);
 	vcrypto_engine_destroy(NULL);
