@@ -8,8 +8,16 @@
  * digest or tag right after the data), enqueue/dequeue bursts keeping
  * `depth` operations in flight. One JSON line per case on stdout.
  *
+ * --cpu-crypto measures the device's synchronous CPU crypto API instead
+ * (rte_cryptodev_sym_cpu_crypto_process, crypto_aesni_mb): `depth` buffers
+ * in place, computed in calls of --cpu-call requests (default 16, what
+ * vcrypto's poller gathers per call), mode "bare-cpu". It is what the
+ * poller's CPU crypto path pays the device: crypto_aesni_mb runs a call's
+ * requests in its lanes side by side and flushes them at its end.
+ *
  * Usage: bare_cryptodev [--pmd openssl|aesni_mb] [--algo LIST] [--sizes LIST]
  *                       [--depth LIST] [--seconds S] [--warmup S] [--cpu N]
+ *                       [--cpu-crypto] [--cpu-call N]
  */
 
 #include <getopt.h>
@@ -44,7 +52,9 @@ struct slot {
 static struct {
 	struct bench_matrix m;
 	int cpu;
-} O = {.cpu = 1};
+	bool cpu_crypto; /* --cpu-crypto */
+	uint32_t cpu_call;
+} O = {.cpu = 1, .cpu_call = 16};
 
 static uint8_t dev_id;
 static struct rte_mempool *sess_pool, *op_pool, *mbuf_pool;
@@ -180,38 +190,114 @@ static const char *sanity(struct slot *s, uint32_t size)
 	return bench_output_check(s->buf, size);
 }
 
+/* The session of a case, or NULL to skip the case (said on stderr). */
+static void *case_session(int algo, uint32_t size)
+{
+	void *sess;
+
+	if (algo != BENCH_AES_GCM && size % 16) {
+		fprintf(stderr, "bare: %s needs a multiple of 16 bytes\n", bench_algo_names[algo]);
+		return NULL;
+	}
+	sess = make_session(algo);
+	if (!sess)
+		fprintf(stderr, "bare: %s: %s does not take the session (%s): skipped\n", O.m.pmd,
+			bench_algo_names[algo], rte_strerror(rte_errno));
+	return sess;
+}
+
+static struct bench_result case_result(const char *mode, int algo, uint32_t size, uint32_t depth)
+{
+	return (struct bench_result){.mode = mode,
+				     .pmd = O.m.pmd,
+				     .algo = algo,
+				     .size = size,
+				     .depth = depth,
+				     .guests = 1};
+}
+
+/* @p depth buffers of a case, @p *stride bytes apart (see bench_buf_stride()). */
+static uint8_t *case_block(int algo, uint32_t size, uint32_t depth, size_t *stride)
+{
+	*stride = bench_buf_stride((size_t)size + BENCH_DIGEST_LEN(algo));
+	return rte_malloc(NULL, *stride * depth, 64);
+}
+
+/* A case's measured window: O.m.seconds after O.m.warmup seconds. */
+struct window {
+	uint64_t hz, t_warm, t_end, t_start, cpu0, ops, errs;
+	bool measuring;
+};
+
+static void window_start(struct window *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->hz = rte_get_tsc_hz();
+	w->t_warm = rte_rdtsc() + (uint64_t)(O.m.warmup * w->hz);
+	w->t_end = w->t_warm + (uint64_t)(O.m.seconds * w->hz);
+}
+
+/* @p n more done at @p now; whether the window is over. */
+static bool window_tick(struct window *w, uint64_t now, uint64_t n)
+{
+	if (w->measuring)
+		w->ops += n;
+	if (!w->measuring && now >= w->t_warm) {
+		w->measuring = true;
+		w->t_start = now;
+		w->t_end = now + (uint64_t)(O.m.seconds * w->hz);
+		w->errs = 0;
+		w->cpu0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	}
+	return now >= w->t_end;
+}
+
+/* The window's figures into @p r; its JSON line (with @p extra fields) and summary. */
+static void report(struct bench_result *r, const struct window *w, uint64_t now,
+		   struct bench_lat *lat, const char *extra)
+{
+	r->ops = w->ops;
+	r->errors = w->errs;
+	r->secs = (double)(now - w->t_start) / w->hz;
+	if (r->secs <= 0)
+		r->secs = 1e-9;
+	r->cyc_total = w->ops ? (double)(now - w->t_start) / w->ops : 0;
+	r->cyc_busy = r->cyc_total;
+	r->host_cpu = (bench_clock_ns(CLOCK_THREAD_CPUTIME_ID) - w->cpu0) / (r->secs * 1e9);
+	r->cyc_op_cpu = w->ops ? r->host_cpu * r->secs * w->hz / w->ops : 0;
+	r->host_busy = 1;
+	r->guest_busy = 0;
+	r->share_min = r->share_max = 1;
+	r->tsc_hz = (double)w->hz;
+	bench_result_json_begin(stdout, r);
+	bench_lat_json(stdout, lat, 1e9 / w->hz);
+	fprintf(stdout, "%s}\n", extra);
+	fflush(stdout);
+	fprintf(stderr, "%s %-8s %-12s %6u B depth %-3u %10.0f ops/s %7.3f Gbit/s%s\n", r->mode,
+		O.m.pmd, bench_algo_names[r->algo], r->size, r->depth, r->ops / r->secs,
+		r->ops / r->secs * r->size * 8 / 1e9, r->errors ? "  ERRORS" : "");
+	if (strcmp(r->check, "ok"))
+		fprintf(stderr, "     output check: %s\n", r->check);
+}
+
 static int run_case(int algo, uint32_t size, uint32_t depth)
 {
 	static struct slot slots[MAX_DEPTH];
 	struct rte_crypto_op *fr[MAX_DEPTH], *deq[64];
 	struct bench_lat lat = {0};
-	struct bench_result r = {.mode = "bare",
-				 .pmd = O.m.pmd,
-				 .algo = algo,
-				 .size = size,
-				 .depth = depth,
-				 .guests = 1};
-	uint64_t hz = rte_get_tsc_hz(), t_warm, t_end, t_start = 0, now, ops = 0, errs = 0,
-		 cpu0 = 0;
+	struct bench_result r = case_result("bare", algo, size, depth);
 	uint32_t nfree = depth, inflight = 0;
-	bool measuring = false;
 	uint8_t *block = NULL;
+	struct window w;
+	uint64_t now;
 	size_t stride;
 	void *sess;
 	int ret = 0;
 
-	if (algo != BENCH_AES_GCM && size % 16) {
-		fprintf(stderr, "bare: %s needs a multiple of 16 bytes\n", bench_algo_names[algo]);
+	sess = case_session(algo, size);
+	if (!sess)
 		return 0;
-	}
-	sess = make_session(algo);
-	if (!sess) {
-		fprintf(stderr, "bare: %s: %s does not take the session (%s): skipped\n", O.m.pmd,
-			bench_algo_names[algo], rte_strerror(rte_errno));
-		return 0;
-	}
-	stride = bench_buf_stride((size_t)size + BENCH_DIGEST_LEN(algo));
-	block = rte_malloc(NULL, stride * depth, 64);
+	block = case_block(algo, size, depth, &stride);
 	if (!block) {
 		ret = -ENOMEM;
 		goto out;
@@ -232,9 +318,7 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 		}
 	}
 	r.check = sanity(&slots[0], size);
-	now = rte_rdtsc();
-	t_warm = now + (uint64_t)(O.m.warmup * hz);
-	t_end = t_warm + (uint64_t)(O.m.seconds * hz);
+	window_start(&w);
 	for (;;) {
 		uint16_t n, k;
 
@@ -243,7 +327,7 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 
 			n = rte_cryptodev_enqueue_burst(dev_id, 0, fr, (uint16_t)nfree);
 			if (n < nfree && !inflight && !n) /* refused (crypto_openssl: failed op) */
-				errs++;
+				w.errs++;
 			for (k = 0; k < n && depth == 1; k++)
 				slots[*SLOT_OF(fr[k])].t_sub = t;
 			if (n && n < nfree)
@@ -257,23 +341,14 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 			struct slot *s = &slots[*SLOT_OF(deq[k])];
 
 			if (deq[k]->status != RTE_CRYPTO_OP_STATUS_SUCCESS)
-				errs++;
+				w.errs++;
 			deq[k]->status = RTE_CRYPTO_OP_STATUS_NOT_PROCESSED;
-			if (measuring && lat.v && lat.n < BENCH_LAT_MAX)
+			if (w.measuring && lat.v && lat.n < BENCH_LAT_MAX)
 				lat.v[lat.n++] = now - s->t_sub;
 			fr[nfree++] = deq[k];
 		}
 		inflight -= n;
-		if (measuring)
-			ops += n;
-		if (!measuring && now >= t_warm) {
-			measuring = true;
-			t_start = now;
-			t_end = now + (uint64_t)(O.m.seconds * hz);
-			errs = 0;
-			cpu0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
-		}
-		if (now >= t_end)
+		if (window_tick(&w, now, n))
 			break;
 	}
 	while (inflight) { /* drain */
@@ -281,28 +356,7 @@ static int run_case(int algo, uint32_t size, uint32_t depth)
 
 		inflight -= n;
 	}
-	r.ops = ops;
-	r.errors = errs;
-	r.secs = (double)(now - t_start) / hz;
-	if (r.secs <= 0)
-		r.secs = 1e-9;
-	r.cyc_total = ops ? (double)(now - t_start) / ops : 0;
-	r.cyc_busy = r.cyc_total;
-	r.host_cpu = (bench_clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0) / (r.secs * 1e9);
-	r.cyc_op_cpu = ops ? r.host_cpu * r.secs * hz / ops : 0;
-	r.host_busy = 1;
-	r.guest_busy = 0;
-	r.share_min = r.share_max = 1;
-	r.tsc_hz = (double)hz;
-	bench_result_json_begin(stdout, &r);
-	bench_lat_json(stdout, &lat, 1e9 / hz);
-	fputs("}\n", stdout);
-	fflush(stdout);
-	fprintf(stderr, "bare %-8s %-12s %6u B depth %-3u %10.0f ops/s %7.3f Gbit/s%s\n", O.m.pmd,
-		bench_algo_names[algo], size, depth, ops / r.secs, ops / r.secs * size * 8 / 1e9,
-		errs ? "  ERRORS" : "");
-	if (strcmp(r.check, "ok"))
-		fprintf(stderr, "     output check: %s\n", r.check);
+	report(&r, &w, now, &lat, "");
 out:
 	free(lat.v);
 	for (uint32_t i = 0; i < depth; i++)
@@ -312,17 +366,85 @@ out:
 	return ret;
 }
 
+/* --cpu-crypto: @p depth buffers in place, in calls of O.cpu_call (see the top). */
+static int run_cpu_case(int algo, uint32_t size, uint32_t depth)
+{
+	static struct rte_crypto_vec vec[MAX_DEPTH];
+	static struct rte_crypto_sgl sgl[MAX_DEPTH];
+	static struct rte_crypto_va_iova_ptr iv[MAX_DEPTH], dig[MAX_DEPTH], aad[MAX_DEPTH];
+	static int32_t st[MAX_DEPTH];
+	static uint8_t ivs[MAX_DEPTH][16], aad_buf[16];
+	const union rte_crypto_sym_ofs ofs = {.raw = 0};
+	struct bench_lat lat = {0};
+	struct bench_result r = case_result("bare-cpu", algo, size, depth);
+	struct rte_crypto_sym_vec one = {
+		.num = 1, .src_sgl = sgl, .iv = iv, .digest = dig, .aad = aad, .status = st};
+	struct window w;
+	char extra[32];
+	uint8_t *block;
+	uint64_t now;
+	size_t stride;
+	void *sess;
+
+	sess = case_session(algo, size);
+	if (!sess)
+		return 0;
+	block = case_block(algo, size, depth, &stride);
+	if (!block) {
+		rte_cryptodev_sym_session_free(dev_id, sess);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < depth; i++) {
+		uint8_t *b = block + i * stride;
+
+		memset(b, 0x5a, size + BENCH_DIGEST_LEN(algo));
+		vec[i] = (struct rte_crypto_vec){.base = b, .len = size};
+		sgl[i] = (struct rte_crypto_sgl){.vec = &vec[i], .num = 1};
+		memcpy(ivs[i], bench_iv, 16);
+		iv[i].va = ivs[i];
+		dig[i].va = b + size;
+		aad[i].va = aad_buf;
+	}
+	r.check = rte_cryptodev_sym_cpu_crypto_process(dev_id, sess, ofs, &one) != 1 || st[0] ?
+			  "status" :
+			  bench_output_check(block, size);
+	window_start(&w);
+	for (;;) {
+		for (uint32_t off = 0; off < depth; off += O.cpu_call) {
+			uint32_t n = depth - off < O.cpu_call ? depth - off : O.cpu_call;
+			struct rte_crypto_sym_vec v = {.num = n,
+						       .src_sgl = sgl + off,
+						       .iv = iv + off,
+						       .digest = dig + off,
+						       .aad = aad + off,
+						       .status = st + off};
+
+			w.errs += n - rte_cryptodev_sym_cpu_crypto_process(dev_id, sess, ofs, &v);
+		}
+		now = rte_rdtsc();
+		if (window_tick(&w, now, depth))
+			break;
+	}
+	snprintf(extra, sizeof(extra), ",\"cpu_call\":%u", O.cpu_call);
+	report(&r, &w, now, &lat, extra);
+	rte_free(block);
+	rte_cryptodev_sym_session_free(dev_id, sess);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: bare_cryptodev [--pmd openssl|aesni_mb] [--algo aes-cbc,aes-cbc-sha1,"
 		   "aes-256-gcm] [--sizes 64,4k] [--depth 1,32] [--seconds S] [--warmup S] "
-		   "[--cpu N]\n");
+		   "[--cpu N] [--cpu-crypto] [--cpu-call N]\n");
 }
 
 static int parse(int argc, char **argv)
 {
 	static const struct option lo[] = {BENCH_MATRIX_OPTIONS,
 					   {"cpu", required_argument, NULL, 'c'},
+					   {"cpu-crypto", no_argument, NULL, 'C'},
+					   {"cpu-call", required_argument, NULL, 'n'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	int c;
@@ -335,6 +457,12 @@ static int parse(int argc, char **argv)
 		case 'c':
 			O.cpu = atoi(optarg);
 			break;
+		case 'C':
+			O.cpu_crypto = true;
+			break;
+		case 'n':
+			O.cpu_call = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -343,7 +471,7 @@ static int parse(int argc, char **argv)
 			return -1;
 		}
 	}
-	if (!bench_matrix_ok(&O.m) || O.cpu < 0) {
+	if (!bench_matrix_ok(&O.m) || O.cpu < 0 || !O.cpu_call || O.cpu_call > MAX_DEPTH) {
 		usage(stderr);
 		return -1;
 	}
@@ -395,6 +523,11 @@ int main(int argc, char **argv)
 	}
 	dev_id = (uint8_t)ret;
 	rte_cryptodev_info_get(dev_id, &info);
+	if (O.cpu_crypto && !(info.feature_flags & RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO)) {
+		fprintf(stderr, "bare: %s has no CPU crypto API (--cpu-crypto)\n", name);
+		ret = 0;
+		goto out;
+	}
 	segments_needed = !strcmp(O.m.pmd, "openssl");
 	conf.socket_id = rte_cryptodev_socket_id(dev_id);
 	conf.nb_queue_pairs = 1;
@@ -422,7 +555,8 @@ int main(int argc, char **argv)
 	for (int a = 0; a < O.m.nalgos && !ret; a++)
 		for (int s = 0; s < O.m.nsizes && !ret; s++)
 			for (int d = 0; d < O.m.ndepths && !ret; d++)
-				ret = run_case(O.m.algos[a], O.m.sizes[s], O.m.depths[d]);
+				ret = (O.cpu_crypto ? run_cpu_case : run_case)(
+					O.m.algos[a], O.m.sizes[s], O.m.depths[d]);
 	rte_cryptodev_stop(dev_id);
 	rte_cryptodev_close(dev_id);
 	ret = ret ? 1 : 0;
