@@ -19,6 +19,11 @@ set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$SRC/build-analyze}
 JOBS=${JOBS:-2}
+# (absolute: cppcheck matches no file of a project named by a relative path)
+case $BUILD_DIR in
+/*) ;;
+*) BUILD_DIR=$(pwd)/$BUILD_DIR ;;
+esac
 
 for t in clang-tidy cppcheck; do
 	if ! command -v "$t" >/dev/null; then
