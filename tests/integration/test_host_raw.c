@@ -12,6 +12,7 @@
  */
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -648,6 +649,61 @@ START_TEST(output_in_too_many_pieces)
 	ck_assert_int_eq(good_req(&f, sid), 0);
 	stats(&st);
 	ck_assert_uint_eq(st.err_ring, 0);
+	fe_free(&f);
+	vc_test_host_stop(&H);
+}
+END_TEST
+
+/* File descriptors open in this process (the host's and the test's). */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 3; /* ".", ".." and the directory's own */
+}
+
+/*
+ * A second front end on the socket of a connected guest whose first
+ * message passes descriptors (a memory table): refused, the connection
+ * closed, and every descriptor the host received with it closed (the
+ * process has as many open as before); the first guest is served on.
+ */
+START_TEST(second_front_end_passes_fds)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = 5};
+	struct fe f, f2;
+	uint64_t sid;
+	int before = 0, now = -1;
+	char c;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect(&f);
+	sid = cbc_enc(&f);
+	fe_init(&f2);
+	f2.two = true; /* two regions: two descriptors passed */
+	for (int round = 0; round < 3; round++) {
+		before = open_fds();
+		f2.sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		memcpy(sa.sun_path, sock_path, sizeof(sa.sun_path) - 1);
+		ck_assert_int_eq(connect(f2.sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		ck_assert_int_eq(setsockopt(f2.sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+		set_mem_table(&f2);
+		ck_assert_int_eq(recv(f2.sock, &c, 1, 0), 0); /* hung up on */
+		fe_close(&f2);
+		for (int i = 0; i < 500 && (now = open_fds()) != before; i++)
+			usleep(2000);
+		ck_assert_msg(now == before, "round %d: %d descriptors open, %d before", round, now,
+			      before);
+		ck_assert_int_eq(good_req(&f, sid), 0);
+	}
+	fe_free(&f2);
 	fe_free(&f);
 	vc_test_host_stop(&H);
 }
@@ -2800,6 +2856,7 @@ int main(void)
 #define ADD(t) VC_TCASE(s, t, 60)
 	ADD(bad_requests_over_vhost_user);
 	ADD(output_in_too_many_pieces);
+	ADD(second_front_end_passes_fds);
 	ADD(aead_large);
 	ADD(aesni_mb_long_cbc_hostile);
 	ADD(zero_copy_chains);
