@@ -246,13 +246,19 @@ static void fe_init(struct fe *f)
 	f->sock = -1;
 }
 
-static void fe_connect(struct fe *f)
+/* Connect to sock_path, no handshake. */
+static void fe_connect_raw(struct fe *f)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	f->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	memcpy(sa.sun_path, sock_path, sizeof(sa.sun_path) - 1);
 	ck_assert_int_eq(connect(f->sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+}
+
+static void fe_connect(struct fe *f)
+{
+	fe_connect_raw(f);
 	fe_handshake(f);
 }
 
@@ -416,6 +422,22 @@ static void put_indirect(struct fe *f, const struct part *p, unsigned int n, uin
 	publish(f, head);
 }
 
+/*
+ * A cipher request's header at @p h (operation VC_SYM_OP_CIPHER), and iv16
+ * at @p iv unless it is NULL.
+ */
+static void cipher_hdr(struct vc_op_data_req *h, uint8_t *iv, uint64_t sid, uint32_t opcode,
+		       uint32_t iv_len, uint32_t src_len, uint32_t dst_len)
+{
+	memset(h, 0, sizeof(*h));
+	h->header.opcode = opcode;
+	h->header.session_id = sid;
+	h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
+	h->u.sym_req.u.cipher.para = (struct vc_cipher_para){iv_len, src_len, dst_len, 0};
+	if (iv)
+		memcpy(iv, iv16, 16);
+}
+
 /* One cipher request with explicit header fields; returns the status byte (or 0x100 + used len). */
 static int cipher_req(struct fe *f, uint64_t sid, uint32_t opcode, uint32_t op_type,
 		      uint32_t iv_len, uint32_t src_len, uint32_t dst_len, const uint8_t *src,
@@ -426,12 +448,8 @@ static int cipher_req(struct fe *f, uint64_t sid, uint32_t opcode, uint32_t op_t
 	struct part p[5];
 	uint32_t id, len;
 
-	memset(h, 0, 72);
-	h->header.opcode = opcode;
-	h->header.session_id = sid;
+	cipher_hdr(h, iv, sid, opcode, iv_len, src_len, dst_len);
 	h->u.sym_req.op_type = op_type;
-	h->u.sym_req.u.cipher.para = (struct vc_cipher_para){iv_len, src_len, dst_len, 0};
-	memcpy(iv, iv16, 16);
 	memcpy(gs, src, chain_src);
 	*st = 0xee;
 	p[0] = (struct part){gpa(f, h), 72, false};
@@ -593,12 +611,7 @@ static int scattered_dst_req(struct fe *f, uint64_t sid, unsigned int pieces)
 	uint32_t id, len;
 
 	ck_assert_uint_le(pieces, LEN);
-	memset(h, 0, 72);
-	h->header.opcode = VC_CIPHER_ENCRYPT;
-	h->header.session_id = sid;
-	h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
-	h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, LEN, LEN, 0};
-	memcpy(iv, iv16, 16);
+	cipher_hdr(h, iv, sid, VC_CIPHER_ENCRYPT, 16, LEN, LEN);
 	for (int i = 0; i < LEN; i++)
 		src[i] = (uint8_t)(7 * i + 3);
 	memset(dst, 0x5a, 2 * LEN);
@@ -675,7 +688,6 @@ static int open_fds(void)
  */
 START_TEST(second_front_end_passes_fds)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timeval tv = {.tv_sec = 5};
 	struct fe f, f2;
 	uint64_t sid;
@@ -690,9 +702,7 @@ START_TEST(second_front_end_passes_fds)
 	f2.two = true; /* two regions: two descriptors passed */
 	for (int round = 0; round < 3; round++) {
 		before = open_fds();
-		f2.sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		memcpy(sa.sun_path, sock_path, sizeof(sa.sun_path) - 1);
-		ck_assert_int_eq(connect(f2.sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		fe_connect_raw(&f2);
 		ck_assert_int_eq(setsockopt(f2.sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
 		set_mem_table(&f2);
 		ck_assert_int_eq(recv(f2.sock, &c, 1, 0), 0); /* hung up on */
@@ -789,12 +799,7 @@ static void chain_cipher_req(struct fe *f, uint64_t sid, enum vcrypto_cipher_alg
 			in[n + i] = pieces[np][i] = (uint8_t)((n + i) * 3 + algo);
 		n += pc[np];
 	}
-	memset(h, 0, 72);
-	h->header.opcode = dec ? VC_CIPHER_DECRYPT : VC_CIPHER_ENCRYPT;
-	h->header.session_id = sid;
-	h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
-	h->u.sym_req.u.cipher.para = (struct vc_cipher_para){iv_len, n, n, 0};
-	memcpy(iv, iv16, 16);
+	cipher_hdr(h, iv, sid, dec ? VC_CIPHER_DECRYPT : VC_CIPHER_ENCRYPT, iv_len, n, n);
 	*st = 0xee;
 	p[k++] = (struct part){gpa(f, h), 72, false};
 	if (iv_len)
@@ -1305,12 +1310,7 @@ START_TEST(mem_table_changes_under_load)
 
 			dst[r] = galloc(&f, 256);
 			sts[r] = galloc(&f, 1);
-			memset(h, 0, 72);
-			h->header.opcode = VC_CIPHER_ENCRYPT;
-			h->header.session_id = sid;
-			h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
-			h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 256, 256, 0};
-			memcpy(iv, iv16, 16);
+			cipher_hdr(h, iv, sid, VC_CIPHER_ENCRYPT, 16, 256, 256);
 			memcpy(gs, src, 256);
 			*sts[r] = 0xee;
 			{
@@ -1407,11 +1407,7 @@ START_TEST(port_destroy_while_connected)
 				   {gpa(&f, d), 4096, true},
 				   {gpa(&f, stb), 1, true}};
 
-		memset(h, 0, 72);
-		hd->header.opcode = VC_CIPHER_ENCRYPT;
-		hd->header.session_id = sid;
-		hd->u.sym_req.op_type = VC_SYM_OP_CIPHER;
-		hd->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 4096, 4096, 0};
+		cipher_hdr(hd, NULL, sid, VC_CIPHER_ENCRYPT, 16, 4096, 4096);
 		put_indirect(&f, p, 5, (uint16_t)r);
 	}
 	vc_test_host_stop(&H);
@@ -1443,12 +1439,9 @@ START_TEST(sessions_are_per_port)
 	fe_init(&b);
 	{
 		/* wait_ready() watches H.port: connect b by hand and poll p2 instead. */
-		struct sockaddr_un sa_un = {.sun_family = AF_UNIX};
 		struct vcrypto_port *keep = H.port;
 
-		b.sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		memcpy(sa_un.sun_path, sock_path, sizeof(sa_un.sun_path) - 1);
-		ck_assert_int_eq(connect(b.sock, (struct sockaddr *)&sa_un, sizeof(sa_un)), 0);
+		fe_connect_raw(&b);
 		H.port = p2;
 		fe_handshake(&b);
 		H.port = keep;
@@ -1526,12 +1519,7 @@ START_TEST(mem_table_storm)
 		bufs[k] = galloc(&f, 1024);
 		d = bufs[k] + 512;
 		sts[k] = iv + 16;
-		memset(h, 0, 72);
-		h->header.opcode = VC_CIPHER_ENCRYPT;
-		h->header.session_id = sid;
-		h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
-		h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 512, 512, 0};
-		memcpy(iv, iv16, 16);
+		cipher_hdr(h, iv, sid, VC_CIPHER_ENCRYPT, 16, 512, 512);
 		memcpy(bufs[k], src, 512);
 		t[0] = (struct vdesc){gpa(&f, h), 72, F_NEXT, 1};
 		t[1] = (struct vdesc){gpa(&f, iv), 16, F_NEXT, 2};
@@ -1607,12 +1595,7 @@ START_TEST(device_restarts_like_dpdk_pmd)
 
 			bufs[k] = galloc(&f, 2048);
 			sts[k] = iv + 16;
-			memset(h, 0, 72);
-			h->header.opcode = VC_CIPHER_ENCRYPT;
-			h->header.session_id = sid;
-			h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
-			h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 2048, 2048, 0};
-			memcpy(iv, iv16, 16);
+			cipher_hdr(h, iv, sid, VC_CIPHER_ENCRYPT, 16, 2048, 2048);
 			t[0] = (struct vdesc){gpa(&f, h), 72, F_NEXT, 1};
 			t[1] = (struct vdesc){gpa(&f, iv), 16, F_NEXT, 2};
 			t[2] = (struct vdesc){gpa(&f, bufs[k]), 2048, F_NEXT, 3};
@@ -2054,12 +2037,7 @@ static void hs_request(struct fe *f, uint64_t sid)
 		uint8_t *iv = galloc(f, 16), *src = galloc(f, 16384), *dst = galloc(f, 16384);
 		uint8_t *st = galloc(f, 1);
 
-		memset(h, 0, 72);
-		h->header.opcode = VC_CIPHER_ENCRYPT;
-		h->header.session_id = sid;
-		h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
-		h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, 16384, 16384, 0};
-		memcpy(iv, iv16, 16);
+		cipher_hdr(h, iv, sid, VC_CIPHER_ENCRYPT, 16, 16384, 16384);
 		memset(src, 0x33 + k, 16384);
 		*st = 0xee;
 		{
@@ -2146,15 +2124,6 @@ static bool hs_run(struct fe *f, int k, int cut)
 	}
 	ck_assert_int_eq(send(f->sock, buf, n, MSG_NOSIGNAL), (ssize_t)n);
 	return true;
-}
-
-static void fe_connect_raw(struct fe *f)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-
-	f->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	memcpy(sa.sun_path, sock_path, sizeof(sa.sun_path) - 1);
-	ck_assert_int_eq(connect(f->sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
 }
 
 /*
@@ -2299,12 +2268,7 @@ static void sc_prepare(struct fe *f, uint64_t sid, struct screq *r)
 		r[k].src = galloc(f, SC_LEN);
 		r[k].dst = galloc(f, SC_LEN);
 		r[k].st = iv + 16;
-		memset(h, 0, 72);
-		h->header.opcode = VC_CIPHER_ENCRYPT;
-		h->header.session_id = sid;
-		h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
-		h->u.sym_req.u.cipher.para = (struct vc_cipher_para){16, SC_LEN, SC_LEN, 0};
-		memcpy(iv, iv16, 16);
+		cipher_hdr(h, iv, sid, VC_CIPHER_ENCRYPT, 16, SC_LEN, SC_LEN);
 		for (unsigned int i = 0; i < SC_LEN; i++)
 			r[k].src[i] = (uint8_t)(i * 3 + k);
 		r[k].t[0] = (struct vdesc){gpa(f, h), 72, F_NEXT, 1};
@@ -2555,12 +2519,8 @@ static void lcbc_build(struct fe *f, const uint64_t *sid, const struct lcbc_case
 	uint32_t n = 0, ns = 0, np = 0;
 
 	b->st = galloc(f, 1);
-	memset(h, 0, 72);
-	h->header.opcode = k->dec ? VC_CIPHER_DECRYPT : VC_CIPHER_ENCRYPT;
-	h->header.session_id = sid[k->dec];
-	h->u.sym_req.op_type = VC_SYM_OP_CIPHER;
-	h->u.sym_req.u.cipher.para = (struct vc_cipher_para){k->iv_len, k->src_len, k->dst_len, 0};
-	memcpy(iv, iv16, 16);
+	cipher_hdr(h, iv, sid[k->dec], k->dec ? VC_CIPHER_DECRYPT : VC_CIPHER_ENCRYPT, k->iv_len,
+		   k->src_len, k->dst_len);
 	*b->st = 0xee;
 	p[np++] = (struct part){gpa(f, h), 72, false};
 	p[np++] = (struct part){gpa(f, iv), 16, false};
