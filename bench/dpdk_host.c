@@ -141,7 +141,7 @@ void dpdk_host_destroy(struct dpdk_host *h)
 		rte_vhost_driver_unregister(h->path);
 		unlink(h->path);
 	}
-	if (h->ops_ok)
+	if (h->ops_ok && h->cop_pool)
 		rte_mempool_put_bulk(h->cop_pool, (void **)h->ops, DH_BURST);
 	if (h->dev_started) {
 		rte_cryptodev_stop(h->cid);

@@ -117,7 +117,7 @@ static int parse_uint(const char *key, const char *v, int base, uint64_t min, ui
 		if ((*end == 'K' || *end == 'k') && !end[1])
 			mult = 1024;
 		else if ((*end == 'M' || *end == 'm') && !end[1])
-			mult = 1024 * 1024;
+			mult = 1024ull * 1024;
 		else if ((*end == 'G' || *end == 'g') && !end[1])
 			mult = 1024ull * 1024 * 1024;
 		else
@@ -131,14 +131,18 @@ static int parse_uint(const char *key, const char *v, int base, uint64_t min, ui
 	return 0;
 bad:
 	if (base == 8)
-		return set_err(err, errlen, "'%s' must be an octal number, got '%s'", key, v);
-	return set_err(err, errlen, "'%s' must be a number, got '%s'", key, v);
+		set_err(err, errlen, "'%s' must be an octal number, got '%s'", key, v);
+	else
+		set_err(err, errlen, "'%s' must be a number, got '%s'", key, v);
+	return -EINVAL;
 range:
 	if (base == 8)
-		return set_err(err, errlen, "'%s' must be between 0%llo and 0%llo, got '%s'", key,
-			       (unsigned long long)min, (unsigned long long)max, v);
-	return set_err(err, errlen, "'%s' must be between %llu and %llu, got '%s'", key,
-		       (unsigned long long)min, (unsigned long long)max, v);
+		set_err(err, errlen, "'%s' must be between 0%llo and 0%llo, got '%s'", key,
+			(unsigned long long)min, (unsigned long long)max, v);
+	else
+		set_err(err, errlen, "'%s' must be between %llu and %llu, got '%s'", key,
+			(unsigned long long)min, (unsigned long long)max, v);
+	return -EINVAL;
 }
 
 static int parse_u32(const char *key, const char *v, uint64_t min, uint64_t max, uint32_t *out,

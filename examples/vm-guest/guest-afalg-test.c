@@ -103,15 +103,33 @@ static void fail(const char *fmt, ...)
 	say("VCRYPTO-E2E: ERROR %s", buf);
 }
 
+/* @p s after the @p len bytes in @p buf, within @p cap (no stdio: for the signal handler). */
+static size_t sig_append(char *buf, size_t len, size_t cap, const char *s)
+{
+	while (*s && len < cap)
+		buf[len++] = *s++;
+	return len;
+}
+
+/* Only async-signal-safe calls: the timed-out operation may be inside stdio or malloc. */
 static void on_alarm(int sig)
 {
-	char buf[256];
-	int n;
+	char buf[256], num[16];
+	size_t n = 0, k = sizeof(num) - 1;
+	unsigned int t = g_op_timeout;
 
 	(void)sig;
-	n = snprintf(buf, sizeof(buf), "VCRYPTO-E2E: FAIL timeout after %u s in %s\n", g_op_timeout,
-		     g_current);
-	if (n > 0 && write(STDOUT_FILENO, buf, (size_t)n) < 0)
+	num[k] = '\0';
+	do {
+		num[--k] = (char)('0' + t % 10);
+		t /= 10;
+	} while (t && k);
+	n = sig_append(buf, n, sizeof(buf) - 1, "VCRYPTO-E2E: FAIL timeout after ");
+	n = sig_append(buf, n, sizeof(buf) - 1, &num[k]);
+	n = sig_append(buf, n, sizeof(buf) - 1, " s in ");
+	n = sig_append(buf, n, sizeof(buf) - 1, g_current);
+	buf[n++] = '\n';
+	if (write(STDOUT_FILENO, buf, n) < 0)
 		_exit(3);
 	_exit(2);
 }
@@ -274,22 +292,6 @@ struct pieces {
 	unsigned int n;
 };
 
-static int pieces_alloc(struct pieces *p, const size_t *sizes, unsigned int n)
-{
-	unsigned int i;
-
-	memset(p, 0, sizeof(*p));
-	for (i = 0; i < n; i++) {
-		p->raw[i] = malloc(sizes[i] + 8);
-		if (!p->raw[i])
-			return -ENOMEM;
-		p->iov[i].iov_base = p->raw[i] + 1 + (i % 7);
-		p->iov[i].iov_len = sizes[i];
-	}
-	p->n = n;
-	return 0;
-}
-
 static void pieces_free(struct pieces *p)
 {
 	unsigned int i;
@@ -297,6 +299,25 @@ static void pieces_free(struct pieces *p)
 	for (i = 0; i < MAX_PIECES; i++)
 		free(p->raw[i]);
 	memset(p, 0, sizeof(*p));
+}
+
+/* The buffers of @p sizes, or -ENOMEM and nothing allocated. */
+static int pieces_alloc(struct pieces *p, const size_t *sizes, unsigned int n)
+{
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < n; i++) {
+		p->raw[i] = malloc(sizes[i] + 8);
+		if (!p->raw[i]) {
+			pieces_free(p);
+			return -ENOMEM;
+		}
+		p->iov[i].iov_base = p->raw[i] + 1 + (i % 7);
+		p->iov[i].iov_len = sizes[i];
+	}
+	p->n = n;
+	return 0;
 }
 
 static void pieces_scatter(struct pieces *p, const uint8_t *src)
@@ -405,7 +426,7 @@ static int cipher_op(int tfm, int encrypt, const uint8_t *iv, size_t iv_len, str
 static int check_vector(const struct vector *v, int mode)
 {
 	size_t out_sizes[MAX_PIECES];
-	struct pieces in, out;
+	struct pieces in = {0}, out = {0};
 	uint8_t *buf;
 	unsigned int i;
 	int tfm, err, bad = 0;
@@ -418,10 +439,11 @@ static int check_vector(const struct vector *v, int mode)
 	/* Output pieces: the input pieces in reverse order, so the boundaries differ. */
 	for (i = 0; i < v->n_pieces; i++)
 		out_sizes[i] = v->pieces[v->n_pieces - 1 - i];
-	buf = malloc(v->len);
+	buf = calloc(1, v->len); /* (pieces_gather() fills it: the pieces add up to len) */
 	if (!buf || pieces_alloc(&in, v->pieces, v->n_pieces) ||
 	    pieces_alloc(&out, out_sizes, v->n_pieces)) {
 		fail("out of memory");
+		pieces_free(&in);
 		free(buf);
 		close(tfm);
 		return -1;
@@ -447,7 +469,8 @@ static int check_vector(const struct vector *v, int mode)
 		}
 		pieces_gather(&out, buf);
 		if (memcmp(buf, want, v->len)) {
-			for (first_bad = 0; buf[first_bad] == want[first_bad]; first_bad++)
+			for (first_bad = 0; first_bad < v->len && buf[first_bad] == want[first_bad];
+			     first_bad++)
 				;
 			fail("%s: wrong output (first difference at byte %zu)", g_current,
 			     first_bad);
@@ -503,10 +526,11 @@ static int run_negative(const struct vector *v, int n, int *checked)
 
 	for (i = 0; i < sizeof(bad_lens) / sizeof(bad_lens[0]); i++) {
 		size_t len = bad_lens[i];
-		struct pieces in, out;
+		struct pieces in = {0}, out = {0};
 		uint8_t *src = calloc(1, len);
 
 		if (!src || pieces_alloc(&in, &len, 1) || pieces_alloc(&out, &len, 1)) {
+			pieces_free(&in);
 			free(src);
 			fail("out of memory");
 			return bad + 1;
@@ -573,7 +597,7 @@ static int run_parallel(const struct vector *v, int n, int jobs)
 static double run_throughput(const struct vector *v, int n, double seconds, unsigned long *ops)
 {
 	const struct vector *x = NULL;
-	struct pieces in, out;
+	struct pieces in = {0}, out = {0};
 	size_t len = 4096;
 	double t0, t;
 	uint8_t *buf;
@@ -588,6 +612,7 @@ static double run_throughput(const struct vector *v, int n, double seconds, unsi
 	buf = malloc(len);
 	if (tfm < 0 || !buf || pieces_alloc(&in, &len, 1) || pieces_alloc(&out, &len, 1)) {
 		fail("throughput: setup failed");
+		pieces_free(&in);
 		free(buf);
 		if (tfm >= 0)
 			close(tfm);
