@@ -86,6 +86,10 @@ def summarise(rows, kind):
              "reps_slow": sum(c2c_slow(r, floor) for r in rs_all),
              "check": sorted({r.get("check", "none") for r in rs})}
         s["reps_clean"] = s["reps_total"] - s["reps_slow"]
+        # Each repetition's throughput and placement, to compare two modes within one
+        # repetition (pair_ratio)
+        s["by_rep"] = {str(r["rep"]): {"ops_s": r["ops_s"], "slow": c2c_slow(r, floor)}
+                       for r in rs_all if "ops_s" in r}
         add_stats(s, rs, METRICS, "lat_p50_ns")
         out.append(s)
     return out
@@ -130,8 +134,24 @@ def add_ratios(cases):
     dpdk = {(c["pmd"], c["algo"], c["size"], c["depth"]): c for c in cases if c["mode"] == "dpdk"}
     for c in cases:
         r = dpdk.get((c["pmd"], c["algo"], c["size"], c["depth"]))
-        if c["mode"] in ("copy", "zc") and r and med(r, "ops_s") > 0:
-            c["ratio_vs_dpdk"] = med(c, "ops_s") / med(r, "ops_s")
+        if c["mode"] in ("copy", "zc") and r:
+            v = pair_ratio(c, r)
+            if v is not None:
+                c["ratio_vs_dpdk"] = v
+
+
+def pair_ratio(a, b):
+    """The median over repetitions of case @a's ops/s over case @b's in the same repetition,
+    both two-core cases: over the repetitions in which both ran with the vCPUs placed close,
+    else those in which both ran apart (medians of differently placed repetitions compared
+    one placement with another). None if they share no repetition."""
+    ra, rb = a.get("by_rep", {}), b.get("by_rep", {})
+    both = [k for k in ra if k in rb and rb[k]["ops_s"] > 0]
+    use = ([k for k in both if not ra[k]["slow"] and not rb[k]["slow"]] or
+           [k for k in both if ra[k]["slow"] and rb[k]["slow"]] or both)
+    if not use:
+        return None
+    return statistics.median(ra[k]["ops_s"] / rb[k]["ops_s"] for k in use)
 
 
 def fmt_ops(v):
