@@ -88,7 +88,8 @@ def summarise(rows, kind):
         s["reps_clean"] = s["reps_total"] - s["reps_slow"]
         # Each repetition's throughput and placement, to compare two modes within one
         # repetition (pair_ratio)
-        s["by_rep"] = {str(r["rep"]): {"ops_s": r["ops_s"], "slow": c2c_slow(r, floor)}
+        s["by_rep"] = {str(r["rep"]): {"ops_s": r["ops_s"], "cyc_op_cpu": r.get("cyc_op_cpu", 0),
+                                       "slow": c2c_slow(r, floor)}
                        for r in rs_all if "ops_s" in r}
         add_stats(s, rs, METRICS, "lat_p50_ns")
         out.append(s)
@@ -125,11 +126,14 @@ def add_ratios(cases):
     for c in cases:
         b = bare.get((c["pmd"], c["algo"], c["size"], c["depth"]))
         # (no ratio to a bare run whose output check failed: crypto_aesni_mb AES-CBC at 64 KiB)
-        if c["mode"] != "bare" and b and med(b, "ops_s") > 0 and valid(b):
-            c["ratio_vs_bare"] = med(c, "ops_s") / med(b, "ops_s")
+        if c["mode"] != "bare" and b and valid(b):
+            v = pair_ratio(c, b)
+            if v is not None:
+                c["ratio_vs_bare"] = v
             # ops per second of host CPU time: less sensitive to a loaded machine
-            if med(c, "cyc_op_cpu") > 0 and med(b, "cyc_op_cpu") > 0:
-                c["ratio_vs_bare_cpu"] = med(b, "cyc_op_cpu") / med(c, "cyc_op_cpu")
+            v = pair_ratio(b, c, "cyc_op_cpu")
+            if v is not None:
+                c["ratio_vs_bare_cpu"] = v
     # against DPDK's own vhost-crypto host (mode dpdk) in the same run, where it can run
     dpdk = {(c["pmd"], c["algo"], c["size"], c["depth"]): c for c in cases if c["mode"] == "dpdk"}
     for c in cases:
@@ -140,18 +144,19 @@ def add_ratios(cases):
                 c["ratio_vs_dpdk"] = v
 
 
-def pair_ratio(a, b):
-    """The median over repetitions of case @a's ops/s over case @b's in the same repetition,
-    both two-core cases: over the repetitions in which both ran with the vCPUs placed close,
-    else those in which both ran apart (medians of differently placed repetitions compared
-    one placement with another). None if they share no repetition."""
+def pair_ratio(a, b, m="ops_s"):
+    """The median over repetitions of case @a's metric @m over case @b's in the same
+    repetition (the same minute): over the repetitions in which both ran with the vCPUs
+    placed close (a bare case always counts as close), else those in which both ran apart,
+    else all (medians of differently placed repetitions would compare one placement with
+    another). None if they share no repetition with both figures."""
     ra, rb = a.get("by_rep", {}), b.get("by_rep", {})
-    both = [k for k in ra if k in rb and rb[k]["ops_s"] > 0]
+    both = [k for k in ra if k in rb and ra[k].get(m, 0) > 0 and rb[k].get(m, 0) > 0]
     use = ([k for k in both if not ra[k]["slow"] and not rb[k]["slow"]] or
            [k for k in both if ra[k]["slow"] and rb[k]["slow"]] or both)
     if not use:
         return None
-    return statistics.median(ra[k]["ops_s"] / rb[k]["ops_s"] for k in use)
+    return statistics.median(ra[k][m] / rb[k][m] for k in use)
 
 
 def fmt_ops(v):
@@ -574,8 +579,9 @@ def main():
     txt.append("vcrypto benchmark  %s" % meta.get("started", ""))
     txt.append("load at start: %s" % meta.get("uptime_start", "?").strip())
     txt.append("load at end:   %s" % meta.get("uptime_end", "?").strip())
-    txt.append("medians over %s repetitions; ratio = vcrypto ops/s / bare ops/s (wall clock);"
-               " r_cpu = same per host CPU second;" % meta.get("reps", "?"))
+    txt.append("medians over %s repetitions; ratio = vcrypto ops/s / bare ops/s (wall clock) within a"
+               " repetition, median over the repetitions; r_cpu = same per host CPU second;"
+               % meta.get("reps", "?"))
     txt.append("cyc/op = host poller cycles in busy rounds per op (bare: all cycles per op);"
                " cpucyc = host thread CPU time per op in TSC cycles;")
     txt.append("host%/gst% = share of the window the poller / guest thread did work;"
