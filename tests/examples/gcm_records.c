@@ -46,8 +46,11 @@ int main(int argc, char **argv)
 	want = chunk + (enc ? 0 : 16);
 	in = malloc(want + 16);
 	out = malloc(want + 16);
-	if (!in || !out)
+	if (!in || !out) {
+		free(in);
+		free(out);
 		return 1;
+	}
 	peek = getchar();
 	while (!last) {
 		EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();

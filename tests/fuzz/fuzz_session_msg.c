@@ -201,8 +201,10 @@ static void params_mode(unsigned int flags, const uint8_t *data, size_t size)
 		check_desc(&d);
 		FUZZ_CHECK(d.cipher_key_len == p->cipher_key_len);
 		FUZZ_CHECK(d.auth_key_len == p->auth_key_len);
-		FUZZ_CHECK(!d.cipher_key_len || !memcmp(d.cipher_key, ckey, d.cipher_key_len));
-		FUZZ_CHECK(!d.auth_key_len || !memcmp(d.auth_key, akey, d.auth_key_len));
+		/* (a key length without a key must have been refused) */
+		FUZZ_CHECK(!d.cipher_key_len ||
+			   (ckey && !memcmp(d.cipher_key, ckey, d.cipher_key_len)));
+		FUZZ_CHECK(!d.auth_key_len || (akey && !memcmp(d.auth_key, akey, d.auth_key_len)));
 		for (unsigned int l = 1; l < NLAYOUTS; l++) {
 			uint8_t enc[VC_SESSION_PAYLOAD_MAX];
 

@@ -92,7 +92,8 @@ static void check_range(const struct fuzz_guest *g, const struct vc_seg *segs, u
 				uint64_t o = 0;
 
 				for (int i = 0; i < k && !wr; i++) {
-					FUZZ_CHECK(!memcmp(tmp + o, out[i].hva, out[i].len));
+					FUZZ_CHECK(out[i].hva &&
+						   !memcmp(tmp + o, out[i].hva, out[i].len));
 					o += out[i].len;
 				}
 			}

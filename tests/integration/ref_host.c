@@ -186,8 +186,8 @@ static void *worker(void *arg)
 					/* The upstream sample loses these; fail them instead. */
 					for (unsigned int i = enq; i < fetched; i++)
 						ops[i]->status = RTE_CRYPTO_OP_STATUS_ERROR;
-					n = rte_vhost_crypto_finalize_requests(
-						ops + enq, fetched - enq, callfds, &ncall);
+					rte_vhost_crypto_finalize_requests(ops + enq, fetched - enq,
+									   callfds, &ncall);
 					for (unsigned int i = 0; i < ncall; i++)
 						eventfd_write(callfds[i], 1);
 				}

@@ -81,6 +81,8 @@ static enum vcrypto_zero_copy opt_zc = VCRYPTO_ZERO_COPY_OFF;
 static atomic_bool stop_guests;
 static atomic_uint failures;
 
+static void fail(unsigned int gi, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void fail(unsigned int gi, const char *fmt, ...)
 {
 	va_list ap;
@@ -473,6 +475,10 @@ static bool burst(struct guest *gs)
 			fail(gs->idx, "submit: %s", vcrypto_strerror(r));
 			return false;
 		}
+		if ((unsigned int)r > n - done) {
+			fail(gs->idx, "submit took %d of %d requests", r, n - done);
+			return false;
+		}
 		for (int i = 0; i < r; i++) {
 			gs->slot[idx[done + i]].busy = true;
 			gs->inflight++;
@@ -823,8 +829,12 @@ int main(int argc, char **argv)
 	ports = calloc(nports, sizeof(*ports));
 	paths = calloc(nports, sizeof(*paths));
 	gs = calloc(opt_guests, sizeof(*gs));
-	if (!ports || !paths || !gs)
+	if (!ports || !paths || !gs) {
+		free(ports);
+		free(paths);
+		free(gs);
 		return 1;
+	}
 	po.max_sessions = 16; /* 3 in use; room for a closing connection's */
 	po.zero_copy = opt_zc;
 	po.zc_after_requests = 64;
