@@ -606,7 +606,7 @@ static int scattered_dst_req(struct fe *f, uint64_t sid, unsigned int pieces)
 	struct vc_op_data_req *h = galloc(f, 72);
 	uint8_t *iv = galloc(f, 16), *src = galloc(f, LEN), *dst = galloc(f, 2 * LEN);
 	uint8_t *st = galloc(f, 1), want[LEN], got[LEN];
-	struct part p[3 + 80 + 1];
+	struct part p[3 + LEN + 1]; /* header, IV, source; up to LEN pieces; status */
 	unsigned int n = 0;
 	uint32_t id, len;
 
