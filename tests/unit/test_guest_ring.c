@@ -430,7 +430,7 @@ START_TEST(op_validation)
 {
 	struct vcrypto_guest *g = mk(8, 0);
 	uint8_t iv[16] = {0}, aad[20] = {0}, outside[64], *buf, *dig;
-	struct vcrypto_guest_op op, base;
+	struct vcrypto_guest_op op, base, aead;
 
 	sessions(g);
 	ck_assert_int_eq(vcrypto_guest_buf_alloc(g, 256, (void **)&buf), 0);
@@ -482,6 +482,7 @@ START_TEST(op_validation)
 	base = (struct vcrypto_guest_op){.session_id = 7, .src = buf, .digest = dig, .src_len = 3};
 	EXPECT(-EINVAL, op.iv = iv; op.iv_len = 16);
 	EXPECT(-EFAULT, op.digest = g->heap + g->heap_len - 16); /* 32-byte digest runs over */
+	EXPECT(-EINVAL, op.digest = NULL);
 	EXPECT(1, op.src_len = 0; op.src = NULL);
 	/* AEAD */
 	base = (struct vcrypto_guest_op){.session_id = 8,
@@ -493,10 +494,64 @@ START_TEST(op_validation)
 					 .dst = buf,
 					 .src_len = 40,
 					 .dst_len = 56};
+	aead = base;
 	EXPECT(-EINVAL, op.dst_len = 40);
 	EXPECT(-EINVAL, op.aad_len = 16);
 	EXPECT(-EINVAL, op.iv_len = 16);
+	EXPECT(-EINVAL, op.dst = NULL);
 	EXPECT(1, (void)0);
+	/* AEAD decryption: the source holds the tag, the destination does not */
+	{
+		struct vcrypto_session_params p = {.sz = sizeof(p),
+						   .type = VCRYPTO_SESSION_AEAD,
+						   .direction = VCRYPTO_DECRYPT,
+						   .aead_algo = VCRYPTO_AEAD_AES_GCM,
+						   .cipher_key = key,
+						   .cipher_key_len = 16,
+						   .digest_len = 16,
+						   .aad_len = 20};
+
+		add_session(g, 9, &p);
+	}
+	base.session_id = 9;
+	base.src_len = 56;
+	base.dst_len = 40;
+	/* shorter than the tag, whatever length the destination claims (8 - 16 wrapped too) */
+	EXPECT(-EINVAL, op.src_len = 8; op.dst_len = 0);
+	EXPECT(-EINVAL, op.src_len = 8; op.dst_len = UINT32_MAX - 7);
+	EXPECT(-EINVAL, op.dst_len = 56);
+	EXPECT(1, (void)0);
+	/* AES-XTS: at least one block, any length past it */
+	{
+		struct vcrypto_session_params p = {.sz = sizeof(p),
+						   .type = VCRYPTO_SESSION_CIPHER,
+						   .direction = VCRYPTO_ENCRYPT,
+						   .cipher_algo = VCRYPTO_CIPHER_AES_XTS,
+						   .cipher_key = key,
+						   .cipher_key_len = 32};
+
+		add_session(g, 10, &p);
+	}
+	base = (struct vcrypto_guest_op){.session_id = 10,
+					 .iv = iv,
+					 .iv_len = 16,
+					 .src = buf,
+					 .dst = buf,
+					 .src_len = 17,
+					 .dst_len = 17};
+	EXPECT(-EINVAL, op.src_len = op.dst_len = 15);
+	EXPECT(1, (void)0);
+	/* an id the host gives again replaces the session under it */
+	{
+		struct vcrypto_session_params p = {.sz = sizeof(p),
+						   .type = VCRYPTO_SESSION_HASH,
+						   .hash_algo = VCRYPTO_HASH_SHA1};
+
+		add_session(g, 10, &p);
+		ck_assert_int_eq(vc_sess_lookup(g, 10)->type, VCRYPTO_SESSION_HASH);
+		EXPECT(-EINVAL, (void)0); /* a cipher request to what is now a hash session */
+	}
+	base = aead;
 	/* closed session */
 	ck_assert_int_eq(vcrypto_guest_session_close(g, 8), 0);
 	EXPECT(-EBADF, (void)0);
@@ -514,6 +569,23 @@ START_TEST(op_validation)
 			ck_assert_ptr_null(vc_sess_lookup(g, id));
 		}
 		ck_assert_ptr_nonnull(vc_sess_lookup(g, 5));
+	}
+	/* a full table refuses the next session and keeps the ones it has */
+	{
+		struct vcrypto_session_params p = {.sz = sizeof(p),
+						   .type = VCRYPTO_SESSION_HASH,
+						   .hash_algo = VCRYPTO_HASH_SHA1};
+		struct vc_session_desc d;
+		uint64_t id = 1000;
+
+		ck_assert_int_eq(vcrypto__session_from_params(&p, &d), 0);
+		while (vc_sess_insert(g, id, &d) == 0)
+			id++;
+		ck_assert_int_eq(vc_sess_insert(g, id, &d), -ENOSPC);
+		/* 5, 6, 7, 9 and 10 are open, 8 closed */
+		ck_assert_uint_eq(id - 1000, VC_SESS_TABLE - 5);
+		ck_assert_ptr_nonnull(vc_sess_lookup(g, 5));
+		ck_assert_ptr_nonnull(vc_sess_lookup(g, id - 1));
 	}
 	vcrypto_guest_destroy(g);
 }

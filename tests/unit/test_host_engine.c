@@ -79,6 +79,23 @@ START_TEST(engine_supports)
 	ck_assert_int_eq(vcrypto_engine_supports(eng, &p), 0);
 	ck_assert_int_eq(vcrypto_engine_supports(NULL, &p), -EINVAL);
 	ck_assert_int_eq(vcrypto_engine_supports(eng, NULL), -EINVAL);
+	/*
+	 * A caller built against a later header passes a longer structure:
+	 * its new fields left zero mean what this version knows; any set is
+	 * refused rather than ignored.
+	 */
+	{
+		struct {
+			struct vcrypto_session_params p;
+			uint8_t later[24];
+		} big = {.p = p};
+
+		big.p.sz = sizeof(big);
+		big.p.aead_algo = VCRYPTO_AEAD_AES_GCM;
+		ck_assert_int_eq(vcrypto_engine_supports(eng, &big.p), 1);
+		big.later[23] = 1;
+		ck_assert_int_eq(vcrypto_engine_supports(eng, &big.p), -EINVAL);
+	}
 }
 END_TEST
 
