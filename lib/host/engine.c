@@ -238,16 +238,9 @@ VCRYPTO_API int vcrypto_engine_supports(const struct vcrypto_engine *e,
 	struct vc_xf xf;
 	int ret;
 
-	if (!e || !params || params->sz < sizeof(size_t))
+	/* (a shorter structure is taken with the rest zero, a longer one's extra bytes must be) */
+	if (!e || !params || vcrypto__opts_copy(&p, sizeof(p), params))
 		return -EINVAL;
-	memset(&p, 0, sizeof(p));
-	memcpy(&p, params, params->sz < sizeof(p) ? params->sz : sizeof(p));
-	if (params->sz > sizeof(p)) {
-		for (size_t i = sizeof(p); i < params->sz; i++)
-			if (((const uint8_t *)params)[i])
-				return -EINVAL;
-	}
-	p.sz = sizeof(p);
 	if (!p.cipher_key)
 		p.cipher_key = zero_key;
 	if (!p.auth_key)

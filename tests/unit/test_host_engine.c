@@ -95,6 +95,8 @@ START_TEST(engine_supports)
 		ck_assert_int_eq(vcrypto_engine_supports(eng, &big.p), 1);
 		big.later[23] = 1;
 		ck_assert_int_eq(vcrypto_engine_supports(eng, &big.p), -EINVAL);
+		big.p.sz = sizeof(uint32_t); /* shorter than the size field itself */
+		ck_assert_int_eq(vcrypto_engine_supports(eng, &big.p), -EINVAL);
 	}
 }
 END_TEST
