@@ -75,7 +75,7 @@ struct vcrypto_engine {
 	uint64_t dev_features;
 	uint32_t max_cipher_len; /* longest cipher length the device gets right; 0: no limit */
 	bool linear_only;	 /* never give the device mbuf chains (see engine_common) */
-	bool zc_sgl; /* zero copy over mbuf chains (see zc_chain) */
+	bool zc_sgl;		 /* zero copy over mbuf chains (see zc_chain) */
 	pthread_mutex_t lock;	 /* queue pair ownership */
 	uint8_t *qp_owned;	 /* per queue pair: taken by a poller */
 	atomic_uint users;	 /* ports and pollers */
@@ -170,8 +170,9 @@ uint32_t vc_poller_id(const struct vcrypto_poller *p);
 #define VC_MAX_QUEUES 64
 #define VC_VRING_USED_F_NO_NOTIFY 1u
 #define VC_MAX_OUT_SEGS 64
-#define VC_ZC_MAX_SEGS 32    /* mbufs in a zero-copy chain, at most */
-#define VC_ZC_SEG_MAX 65520u /* bytes per mbuf of a zero-copy chain (16-bit lengths, whole blocks) */
+#define VC_ZC_MAX_SEGS 32 /* mbufs in a zero-copy chain, at most */
+#define VC_ZC_SEG_MAX                                                                              \
+	65520u /* bytes per mbuf of a zero-copy chain (16-bit lengths, whole blocks) */
 
 /* AES-CBC encryptions of a queue in slices through the queue pair at a time (qs_want) */
 #define VC_QS_MAX 16u
@@ -249,7 +250,8 @@ struct vc_vq {
 	int64_t bdeficit; /* fair sharing under contention: bytes it may still fetch */
 	bool pending;	  /* active (see fetch_queue): counts in its poller's npending */
 	uint32_t idle_visits; /* visits since it last had requests waiting or in flight */
-	bool sparse; /* emptied its ring at its last visit: served first under contention */
+	bool sparse; /* emptied its ring at its last visit with under a quantum: served first */
+	uint64_t round_bytes; /* taken since its last visit ended (its sparse turn's included) */
 	bool lcbc_wait; /* its next request waits for its poller's held AES-CBC set (lcbc_add) */
 	bool qs_wait;	/* its next request waits for one of its VC_QS_MAX slices (qs_want) */
 	uint16_t qs_n;	/* its requests in slices through the queue pair (qs_want) */
