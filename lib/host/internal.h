@@ -75,7 +75,7 @@ struct vcrypto_engine {
 	uint64_t dev_features;
 	uint32_t max_cipher_len; /* longest cipher length the device gets right; 0: no limit */
 	bool linear_only;	 /* never give the device mbuf chains (see engine_common) */
-	bool zc_sgl;		 /* zero copy over mbuf chains (see zc_chain) */
+	bool zc_sgl; /* zero copy over mbuf chains (see zc_chain) */
 	pthread_mutex_t lock;	 /* queue pair ownership */
 	uint8_t *qp_owned;	 /* per queue pair: taken by a poller */
 	atomic_uint users;	 /* ports and pollers */
@@ -170,9 +170,8 @@ uint32_t vc_poller_id(const struct vcrypto_poller *p);
 #define VC_MAX_QUEUES 64
 #define VC_VRING_USED_F_NO_NOTIFY 1u
 #define VC_MAX_OUT_SEGS 64
-#define VC_ZC_MAX_SEGS 32 /* mbufs in a zero-copy chain, at most */
-#define VC_ZC_SEG_MAX                                                                              \
-	65520u /* bytes per mbuf of a zero-copy chain (16-bit lengths, whole blocks) */
+#define VC_ZC_MAX_SEGS 32    /* mbufs in a zero-copy chain, at most */
+#define VC_ZC_SEG_MAX 65520u /* bytes per mbuf of a zero-copy chain (16-bit lengths, whole blocks) */
 
 /* AES-CBC encryptions of a queue in slices through the queue pair at a time (qs_want) */
 #define VC_QS_MAX 16u

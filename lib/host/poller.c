@@ -2133,9 +2133,9 @@ static int fetch_all(struct vcrypto_poller *p)
 	/*
 	 * Under contention, queues that emptied their ring at their last visit
 	 * with less than a quantum (sparse: a light guest) go first, for up to
-	 * one quantum, so their
-	 * requests reach the device ahead of this round's backlogged work
-	 * instead of behind it (as fq_codel serves new flows first).
+	 * one quantum, so their requests reach the device ahead of this round's
+	 * backlogged work instead of behind it (as fq_codel serves new flows
+	 * first).
 	 */
 	p->sparse_fetched = 0;
 	if (p->npending >= 2 && p->bl_head == p->bl_tail) {
@@ -2222,7 +2222,7 @@ static int fetch_all(struct vcrypto_poller *p)
 		 * that brought a whole quantum is not, even when that emptied its
 		 * ring (a device that computes in enqueue completes a busy guest's
 		 * 16 x 4 KiB in the round, and the guest sends 16 again): served
-		 * first as well it took two quanta a round, and a light guest
+		 * first as well, it took two quanta a round, and a light guest
 		 * waited behind both (crypto_openssl: 110-120 us instead of 55-60).
 		 */
 		vq->sparse = !more && !vq->lcbc_wait && !vq->qs_wait &&
