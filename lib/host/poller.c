@@ -2114,6 +2114,22 @@ static void finalize_batch(struct vcrypto_poller *p, struct rte_crypto_op **ops,
  * is shared: each queue with work gets burst * weight per turn, and a turn
  * cut short by the budget goes on in the next round.
  */
+/*
+ * Whether @p vq, whose visit (or sparse turn) just ended with @p more
+ * requests left or not, counts as light (vc_vq::sparse): it emptied its ring
+ * with less than its quantum since its last visit ended. A queue that
+ * brought a whole quantum is not, even when that emptied its ring (a device
+ * that computes in enqueue completes a busy guest's 16 x 4 KiB in the round,
+ * and the guest sends 16 again): served first as well, it took two quanta a
+ * round, and a light guest waited behind both (crypto_openssl: 110-120 us
+ * instead of 55-60).
+ */
+static inline bool light_queue(const struct vcrypto_poller *p, const struct vc_vq *vq, bool more)
+{
+	return !more && !vq->lcbc_wait && !vq->qs_wait &&
+	       vq->round_bytes < (uint64_t)p->quantum * vq->port->qos.cur.weight;
+}
+
 static int fetch_all(struct vcrypto_poller *p)
 {
 	uint32_t n = p->n, budget = UINT32_MAX, visits;
@@ -2159,7 +2175,7 @@ static int fetch_all(struct vcrypto_poller *p)
 				got = fetch_queue(p, vq, budget < p->burst ? budget : p->burst,
 						  &more);
 				vq->bdeficit = saved;
-				vq->sparse = !more && !vq->lcbc_wait && !vq->qs_wait;
+				vq->sparse = light_queue(p, vq, more);
 			}
 			rte_spinlock_unlock(&port->lock);
 			work += got;
@@ -2217,16 +2233,7 @@ static int fetch_all(struct vcrypto_poller *p)
 		vq->deficit -= got;
 		if (more && vq->deficit > 0 && (p->npending < 2 || vq->bdeficit > 0))
 			break; /* the budget ran out: this queue goes on next round */
-		/*
-		 * Light: it emptied its ring with less than its quantum. A queue
-		 * that brought a whole quantum is not, even when that emptied its
-		 * ring (a device that computes in enqueue completes a busy guest's
-		 * 16 x 4 KiB in the round, and the guest sends 16 again): served
-		 * first as well, it took two quanta a round, and a light guest
-		 * waited behind both (crypto_openssl: 110-120 us instead of 55-60).
-		 */
-		vq->sparse = !more && !vq->lcbc_wait && !vq->qs_wait &&
-			     vq->round_bytes < (uint64_t)p->quantum * port->qos.cur.weight;
+		vq->sparse = light_queue(p, vq, more);
 		vq->round_bytes = 0;
 		if (!more) {
 			vq->deficit = 0; /* idle or held back: no credit saved */
