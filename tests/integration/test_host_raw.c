@@ -122,7 +122,7 @@ static int msg_send(struct fe *f, uint32_t req, uint32_t flags, const void *payl
 		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
 		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
 	}
-	return sendmsg(f->sock, &mh, MSG_NOSIGNAL) == (ssize_t)(12 + size) ? 0 : -errno;
+	return sendmsg(f->sock, &mh, MSG_NOSIGNAL) == 12 + (ssize_t)size ? 0 : -errno;
 }
 
 static int msg_recv(struct fe *f, uint32_t req, void *payload, uint32_t cap, uint32_t *size)

@@ -849,13 +849,14 @@ int main(int argc, char **argv)
 		if (!r)
 			r = vcrypto_poller_add_port(pt[i % opt_pollers].p, ports[i], 0);
 		if (r) {
+			/* (setup failed: exit() ends the process and what it holds) */
 			fprintf(stderr, "soak: port %u: %s\n", i, vcrypto_strerror(r));
-			return 1;
+			exit(1);
 		}
 	}
 	for (unsigned int i = 0; i < opt_pollers; i++)
 		if (pthread_create(&pt[i].thread, NULL, poller_main, &pt[i]))
-			return 1;
+			exit(1);
 
 	toggle_rs = opt_seed * 0x9E3779B97F4A7C15ULL + 7;
 	t0 = now_s();
@@ -865,7 +866,7 @@ int main(int argc, char **argv)
 		gs[i].paths = (const char *const *)&paths[i * opt_ppg];
 		gs[i].want = malloc(opt_max_len + 64);
 		if (!gs[i].want || pthread_create(&gs[i].thread, NULL, guest_main, &gs[i]))
-			return 1;
+			exit(1);
 	}
 
 	/* Once a second: RSS. */

@@ -71,7 +71,7 @@ int oracle_cipher(enum vcrypto_cipher_algo algo, enum vcrypto_direction dir, con
 	     EVP_CIPHER_CTX_set_padding(ctx, 0) && EVP_CipherUpdate(ctx, out, &n1, in, (int)len) &&
 	     EVP_CipherFinal_ex(ctx, (unsigned char *)out + n1, &n2);
 	EVP_CIPHER_CTX_free(ctx);
-	return ok && (size_t)(n1 + n2) == len ? 0 : -1;
+	return ok && n1 >= 0 && n2 >= 0 && (size_t)n1 + (size_t)n2 == len ? 0 : -1;
 }
 
 static const EVP_MD *md_of(enum vcrypto_hash_algo a)
