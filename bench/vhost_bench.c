@@ -415,6 +415,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 	clockid_t hclk = atomic_load(&H.clock_set) ? H.cpu_clock : CLOCK_THREAD_CPUTIME_ID;
 	struct port_snap ps0 = {0}, ps1;
 	bool measuring = false;
+	struct bench_windows win = {0};
 
 	r->c2c_cyc = c2c_settle(); /* before and after: the larger */
 	for (unsigned int i = 0; i < ng; i++) {
@@ -475,6 +476,15 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 			g->busy_cyc += t1;
 		}
 		now = rte_rdtsc();
+		if (measuring && now >= win.t_next) {
+			uint64_t done = 0;
+
+			for (unsigned int i = 0; i < ng; i++)
+				done += gs[i]->done;
+			bench_windows_mark(&win, now, done,
+					   atomic_load_explicit(&H.busy_cycles,
+								memory_order_relaxed));
+		}
 		if (!measuring && now >= t_warm) {
 			measuring = true;
 			t_start = now;
@@ -491,6 +501,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 			hsw0 = htid ? bench_nvcsw(htid) : 0;
 			gsw0 = bench_nvcsw(gtid);
 			snap_ports(gs, ng, &ps0);
+			bench_windows_start(&win, now, hz, 0, busy0);
 		}
 		if (now >= t_end)
 			break;
@@ -543,6 +554,7 @@ static int drive(struct guest **gs, unsigned int ng, uint32_t depth, struct benc
 		r->secs = 1e-9;
 	r->cyc_total = total ? (double)(now - t_start) / total : 0;
 	r->cyc_busy = total ? r->host_busy / total : 0;
+	bench_windows_result(&win, r);
 	r->host_busy /= (double)(now - t_start);
 	r->cyc_op_cpu = total ? r->host_cpu * 1e-9 * hz / total : 0;
 	r->host_cpu /= r->secs * 1e9;
