@@ -227,6 +227,7 @@ static uint8_t *case_block(int algo, uint32_t size, uint32_t depth, size_t *stri
 struct window {
 	uint64_t hz, t_warm, t_end, t_start, cpu0, ops, errs;
 	bool measuring;
+	struct bench_windows short_w; /* its 20 ms windows (all cycles are busy ones here) */
 };
 
 static void window_start(struct window *w)
@@ -240,21 +241,25 @@ static void window_start(struct window *w)
 /* @p n more done at @p now; whether the window is over. */
 static bool window_tick(struct window *w, uint64_t now, uint64_t n)
 {
-	if (w->measuring)
+	if (w->measuring) {
 		w->ops += n;
+		if (now >= w->short_w.t_next)
+			bench_windows_mark(&w->short_w, now, w->ops, now - w->t_start);
+	}
 	if (!w->measuring && now >= w->t_warm) {
 		w->measuring = true;
 		w->t_start = now;
 		w->t_end = now + (uint64_t)(O.m.seconds * w->hz);
 		w->errs = 0;
 		w->cpu0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		bench_windows_start(&w->short_w, now, w->hz, 0, 0);
 	}
 	return now >= w->t_end;
 }
 
 /* The window's figures into @p r; its JSON line (with @p extra fields) and summary. */
-static void report(struct bench_result *r, const struct window *w, uint64_t now,
-		   struct bench_lat *lat, const char *extra)
+static void report(struct bench_result *r, struct window *w, uint64_t now, struct bench_lat *lat,
+		   const char *extra)
 {
 	r->ops = w->ops;
 	r->errors = w->errs;
@@ -263,6 +268,7 @@ static void report(struct bench_result *r, const struct window *w, uint64_t now,
 		r->secs = 1e-9;
 	r->cyc_total = w->ops ? (double)(now - w->t_start) / w->ops : 0;
 	r->cyc_busy = r->cyc_total;
+	bench_windows_result(&w->short_w, r);
 	r->host_cpu = (bench_clock_ns(CLOCK_THREAD_CPUTIME_ID) - w->cpu0) / (r->secs * 1e9);
 	r->cyc_op_cpu = w->ops ? r->host_cpu * r->secs * w->hz / w->ops : 0;
 	r->host_busy = 1;
