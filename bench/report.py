@@ -90,7 +90,6 @@ def summarise(rows, kind):
         # Each repetition's throughput and placement, to compare two modes within one
         # repetition (pair_ratio)
         s["by_rep"] = {str(r["rep"]): {"ops_s": r["ops_s"], "cyc_op_cpu": r.get("cyc_op_cpu", 0),
-                                       "cyc_best": r.get("cyc_best", 0),
                                        "slow": c2c_slow(r, floor)}
                        for r in rs_all if "ops_s" in r}
         add_stats(s, rs, METRICS, "lat_p50_ns")
@@ -136,10 +135,6 @@ def add_ratios(cases):
             v = pair_ratio(b, c, "cyc_op_cpu")
             if v is not None:
                 c["ratio_vs_bare_cpu"] = v
-            # the best 20 ms window of each (cycles per op): what a quieter machine would show
-            v = pair_ratio(b, c, "cyc_best")
-            if v is not None:
-                c["ratio_vs_bare_best"] = v
     # against DPDK's own vhost-crypto host (mode dpdk) in the same run, where it can run
     dpdk = {(c["pmd"], c["algo"], c["size"], c["depth"]): c for c in cases if c["mode"] == "dpdk"}
     for c in cases:
@@ -176,14 +171,14 @@ def fmt_ops(v):
 
 
 def table(cases):
-    hdr = ("%-8s %-12s %6s %3s %-8s %9s %19s %8s %8s %8s %8s %8s %6s %6s %6s %6s %5s %5s %5s %5s %s" %
+    hdr = ("%-8s %-12s %6s %3s %-8s %9s %19s %8s %8s %8s %8s %8s %6s %6s %6s %5s %5s %5s %5s %s" %
            ("pmd", "algo", "size", "dep", "mode", "ops/s", "[min - max]", "Gbit/s", "cyc/op",
-            "cpucyc", "p50 ns", "p99 ns", "ratio", "r_cpu", "r_best", "r_dpdk", "host%", "gst%",
+            "cpucyc", "p50 ns", "p99 ns", "ratio", "r_cpu", "r_dpdk", "host%", "gst%",
             "reps", "c2c", "check"))
     lines = [hdr, "-" * len(hdr)]
     for c in cases:
         o = c.get("ops_s", {})
-        lines.append("%-8s %-12s %6d %3d %-8s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %6s %6s %5.0f %5.0f %5s %5s %s" % (
+        lines.append("%-8s %-12s %6d %3d %-8s %9s %19s %8.3f %8.0f %8.0f %8s %8s %6s %6s %6s %5.0f %5.0f %5s %5s %s" % (
             c["pmd"], c["algo"], c["size"], c["depth"], c["mode"], fmt_ops(med(c, "ops_s")),
             "[%s - %s]" % (fmt_ops(o.get("min", float("nan"))), fmt_ops(o.get("max", float("nan")))),
             med(c, "gbps"),
@@ -193,7 +188,6 @@ def table(cases):
             "%.0f" % med(c, "lat_p99_ns") if "lat_p99_ns" in c else "-",
             "%.2f" % c["ratio_vs_bare"] if "ratio_vs_bare" in c else "-",
             "%.2f" % c["ratio_vs_bare_cpu"] if "ratio_vs_bare_cpu" in c else "-",
-            "%.2f" % c["ratio_vs_bare_best"] if "ratio_vs_bare_best" in c else "-",
             "%.2f" % c["ratio_vs_dpdk"] if "ratio_vs_dpdk" in c else "-",
             100 * med(c, "host_busy") if c["mode"] != "bare" else 100 * med(c, "host_cpu"),
             100 * med(c, "guest_busy") if c["mode"] != "bare" else 0,
@@ -222,7 +216,7 @@ def goals(cases, tsc_hz):
     """The performance goals of issue 8, evaluated on depth-32 medians (reported, not asserted)."""
     res = []
 
-    def check(name, sel, want, key="ratio_vs_bare", best_key="ratio_vs_bare_best"):
+    def check(name, sel, want, key="ratio_vs_bare"):
         cs = [c for c in cases if sel(c) and key in c and valid(c)]
         if not cs:
             res.append({"goal": name, "result": "not measured"})
@@ -231,11 +225,6 @@ def goals(cases, tsc_hz):
         res.append({"goal": name, "worst": round(worst[key], 3),
                     "worst_case": "%s %s %d B" % (worst["pmd"], worst["algo"], worst["size"]),
                     "result": "met" if worst[key] >= want else "MISSED"})
-        # the same by the best 20 ms windows (r_best): reported beside, not judged
-        if best_key:
-            bw = [c[best_key] for c in cs if c.get(best_key)]
-            if bw:
-                res[-1]["worst_best_windows"] = round(min(bw), 3)
 
     for mode in ("copy", "zc"):
         check("crypto_openssl %s >= 0.95x bare at >= 2 KiB" % mode,
@@ -252,14 +241,11 @@ def goals(cases, tsc_hz):
           and c["size"] == 64, 0.5)
     for mode in ("copy", "zc"):
         check("vcrypto %s faster than DPDK's rte_vhost_crypto (same guest, same run)" % mode,
-              lambda c: c["mode"] == mode and c["depth"] == 32, 1.0, key="ratio_vs_dpdk",
-              best_key=None)
+              lambda c: c["mode"] == mode and c["depth"] == 32, 1.0, key="ratio_vs_dpdk")
     for c in cases:
         if c["mode"] in ("null", "null-zc") and c["depth"] == 32 and c["size"] == 64 and \
                 med(c, "cyc_op_busy") > 0:
             c["mops_per_host_core"] = tsc_hz / med(c, "cyc_op_busy") / 1e6 if tsc_hz else None
-            if tsc_hz and med(c, "cyc_busy_best") > 0:
-                c["mops_per_host_core_best"] = tsc_hz / med(c, "cyc_busy_best") / 1e6
     # The two request paths have their own transport: crypto_openssl's requests take an op and
     # the queue pair; crypto_aesni_mb's (in place, or copies up to 4 KiB) CPU crypto in the poller.
     for pmd, path in (("openssl", "queue pair"), ("aesni_mb", "CPU crypto")):
@@ -268,8 +254,7 @@ def goals(cases, tsc_hz):
                   % (what, path),
                   lambda c: c["pmd"] == pmd and c["mode"] == mode and c["depth"] == 32
                   and c["size"] == 64 and c["algo"] == "aes-cbc"
-                  and c.get("mops_per_host_core"), 20, key="mops_per_host_core",
-                  best_key="mops_per_host_core_best")
+                  and c.get("mops_per_host_core"), 20, key="mops_per_host_core")
     return res
 
 
@@ -598,8 +583,6 @@ def main():
     txt.append("medians over %s repetitions; ratio = vcrypto ops/s / bare ops/s (wall clock) within a"
                " repetition, median over the repetitions; r_cpu = same per host CPU second;"
                % meta.get("reps", "?"))
-    txt.append("r_best = the same between the two's best 20 ms windows (what a quieter machine"
-               " would show; the goals use ratio);")
     txt.append("cyc/op = host poller cycles in busy rounds per op (bare: all cycles per op);"
                " cpucyc = host thread CPU time per op in TSC cycles;")
     txt.append("host%/gst% = share of the window the poller / guest thread did work;"
@@ -642,11 +625,9 @@ def main():
         txt.append("")
         txt.append("goals (not asserted):")
     for x in g if cases else []:
-        txt.append("  %-84s %s%s%s" % (x["goal"], x["result"],
-                                       " (worst %s: %s)" % (x["worst"], x["worst_case"])
-                                       if "worst" in x else "",
-                                       " [best windows: worst %s]" % x["worst_best_windows"]
-                                       if "worst_best_windows" in x else ""))
+        txt.append("  %-84s %s%s" % (x["goal"], x["result"],
+                                     " (worst %s: %s)" % (x["worst"], x["worst_case"])
+                                     if "worst" in x else ""))
     bad = sorted({"%s %s %s %d B" % (c["pmd"], c["mode"], c["algo"], c["size"]) for c in cases
                   if not valid(c)})
     bad += sorted({"%s %s fairness light %d B / heavy %d B" % (
