@@ -48,6 +48,7 @@ enum peer_mode {
 static _Atomic uint64_t ball __attribute__((aligned(64)));
 static _Atomic int peer_mode __attribute__((aligned(64)));
 static _Atomic uint64_t sink __attribute__((aligned(64)));
+static _Atomic int peer_ready; /* 1: pinned and running, -1: could not pin */
 
 static int pin(int cpu)
 {
@@ -79,8 +80,11 @@ static uint64_t kernel(uint32_t steps, uint64_t seed)
 
 static void *peer(void *arg)
 {
-	if (pin(*(const int *)arg))
+	if (pin(*(const int *)arg)) {
+		atomic_store(&peer_ready, -1);
 		return NULL;
+	}
+	atomic_store(&peer_ready, 1);
 	for (;;) {
 		switch (atomic_load(&peer_mode)) {
 		case PEER_EXIT:
@@ -197,6 +201,15 @@ int main(int argc, char **argv)
 	rapart = calloc(samples ? samples : 1, sizeof(*rapart));
 	if (!rclose || !rapart || pin(cpu_a) || pthread_create(&t, NULL, peer, &cpu_b)) {
 		fprintf(stderr, "placement_probe: cannot set up CPUs %d and %d\n", cpu_a, cpu_b);
+		free(rclose);
+		free(rapart);
+		return 1;
+	}
+	while (!atomic_load(&peer_ready))
+		usleep(100);
+	if (atomic_load(&peer_ready) < 0) {
+		fprintf(stderr, "placement_probe: cannot run on CPU %d\n", cpu_b);
+		pthread_join(t, NULL);
 		free(rclose);
 		free(rapart);
 		return 1;
