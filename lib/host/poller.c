@@ -1114,6 +1114,12 @@ static inline bool lcbc_holds(const struct vcrypto_poller *p, bool over_dev)
 	return p->npending >= 2 && (p->cpu_long || over_dev);
 }
 
+/* @p vq's byte quantum: the bytes a turn of it may fetch under contention (quantum x weight). */
+static inline uint64_t vq_quantum(const struct vcrypto_poller *p, const struct vc_vq *vq)
+{
+	return (uint64_t)p->quantum * vq->port->qos.cur.weight;
+}
+
 /*
  * While other queues wait, an unlimited queue's AES-CBC encryptions longer
  * than a slice run in slices, one slice of each per poller round
@@ -1126,7 +1132,7 @@ static inline bool lcbc_holds(const struct vcrypto_poller *p, bool over_dev)
  */
 static inline uint32_t lcbc_slice(const struct vcrypto_poller *p, const struct vc_vq *vq)
 {
-	uint64_t b = (uint64_t)p->quantum * vq->port->qos.cur.weight / VC_LCBC_MAX;
+	uint64_t b = vq_quantum(p, vq) / VC_LCBC_MAX;
 
 	return b < 1024 ? 1024 : b > VC_CBC_CHUNK ? VC_CBC_CHUNK : (uint32_t)b & ~15u;
 }
@@ -2108,13 +2114,6 @@ static void finalize_batch(struct vcrypto_poller *p, struct rte_crypto_op **ops,
 }
 
 /*
- * Visit the queues in deficit round robin order. With one queue, fetch up
- * to a burst into the backlog as the device allows. With several, fetch no
- * more than the queue pair can take now (free slots), so that the budget
- * is shared: each queue with work gets burst * weight per turn, and a turn
- * cut short by the budget goes on in the next round.
- */
-/*
  * Whether @p vq, whose visit (or sparse turn) just ended with @p more
  * requests left or not, counts as light (vc_vq::sparse): it emptied its ring
  * with less than its quantum since its last visit ended. A queue that
@@ -2126,10 +2125,16 @@ static void finalize_batch(struct vcrypto_poller *p, struct rte_crypto_op **ops,
  */
 static inline bool light_queue(const struct vcrypto_poller *p, const struct vc_vq *vq, bool more)
 {
-	return !more && !vq->lcbc_wait && !vq->qs_wait &&
-	       vq->round_bytes < (uint64_t)p->quantum * vq->port->qos.cur.weight;
+	return !more && !vq->lcbc_wait && !vq->qs_wait && vq->round_bytes < vq_quantum(p, vq);
 }
 
+/*
+ * Visit the queues in deficit round robin order. With one queue, fetch up
+ * to a burst into the backlog as the device allows. With several, fetch no
+ * more than the queue pair can take now (free slots), so that the budget
+ * is shared: each queue with work gets burst * weight per turn, and a turn
+ * cut short by the budget goes on in the next round.
+ */
 static int fetch_all(struct vcrypto_poller *p)
 {
 	uint32_t n = p->n, budget = UINT32_MAX, visits;
@@ -2171,7 +2176,7 @@ static int fetch_all(struct vcrypto_poller *p)
 			    !atomic_load_explicit(&port->pause, memory_order_relaxed) &&
 			    ring_avail_idx(vq) != vq->last_avail) {
 				saved = vq->bdeficit;
-				vq->bdeficit = (int64_t)p->quantum * port->qos.cur.weight;
+				vq->bdeficit = (int64_t)vq_quantum(p, vq);
 				got = fetch_queue(p, vq, budget < p->burst ? budget : p->burst,
 						  &more);
 				vq->bdeficit = saved;
@@ -2207,7 +2212,7 @@ static int fetch_all(struct vcrypto_poller *p)
 				if (p->drr_fresh || vq->deficit <= 0)
 					vq->deficit += (int64_t)p->burst * port->qos.cur.weight;
 				if (p->drr_fresh)
-					vq->bdeficit += (int64_t)p->quantum * port->qos.cur.weight;
+					vq->bdeficit += (int64_t)vq_quantum(p, vq);
 				p->drr_fresh = false;
 				cap = vq->deficit > (int64_t)budget ? budget :
 								      (uint32_t)vq->deficit;
