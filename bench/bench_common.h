@@ -258,6 +258,13 @@ static inline int bench_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Latency samples in TSC cycles. */
 struct bench_lat {
 	uint64_t *v;
@@ -378,19 +385,12 @@ static inline void bench_windows_mark(struct bench_windows *w, uint64_t now, uin
 	w->busy0 = busy;
 }
 
-static inline int bench_dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static inline void bench_windows_result(struct bench_windows *w, struct bench_result *r)
 {
 	if (!w->n)
 		return;
-	qsort(w->cyc, w->n, sizeof(w->cyc[0]), bench_dbl_cmp);
-	qsort(w->busy, w->n, sizeof(w->busy[0]), bench_dbl_cmp);
+	qsort(w->cyc, w->n, sizeof(w->cyc[0]), bench_cmp_double);
+	qsort(w->busy, w->n, sizeof(w->busy[0]), bench_cmp_double);
 	r->cyc_best = w->cyc[0];
 	r->cyc_busy_best = w->busy[0];
 	r->cyc_med = w->cyc[w->n / 2];

@@ -35,6 +35,8 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#include "bench_common.h"
+
 #define KERNEL_STEPS 200000u
 #define TABLE_WORDS 4096u
 
@@ -145,20 +147,13 @@ static uint64_t timed(void)
 	return best;
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void summary(const char *what, double *v, unsigned int n)
 {
 	if (!n) {
 		printf("%s: no samples\n", what);
 		return;
 	}
-	qsort(v, n, sizeof(*v), cmp_dbl);
+	qsort(v, n, sizeof(*v), bench_cmp_double);
 	printf("%s: %u samples, kernel beside a busy CPU / beside an idle one: median %.2f, "
 	       "%.2f-%.2f\n",
 	       what, n, v[n / 2], v[0], v[n - 1]);
