@@ -215,9 +215,16 @@ static void fe_handshake(struct fe *f)
 
 	ck_assert(feat & (1ull << 30));
 	ck_assert(feat & (1ull << 28));
+	/*
+	 * No VHOST_F_LOG_ALL (26) nor VHOST_USER_PROTOCOL_F_LOG_SHMFD (1): the
+	 * host does not log its writes to guest memory, so no front end may
+	 * live-migrate with it (docs/design.md, "Live migration").
+	 */
+	ck_assert(!(feat & (1ull << 26)));
 	set_u64(f, U_SET_FEATURES, (1ull << 32) | (1ull << 28) | (1ull << 30));
 	pf = get_u64(f, U_GET_PROTOCOL_FEATURES);
 	ck_assert(pf & (1ull << 7));
+	ck_assert(!(pf & (1ull << 1)));
 	set_u64(f, U_SET_PROTOCOL_FEATURES, (1ull << 7) | (1ull << 3));
 	ck_assert_int_eq(msg_send(f, U_SET_OWNER, 0, NULL, 0, NULL, 0), 0);
 	set_mem_table(f);
