@@ -35,7 +35,7 @@ VCRYPTO_COVERAGE_PACKAGES=(
 	lcov
 )
 
-# CI only: API docs, Debian packages, fuzzing, static analysis.
+# CI only: API docs, Debian packages, fuzzing, static analysis, the ABI check.
 VCRYPTO_CI_PACKAGES=(
 	doxygen
 	debhelper
@@ -44,6 +44,7 @@ VCRYPTO_CI_PACKAGES=(
 	libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang
 	clang-tidy         # scripts/analyze.sh
 	cppcheck           # scripts/analyze.sh
+	abigail-tools      # scripts/abi-check.sh (abidw, abidiff)
 )
 
 # Print the packages of "$@" that are not installed.
