@@ -19,15 +19,18 @@
 # share (lib/abi/private.suppr), are left out.
 #
 # Compare: exit 0 if both libraries match their baselines. Any difference is
-# printed (abidiff's report) and exits 1:
-#   - a compatible change (a function added, ...): record it with --update,
-#     and put new symbols in a new version node of the linker map;
-#   - an incompatible change (a type's layout, a function's parameters, a
-#     symbol removed): the SONAME (VCRYPTO_SOVERSION in CMakeLists.txt) must
-#     change with it (CHANGELOG.md's promise).
-# --update writes what differs; it refuses an incompatible change under the
-# baseline's SONAME unless --allow-incompatible is given (for a change to an
-# interface no release has shipped).
+# printed (abidiff's report) and exits 1, with what it is:
+#   - an addition (functions added): record it with --update, and put new
+#     symbols in a new version node of the linker map;
+#   - a changed interface (a type or a function's parameters): compatible only
+#     if members were appended to a struct that carries its size or an enum
+#     gained values; anything else needs a new SONAME (VCRYPTO_SOVERSION in
+#     CMakeLists.txt, CHANGELOG.md's promise). abidiff cannot tell these
+#     apart: the report says what changed, and review judges it;
+#   - a symbol removed (abidiff's "incompatible"): a new SONAME.
+# --update writes what differs, after the same report; it refuses a removed
+# symbol under the baseline's SONAME unless --allow-incompatible is given
+# (for an interface no release has shipped).
 #
 # Needs abidw and abidiff (Debian: abigail-tools, scripts/deps.sh's
 # VCRYPTO_CI_PACKAGES). Exit: 0 match (or updated), 1 differences or a
@@ -119,7 +122,9 @@ for lib in "${targets[@]}"; do
 	fi
 	echo "$report" | sed "s/^/  lib$lib| /"
 	# (abidiff sets bit 8 for removed symbols only; a changed type is bit 4)
-	changed=$(echo "$report" | awk '/changes summary:/ { n += $(NF - 4) } END { print n + 0 }')
+	changed=$(echo "$report" |
+		awk '/changes summary:/ && match($0, /[0-9]+ Changed/) {
+			n += substr($0, RSTART, RLENGTH - 8) } END { print n + 0 }')
 	if [ $((d & 8)) != 0 ]; then
 		kind="incompatible with its baseline, same SONAME ($(soname_of "$base"))"
 		advice="change VCRYPTO_SOVERSION in CMakeLists.txt with it"
