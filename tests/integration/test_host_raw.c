@@ -1867,6 +1867,48 @@ static void wait_waiting(uint32_t connects, const char *what)
 		      st.backlog);
 }
 
+/*
+ * A front end that asks for dirty-page logging although the host does not
+ * offer it (VHOST_F_LOG_ALL, bit 26: docs/design.md, "Live migration"). With
+ * NEED_REPLY, SET_FEATURES is refused (a NAK) and the front end can go on
+ * with the features offered; without, the host closes the connection and
+ * serves the next front end.
+ */
+START_TEST(dirty_logging_refused)
+{
+	const uint64_t bad = (1ull << 32) | (1ull << 28) | (1ull << 30) | (1ull << 26);
+	struct vcrypto_port_stats st;
+	struct fe f;
+	uint64_t ack = 0;
+	uint32_t got;
+	char c;
+
+	host_up(VCRYPTO_PORT_SERVER);
+	fe_init(&f);
+	fe_connect_raw(&f);
+	get_u64(&f, U_GET_PROTOCOL_FEATURES);
+	set_u64(&f, U_SET_PROTOCOL_FEATURES, (1ull << 7) | (1ull << 3)); /* REPLY_ACK */
+	ck_assert_int_eq(msg_send(&f, U_SET_FEATURES, U_NEED_REPLY, &bad, 8, NULL, 0), 0);
+	ck_assert_int_eq(msg_recv(&f, U_SET_FEATURES, &ack, 8, &got), 0);
+	ck_assert_uint_ne(ack, 0);
+	fe_handshake(&f);
+	ck_assert_int_eq(good_req(&f, cbc_enc(&f)), 0);
+	fe_free(&f);
+
+	stats(&st);
+	fe_init(&f);
+	fe_connect_raw(&f);
+	get_u64(&f, U_GET_FEATURES);
+	ck_assert_int_eq(msg_send(&f, U_SET_FEATURES, 0, &bad, 8, NULL, 0), 0);
+	/* (msg_recv's 5 s receive timeout: a connection left open fails here) */
+	ck_assert_int_eq(recv(f.sock, &c, 1, 0), 0);
+	fe_free(&f);
+	wait_waiting(st.connects + 1, "SET_FEATURES with VHOST_F_LOG_ALL");
+	good_guest_once();
+	vc_test_host_stop(&H);
+}
+END_TEST
+
 /* ---- handshake steps of a real front end, for the disconnect matrix ---- */
 
 enum {
@@ -2835,6 +2877,7 @@ int main(void)
 	ADD(device_restarts_like_dpdk_pmd);
 	ADD(mem_table_storm);
 	ADD(sessions_are_per_port);
+	ADD(dirty_logging_refused);
 	ADD(handshake_disconnect_matrix);
 	ADD(guest_scribbles_on_used_ring);
 	ADD(guest_rewrites_published_request);
