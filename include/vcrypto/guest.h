@@ -28,7 +28,10 @@
  * If the host goes away, every outstanding request completes with status
  * `-ENOTCONN` and further calls fail with `-ENOTCONN`. The buffers stay
  * valid. vcrypto_guest_reconnect() connects again on the same path; sessions
- * do not survive and must be created again.
+ * do not survive and must be created again. A host that does not answer a
+ * control-plane message within 5 seconds is treated the same way (the call
+ * fails with `-ETIMEDOUT`): its reply could still come, and would be taken
+ * for the next message's.
  *
  * @par Threads
  * Control-plane calls (connect, sessions, buffer allocation, reconnect,
@@ -230,7 +233,8 @@ VCRYPTO_API bool vcrypto_guest_is_connected(const struct vcrypto_guest *g);
  *   - -ENOTCONN: not connected;
  *   - -EIO: the host failed the request for another reason;
  *   - -EPROTO: malformed reply;
- *   - -ETIMEDOUT: no reply.
+ *   - -ETIMEDOUT: no reply in time; the connection is given up (see
+ *     "Disconnects").
  *
  * @par Thread safety
  * Control plane.
@@ -248,7 +252,8 @@ VCRYPTO_API int vcrypto_guest_session_create(struct vcrypto_guest *g,
  * @param g          The connection.
  * @param session_id The session.
  * @return 0, or -EBADF (unknown session), -ENOTCONN, -EIO (the host refused),
- *         -ETIMEDOUT.
+ *         -ETIMEDOUT (no reply in time; the connection is given up, see
+ *         "Disconnects").
  *
  * @par Thread safety
  * Control plane.

@@ -167,6 +167,20 @@ static int vu_send(struct vcrypto_guest *g, uint32_t req, uint32_t flags, const 
 	return 0;
 }
 
+/*
+ * Give the connection up after a reply did not come (whole) in time: the
+ * host may still send it, and the next call's reply would then be read from
+ * the middle of it, or be it (a late CREATE_CRYPTO_SESSION reply would give
+ * the next session the id of one with another key).
+ */
+static int reply_lost(struct vcrypto_guest *g, int err)
+{
+	VC_LOG(ERR, "vhost-user: no reply from %s within %d ms (%s): connection given up",
+	       g->path ? g->path : "(none)", g->reply_timeout_ms, vcrypto_strerror(err));
+	vc_guest_mark_down(g);
+	return err;
+}
+
 static int recv_full(struct vcrypto_guest *g, void *buf, size_t len, int64_t deadline)
 {
 	uint8_t *p = buf;
@@ -178,14 +192,14 @@ static int recv_full(struct vcrypto_guest *g, void *buf, size_t len, int64_t dea
 		int pr;
 
 		if (left <= 0)
-			return -ETIMEDOUT;
+			return reply_lost(g, -ETIMEDOUT);
 		pr = poll(&pfd, 1, (int)left);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr < 0)
-			return vc_neg_errno();
+			return reply_lost(g, vc_neg_errno());
 		if (pr == 0)
-			return -ETIMEDOUT;
+			return reply_lost(g, -ETIMEDOUT);
 		r = recv(g->sock, p, len, MSG_DONTWAIT);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;

@@ -23,6 +23,7 @@
 #include <vcrypto/guest.h>
 
 #include "common/session_msg.h"
+#include "guest/guest_internal.h"
 
 struct hdr {
 	uint32_t request, flags, size;
@@ -41,7 +42,8 @@ struct fake {
 	uint32_t odd_size_to;  /* reply to this request with odd_size zero bytes of payload */
 	uint32_t odd_size;
 	uint64_t close_ack;
-	uint64_t set_f, set_pf; /* values of SET_FEATURES, SET_PROTOCOL_FEATURES */
+	unsigned int session_delay_ms; /* CREATE_CRYPTO_SESSION: reply this late */
+	uint64_t set_f, set_pf;	       /* values of SET_FEATURES, SET_PROTOCOL_FEATURES */
 	/* record */
 	uint32_t req[128], flags[128], size[128], nfds[128];
 	uint8_t session_payload[1200];
@@ -156,6 +158,8 @@ static void *serve(void *arg)
 			break;
 		}
 		case 26: /* CREATE_CRYPTO_SESSION */
+			if (f->session_delay_ms)
+				usleep(f->session_delay_ms * 1000u);
 			memcpy(f->session_payload, p, h.size);
 			f->session_size = h.size;
 			memcpy(p + vcrypto__session_id_offset(
@@ -421,21 +425,29 @@ START_TEST(malformed_replies)
 }
 END_TEST
 
+/* AES-128-CBC encryption with @key (16 bytes). */
+static struct vcrypto_session_params cbc_params(const uint8_t *key)
+{
+	struct vcrypto_session_params p = {.sz = sizeof(p),
+					   .type = VCRYPTO_SESSION_CIPHER,
+					   .direction = VCRYPTO_ENCRYPT,
+					   .cipher_algo = VCRYPTO_CIPHER_AES_CBC,
+					   .cipher_key = key,
+					   .cipher_key_len = 16};
+
+	return p;
+}
+
 START_TEST(session_messages)
 {
 	struct fake *f = fake_new();
 	struct vcrypto_guest *g = NULL;
-	struct vcrypto_session_params p = {.sz = sizeof(p),
-					   .type = VCRYPTO_SESSION_CIPHER,
-					   .direction = VCRYPTO_ENCRYPT,
-					   .cipher_algo = VCRYPTO_CIPHER_AES_CBC};
 	uint8_t key[16] = {0x11, 0x22};
+	struct vcrypto_session_params p = cbc_params(key);
 	struct vc_session_desc d;
 	uint64_t id = 0;
 	unsigned int i;
 
-	p.cipher_key = key;
-	p.cipher_key_len = 16;
 	ck_assert_int_eq(connect_to(f, 1, 0, &g), 0);
 	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &id), 0);
 	ck_assert_uint_eq(id, 42);
@@ -478,6 +490,35 @@ START_TEST(session_messages)
 	f->bad_reply_to = 26;
 	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &id), -EPROTO);
 	ck_assert(!vcrypto_guest_is_connected(g));
+	vcrypto_guest_destroy(g);
+	fake_free(f);
+}
+END_TEST
+
+/*
+ * A host that answers CREATE_CRYPTO_SESSION after the guest stopped waiting:
+ * the call fails with -ETIMEDOUT and the connection is given up, so that
+ * the late reply (the id of a session with the first call's key) is not
+ * taken for the next call's.
+ */
+START_TEST(late_reply)
+{
+	struct fake *f = fake_new();
+	struct vcrypto_guest *g = NULL;
+	uint8_t key[16] = {0x33};
+	struct vcrypto_session_params p = cbc_params(key);
+	uint64_t id = 7;
+
+	ck_assert_int_eq(connect_to(f, 1, 0, &g), 0);
+	g->reply_timeout_ms = 100;
+	f->session_delay_ms = 300;
+	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &id), -ETIMEDOUT);
+	ck_assert(!vcrypto_guest_is_connected(g));
+	usleep(400 * 1000); /* the late reply is in the socket now */
+	f->session_delay_ms = 0;
+	key[0] = 0x44;
+	ck_assert_int_eq(vcrypto_guest_session_create(g, &p, &id), -ENOTCONN);
+	ck_assert_uint_eq(id, 7);
 	vcrypto_guest_destroy(g);
 	fake_free(f);
 }
@@ -529,6 +570,7 @@ int main(void)
 	tcase_add_test(tc, malformed_replies);
 	tcase_add_test(tc, session_messages);
 	tcase_add_test(tc, session_qemu8);
+	tcase_add_test(tc, late_reply);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
