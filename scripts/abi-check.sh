@@ -86,23 +86,25 @@ for lib in "${targets[@]}"; do
 	abidw --suppressions "$abi_dir/private.suppr" --headers-dir "$src/include/vcrypto" \
 		--drop-private-types --drop-undefined-syms --no-corpus-path --no-comp-dir-path \
 		--no-show-locs --out-file "$new" "$so"
+	new_so=$(soname_of "$new")
 	if [ ! -f "$base" ]; then
 		if [ "$update" = 1 ]; then
 			cp "$new" "$base"
-			echo "abi-check: lib$lib: baseline written ($(soname_of "$base"))"
+			echo "abi-check: lib$lib: baseline written ($new_so)"
 			continue
 		fi
 		echo "abi-check: lib$lib: no baseline $base (scripts/abi-check.sh --update)"
 		rc=1
 		continue
 	fi
-	if [ "$(soname_of "$base")" != "$(soname_of "$new")" ]; then
+	base_so=$(soname_of "$base")
+	if [ "$base_so" != "$new_so" ]; then
 		if [ "$update" = 1 ]; then
 			cp "$new" "$base"
-			echo "abi-check: lib$lib: new SONAME $(soname_of "$new"), baseline replaced"
+			echo "abi-check: lib$lib: new SONAME $new_so, baseline replaced"
 			continue
 		fi
-		echo "abi-check: lib$lib: SONAME $(soname_of "$new"), baseline $(soname_of "$base"):" \
+		echo "abi-check: lib$lib: SONAME $new_so, baseline $base_so:" \
 			"a new ABI, record it with --update"
 		rc=1
 		continue
@@ -117,7 +119,7 @@ for lib in "${targets[@]}"; do
 		exit 2
 	fi
 	if [ "$d" = 0 ]; then
-		echo "abi-check: lib$lib: matches its baseline ($(soname_of "$base"))"
+		echo "abi-check: lib$lib: matches its baseline ($base_so)"
 		continue
 	fi
 	echo "$report" | sed "s/^/  lib$lib| /"
@@ -126,7 +128,7 @@ for lib in "${targets[@]}"; do
 		awk '/changes summary:/ && match($0, /[0-9]+ Changed/) {
 			n += substr($0, RSTART, RLENGTH - 8) } END { print n + 0 }')
 	if [ $((d & 8)) != 0 ]; then
-		kind="incompatible with its baseline, same SONAME ($(soname_of "$base"))"
+		kind="incompatible with its baseline, same SONAME ($base_so)"
 		advice="change VCRYPTO_SOVERSION in CMakeLists.txt with it"
 	elif [ "$changed" != 0 ]; then
 		kind="interface changed from its baseline"
